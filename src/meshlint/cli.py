@@ -1,0 +1,143 @@
+"""Command line: `meshlint check`, `meshlint rules`, `meshlint rule CODE`.
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 usage, configuration or
+internal error (one line on stderr; a traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import sys
+
+import click
+
+from meshlint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _parse_date(value: str, what: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=what) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="meshlint")
+def cli() -> None:
+    """Lint Istio-on-Kubernetes infrastructure repositories before `terraform apply`."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report to FILE instead of standard output.")
+@click.option("--select", multiple=True, help="Only these rule codes or prefixes (MESH4, MESH501).")
+@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]),
+              default="warning", show_default=True,
+              help="Exit 1 when a finding has at least this severity.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="Judge dates (end of life, newest releases) as of this day "
+                   "[default: $MESHLINT_AS_OF or today].")
+@click.option("--verbose", "-v", is_flag=True, help="Print scopes and notes.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+def check(paths, fmt, output, select, ignore, fail_on, as_of, verbose, debug) -> None:
+    """Check PATHS (default: the current directory)."""
+    from meshlint import filters
+    from meshlint.engine import Options, run
+    from meshlint.report import render
+
+    paths = list(paths) or ["."]
+    for p in paths:
+        if not os.path.exists(p):
+            raise click.BadParameter(f"{p!r} does not exist", param_hint="PATHS")
+    as_of_text = as_of or os.environ.get("MESHLINT_AS_OF")
+    day = _parse_date(as_of_text, "--as-of") if as_of_text else _dt.date.today()
+    options = Options(paths=paths, select=filters.normalise_codes(select),
+                      ignore=filters.normalise_codes(ignore), as_of=day)
+    result = run(options)
+    if verbose:
+        for scope in result.discovery.scopes:
+            roots = ", ".join(os.path.relpath(r) for r in scope.roots) or "no Terraform root"
+            click.echo(f"scope {scope.name}: {len(scope.files)} files ({roots})", err=True)
+    text = render(result.report, fmt, verbose=verbose)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(filters.exit_code(result.report.findings, fail_on))
+
+
+@cli.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def rules_cmd(fmt) -> None:
+    """List every rule."""
+    import json
+
+    from meshlint.knowledge import catalog
+
+    docs = catalog()
+    if fmt == "json":
+        click.echo(json.dumps([{"id": d.id, "name": d.name, "family": d.family,
+                                "severity": d.severity, "summary": d.summary}
+                               for d in docs.values()], indent=2))
+        return
+    width = max(len(d.name) for d in docs.values())
+    click.echo(f"{'CODE':<8} {'NAME':<{width}} {'SEVERITY':<8} SUMMARY")
+    for d in docs.values():
+        click.echo(f"{d.id:<8} {d.name:<{width}} {d.severity:<8} {d.summary}")
+
+
+@cli.command("rule")
+@click.argument("code")
+def rule_cmd(code) -> None:
+    """Show the documentation of one rule."""
+    from meshlint.knowledge import rule_doc
+
+    doc = rule_doc(code)
+    if doc is None:
+        raise click.BadParameter(f"no rule {code!r} (see `meshlint rules`)", param_hint="CODE")
+    click.echo(f"{doc.id} {doc.name} ({doc.severity}, family {doc.family})\n")
+    click.echo(f"{doc.summary}\n")
+    click.echo("Why it matters\n" + _indent(doc.description) + "\n")
+    click.echo("How to fix\n" + _indent(doc.fix) + "\n")
+    click.echo("Example\n" + _indent(doc.example))
+    if doc.references:
+        click.echo("\nReferences\n" + "\n".join(f"  {r}" for r in doc.references))
+
+
+def _indent(s: str) -> str:
+    return "\n".join(("  " + line) if line.strip() else "" for line in s.splitlines())
+
+
+def main() -> None:
+    """Entry point: click's own errors exit 2; anything unexpected exits 2 in one line."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_ERROR)
+    except click.exceptions.Abort:
+        click.echo("meshlint: aborted", err=True)
+        sys.exit(EXIT_ERROR)
+    except SystemExit:
+        raise
+    except BrokenPipeError:
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:  # noqa: BLE001 - the one place internal errors are reported
+        if debug:
+            raise
+        message = str(exc).splitlines()[0] if str(exc) else ""
+        click.echo(f"meshlint: internal error: {type(exc).__name__}: {message} "
+                   "(run with --debug for details)", err=True)
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_OK)

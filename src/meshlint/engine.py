@@ -1,0 +1,88 @@
+"""The engine: discover -> parse -> build one model per scope -> checks -> filters.
+
+This is the only module that knows the whole flow; each step lives in its own module.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass, field
+
+from meshlint import checks, filters
+from meshlint.build import build_model
+from meshlint.checks import CheckContext
+from meshlint.discover import TERRAFORM, TFVARS, Discovery, discover
+from meshlint.findings import Finding, Report
+from meshlint.model import Model
+from meshlint.parse import DEFAULT_MAX_FILE_BYTES, ParsedFile, parse_entry
+from meshlint.terraform import Project, TfModule
+
+
+@dataclass
+class Options:
+    paths: list[str] = field(default_factory=lambda: ["."])
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    as_of: _dt.date = field(default_factory=_dt.date.today)
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    online: bool = False
+
+
+@dataclass
+class Run:
+    """Everything one run produced, for reporters and for `--verbose`."""
+
+    report: Report
+    discovery: Discovery
+    models: list[Model]
+
+
+def parse_all(disc: Discovery, options: Options) -> dict[str, ParsedFile]:
+    return {e.abspath: parse_entry(e, options.max_file_bytes) for e in disc.files}
+
+
+def terraform_project(disc: Discovery, parsed: dict[str, ParsedFile]) -> Project:
+    modules: dict[str, TfModule] = {}
+    for entry in disc.files:
+        pf = parsed.get(entry.abspath)
+        if pf is None or pf.hcl is None or entry.kind not in (TERRAFORM, TFVARS):
+            continue
+        directory = os.path.dirname(entry.abspath)
+        module = modules.setdefault(directory, TfModule(directory))
+        if entry.kind == TERRAFORM:
+            module.add_file(pf.hcl)
+        else:
+            module.tfvars.append(pf.hcl)
+    return Project(modules, disc.tree_roots)
+
+
+def run(options: Options) -> Run:
+    disc = discover(options.paths)
+    parsed = parse_all(disc, options)
+    project = terraform_project(disc, parsed)
+    scope_of: dict[str, str] = {}
+    for scope in disc.scopes:
+        for e in scope.files:
+            scope_of.setdefault(e.abspath, scope.name)
+    found: list[Finding] = []
+    for pf in parsed.values():
+        if pf.error is not None:
+            pf.error.scope = scope_of.get(pf.entry.abspath, "")
+            pf.error.name = "parse-error"
+            found.append(pf.error)
+    ctx = CheckContext(as_of=options.as_of, online=options.online)
+    registry = checks.load_all()
+    models = []
+    for scope in disc.scopes:
+        model = build_model(scope, parsed, project)
+        models.append(model)
+        for code, fn in sorted(registry.items()):
+            if filters.rule_selected(code, options.select, options.ignore):
+                found.extend(fn(model, ctx))
+    kept = filters.dedupe(filters.keep(found, options.select, options.ignore))
+    kept.sort(key=Finding.sort_key)
+    report = Report(kept, files_checked=len(disc.files), scopes=[s.name for s in disc.scopes])
+    for path, problem in disc.problems:
+        report.notes.append(f"{path}: {problem}")
+    return Run(report, disc, models)

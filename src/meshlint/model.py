@@ -1,0 +1,209 @@
+"""The model: one per scope, the facts every rule reads. Built by `meshlint.build`.
+
+Every record carries a `Location` so a finding can point at the exact line. Values that
+could not be known before apply are `Unknown` (from `meshlint.terraform`), never guesses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from meshlint.findings import Location
+from meshlint.terraform import Unknown
+
+_MISSING = object()
+
+SYSTEM_NAMESPACES = frozenset(("kube-system", "kube-public", "kube-node-lease", "istio-system"))
+
+WORKLOAD_KINDS = frozenset(
+    ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet", "Rollout"))
+
+
+@dataclass(slots=True)
+class K8sObject:
+    """A Kubernetes object from a manifest or from Terraform (kubernetes_manifest ...)."""
+
+    kind: str
+    api_version: str
+    name: str
+    namespace: str | None  # resolved; None for cluster-scoped kinds
+    body: dict
+    location: Location
+    origin: str = "manifest"  # manifest | terraform
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}/{self.namespace}/{self.name}" if self.namespace else f"{self.kind}/{self.name}"
+
+    @property
+    def labels(self) -> dict:
+        meta = self.body.get("metadata") if isinstance(self.body, dict) else None
+        labels = meta.get("labels") if isinstance(meta, dict) else None
+        return labels if isinstance(labels, dict) else {}
+
+
+@dataclass(slots=True)
+class Namespace:
+    """One declaration of a namespace. Labels may be Unknown (Terraform values)."""
+
+    name: str
+    labels: dict | Unknown
+    location: Location
+    object: str  # Namespace/orders or kubernetes_namespace_v1.orders
+    origin: str  # manifest | terraform
+
+    def label_location(self, label: str) -> Location:
+        """Where a label is written, else the declaration itself."""
+        labels = self.labels
+        pos = getattr(labels, "keypos", {}).get(label) if isinstance(labels, dict) else None
+        path = getattr(labels, "path", "") or self.location.path
+        if pos:
+            return Location(path, pos[0], pos[1], pos[0], pos[1] + len(label))
+        return self.location
+
+
+@dataclass(slots=True)
+class Workload:
+    """Something that runs pods: a workload object with its pod template."""
+
+    object: K8sObject
+    pod_spec: dict
+    pod_labels: dict
+    pod_annotations: dict
+    location: Location
+
+    @property
+    def namespace(self) -> str:
+        return self.object.namespace or "default"
+
+
+@dataclass(slots=True)
+class HelmRelease:
+    """A Helm chart release, wherever it is declared."""
+
+    name: str | Unknown
+    chart: str | Unknown
+    repository: str | Unknown | None
+    version: str | Unknown | None
+    version_key: str | None  # the key the version was read from ("version", "chart_version")
+    version_location: Location | None
+    namespace: str | Unknown
+    values: list  # values documents in merge order (dicts) or Unknown entries
+    location: Location
+    object: str  # helm_release.istiod, module.addons.helm_releases["istiod"], ...
+    origin: str  # helm_release | eks-blueprints-addons | chart-dependency | argocd
+    sets: list = field(default_factory=list)  # (dotted name, value) from `set` / `--set`
+    ignored_keys: dict = field(default_factory=dict)  # key -> Location, keys the consumer ignores
+
+    def value(self, dotted: str):
+        """The effective value at a dotted path (`set` wins over values documents, later
+        documents over earlier ones); None when surely absent, Unknown when it may be set
+        by something meshlint cannot read."""
+        for name, val in reversed(self.sets):
+            if isinstance(name, Unknown):
+                return name
+            if name == dotted:
+                return val
+        keys = dotted.split(".")
+        for doc in reversed(self.values):
+            if isinstance(doc, Unknown):
+                return doc
+            node = doc
+            for k in keys:
+                if isinstance(node, Unknown):
+                    return node
+                if not isinstance(node, dict) or k not in node:
+                    node = _MISSING
+                    break
+                node = node[k]
+            if node is not _MISSING:
+                return node
+        return None
+
+    @property
+    def chart_name(self) -> str | None:
+        """The bare chart name: `istio/istiod`, `.../istiod-1.20.0.tgz` -> `istiod`."""
+        if not isinstance(self.chart, str):
+            return None
+        name = self.chart.rstrip("/").rsplit("/", 1)[-1]
+        if name.endswith(".tgz"):
+            base = name[:-4]
+            parts = base.rsplit("-", 1)
+            name = parts[0] if len(parts) == 2 and parts[1][:1].isdigit() else base
+        return name
+
+
+@dataclass(slots=True)
+class IstioInstall:
+    """An Istio control plane the scope installs (istiod), with the revision it serves."""
+
+    revision: str | Unknown  # "" for the default revision
+    revision_tags: list | Unknown
+    location: Location
+    object: str
+    origin: str  # helm | manifest | istiooperator
+
+    def provides(self) -> set[str] | None:
+        """The `istio.io/rev` values this install answers, or None when not known."""
+        if isinstance(self.revision, Unknown) or isinstance(self.revision_tags, Unknown):
+            return None
+        names = {self.revision or "default"}
+        names.update(str(t) for t in self.revision_tags)
+        return names
+
+
+@dataclass(slots=True)
+class NatGateways:
+    """NAT gateways that one VPC module instance or one aws_nat_gateway resource creates."""
+
+    count: int | None  # None: not known before apply
+    reason: str  # which inputs decided the count
+    location: Location
+    object: str
+    region: str | None
+    module_version: str | None = None  # the vpc module version whose formula was used
+
+
+@dataclass
+class Model:
+    scope: str
+    objects: list[K8sObject] = field(default_factory=list)
+    namespaces: dict[str, list[Namespace]] = field(default_factory=dict)
+    workloads: list[Workload] = field(default_factory=list)
+    releases: list[HelmRelease] = field(default_factory=list)
+    istio: list[IstioInstall] = field(default_factory=list)
+    nat_gateways: list[NatGateways] = field(default_factory=list)
+    region: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def installs_istio(self) -> bool:
+        return bool(self.istio)
+
+    def add_namespace(self, ns: Namespace) -> None:
+        self.namespaces.setdefault(ns.name, []).append(ns)
+
+    def workloads_in(self, namespace: str) -> list[Workload]:
+        return [w for w in self.workloads if w.namespace == namespace]
+
+    def namespace_labels(self, name: str) -> dict | Unknown | None:
+        """Labels of a declared namespace (all declarations merged); None if undeclared."""
+        decls = self.namespaces.get(name)
+        if not decls:
+            return None
+        merged: dict = {}
+        for d in decls:
+            if isinstance(d.labels, Unknown):
+                return d.labels
+            merged.update(d.labels)
+        return merged
+
+    def revisions_provided(self) -> set[str] | None:
+        """Every `istio.io/rev` value the scope's Istio installs answer; None if unknown."""
+        names: set[str] = set()
+        for inst in self.istio:
+            provided = inst.provides()
+            if provided is None:
+                return None
+            names |= provided
+        return names

@@ -1,0 +1,83 @@
+"""Parsing layer: files -> documents with positions; unreadable files -> MESH001 findings.
+
+Nothing here knows what a document means. Each file is read once, size-capped, checked
+for binary content, and handed to the YAML or HCL front-end.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from meshlint.discover import CHART, KUSTOMIZATION, MANIFEST, TERRAFORM, TFVARS, VALUES, FileEntry
+from meshlint.findings import Finding, Location
+from meshlint.parse.hclfront import HclFile, parse_hcl_bytes
+from meshlint.parse.yamlfront import YamlFile, parse_yaml_bytes
+
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+
+# Go template actions ({{ .Values.x }}, {{- include ... }}): such files are Helm or other
+# templates, not YAML; they are skipped quietly, never reported as broken.
+_GO_TEMPLATE = re.compile(
+    rb"\{\{-?\s*(?:\.|\$|/\*|if\b|else\b|end\b|range\b|with\b|include\b|template\b|define\b"
+    rb"|toYaml\b|tpl\b|printf\b|default\b|required\b|quote\b|lookup\b)")
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    entry: FileEntry
+    yaml: YamlFile | None = None
+    hcl: HclFile | None = None
+    error: Finding | None = None
+    skipped: str | None = None  # why a file was skipped quietly (templates, not k8s JSON)
+
+
+def parse_error(path: str, line: int, column: int, message: str) -> Finding:
+    return Finding("MESH001", "error", f"cannot parse: {message}",
+                   Location(path, max(1, line), max(1, column)), object=path,
+                   detail="parse-error")
+
+
+def parse_entry(entry: FileEntry, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParsedFile:
+    out = ParsedFile(entry)
+    try:
+        with open(entry.abspath, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        out.skipped = "deleted while checking"
+        return out
+    except OSError as exc:
+        out.error = parse_error(entry.path, 1, 1, f"cannot read file ({exc.strerror})")
+        return out
+    if len(data) > max_bytes:
+        out.error = parse_error(entry.path, 1, 1, f"file too large (over {max_bytes:,} bytes)")
+        return out
+    if b"\x00" in data[:8192]:
+        if entry.kind == MANIFEST and entry.abspath.lower().endswith(".json"):
+            out.skipped = "binary"
+            return out
+        out.error = parse_error(entry.path, 1, 1, "binary file (contains NUL bytes)")
+        return out
+    if entry.kind in (TERRAFORM, TFVARS):
+        hcl = parse_hcl_bytes(data, entry.path)
+        if hcl.error:
+            out.error = parse_error(entry.path, *hcl.error)
+        else:
+            out.hcl = hcl
+        return out
+    if entry.kind == MANIFEST and (b"apiVersion" not in data or b"kind" not in data):
+        out.skipped = "not a Kubernetes manifest"  # CI workflows, compose files, configs
+        return out
+    templated = _GO_TEMPLATE.search(data) is not None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    y = parse_yaml_bytes(data, entry.path)
+    if templated and (y.error or y.has_complex_keys):
+        out.skipped = "Go template"
+        return out
+    if y.error:
+        if entry.kind in (MANIFEST, KUSTOMIZATION, CHART, VALUES):
+            out.error = parse_error(entry.path, *y.error)
+        # documents before the error are still what kubectl would apply
+    out.yaml = y
+    return out

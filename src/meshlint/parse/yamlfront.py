@@ -1,0 +1,318 @@
+"""YAML front-end: bytes -> documents of plain Python values that remember their lines.
+
+Why not `YAML(typ='rt')`? It is ~20x slower. We use ruamel.yaml's C parser to *compose*
+node graphs (every node has start/end marks), then convert nodes ourselves:
+
+* scalars are typed from their raw text the way Kubernetes (YAML 1.1) reads them, and a
+  float keeps its raw text (`appVersion: 1.10` must stay "1.10", not 1.1);
+* mappings become `YMap` (a dict) and sequences `YSeq` (a list) carrying line/column of
+  themselves and of each key or item;
+* the walk is iterative and memoised on node identity, so deep nesting cannot raise
+  RecursionError and aliases stay shared instead of being copied (an alias bomb stays
+  small); an expansion counter still refuses documents that would be huge when walked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.main import CParser
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
+
+MAX_DEPTH = 200
+MAX_EXPANDED_NODES = 2_000_000
+MAX_DOCUMENTS = 10_000
+
+
+class YMap(dict):
+    """A YAML mapping: a dict plus where it and each key stand (1-based line, column)."""
+
+    __slots__ = ("line", "col", "end_line", "keypos", "path")
+
+    def key_line(self, key: str) -> int:
+        pos = self.keypos.get(key)
+        return pos[0] if pos else self.line
+
+    def key_col(self, key: str) -> int:
+        pos = self.keypos.get(key)
+        return pos[1] if pos else self.col
+
+
+class YSeq(list):
+    """A YAML sequence: a list plus where it and each item stand."""
+
+    __slots__ = ("line", "col", "end_line", "itempos", "path")
+
+    def item_line(self, index: int) -> int:
+        return self.itempos[index][0] if index < len(self.itempos) else self.line
+
+
+class RawFloat(float):
+    """A float that remembers how it was written (`1.10`), for versions."""
+
+    raw: str
+
+    def __new__(cls, raw: str):
+        obj = super().__new__(cls, float(raw.replace("_", "")))
+        obj.raw = raw
+        return obj
+
+    def __str__(self) -> str:
+        return self.raw
+
+
+def text(value) -> str | None:
+    """The text of a scalar as written: versions, labels and names are read this way."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (YMap, YSeq, dict, list)):
+        return None
+    return str(value)
+
+
+@dataclass(slots=True)
+class YamlDocument:
+    value: object  # YMap, YSeq, scalar or None
+    line: int  # first line of the document
+    end_line: int
+    index: int  # position in the stream
+
+
+@dataclass(slots=True)
+class YamlFile:
+    path: str
+    documents: list[YamlDocument] = field(default_factory=list)
+    error: tuple[int, int, str] | None = None  # (line, column, message)
+    has_complex_keys: bool = False
+
+
+class YamlParseError(Exception):
+    def __init__(self, line: int, column: int, message: str):
+        super().__init__(message)
+        self.line, self.column, self.message = line, column, message
+
+
+# --- scalar typing (YAML 1.1 as Kubernetes' sigs.k8s.io/yaml reads it) --------------------
+
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_TRUE = frozenset(("true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"))
+_FALSE = frozenset(("false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N"))
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)\Z")
+_FLOAT = re.compile(r"[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?\Z|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+\Z")
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _scalar(node: ScalarNode):
+    raw = node.value
+    if node.style:  # quoted, literal or folded: always a string
+        return raw
+    tag = node.tag
+    tag = getattr(tag, "value", tag)
+    if tag not in (None, "?", "!", _PLAIN_TAG):
+        # an explicit tag such as !!str or !!int
+        if tag == _STR_TAG:
+            return raw
+        if tag == "tag:yaml.org,2002:int" and _INT.match(raw):
+            return int(raw.replace("_", ""))
+        return raw
+    if raw in _NULLS:
+        return None
+    # y/n are booleans only in YAML 1.1 *type* repertoire of some parsers; Kubernetes
+    # treats bare y/n as strings, so only the long forms are booleans here.
+    if raw in _TRUE and raw not in ("y", "Y"):
+        return True
+    if raw in _FALSE and raw not in ("n", "N"):
+        return False
+    if _INT.match(raw):
+        return int(raw.replace("_", ""))
+    if _FLOAT.match(raw) and any(c.isdigit() for c in raw):
+        return RawFloat(raw)
+    return raw
+
+
+# --- a resolver that does no work: we type scalars ourselves -----------------------------
+
+_PLAIN_TAG = "tag:meshlint,plain"
+
+
+class _NoopResolver(VersionedResolver):
+    """ruamel spends most C-parser time resolving tags per scalar; we need none of that."""
+
+    _plain = Tag(suffix=_PLAIN_TAG)
+    _seq = Tag(suffix="tag:yaml.org,2002:seq")
+    _map = Tag(suffix="tag:yaml.org,2002:map")
+
+    def resolve(self, kind, value, implicit):  # noqa: D401 - ruamel API
+        if kind is ScalarNode:
+            return self._plain
+        if kind is SequenceNode:
+            return self._seq
+        return self._map
+
+
+def c_parser_active() -> bool:
+    return CParser is not None
+
+
+def _new_loader() -> YAML:
+    y = YAML(typ="safe", pure=False)
+    y.Resolver = _NoopResolver
+    return y
+
+
+def parse_yaml_bytes(data: bytes, path: str) -> YamlFile:
+    """Parse every document of a YAML stream; errors become `YamlFile.error`."""
+    result = YamlFile(path=path)
+    loader = _new_loader()
+    try:
+        stream = loader.compose_all(data)
+        index = 0
+        for node in stream:
+            if index >= MAX_DOCUMENTS:
+                result.error = (node.start_mark.line + 1, 1, f"more than {MAX_DOCUMENTS} documents")
+                break
+            value, complex_keys = _convert(node, path)
+            result.has_complex_keys |= complex_keys
+            result.documents.append(
+                YamlDocument(value, node.start_mark.line + 1, node.end_mark.line + 1, index)
+            )
+            index += 1
+    except YamlParseError as exc:
+        result.error = (exc.line, exc.column, exc.message)
+    except YAMLError as exc:
+        result.error = _error_position(exc, data)
+    except (RecursionError, MemoryError) as exc:
+        result.error = (1, 1, f"document too complex to parse ({type(exc).__name__})")
+    except (UnicodeDecodeError, ValueError) as exc:
+        result.error = (1, 1, f"cannot decode: {exc}")
+    return result
+
+
+def _error_position(exc: YAMLError, data: bytes) -> tuple[int, int, str]:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None)
+    context = getattr(exc, "context", None)
+    if mark is None:
+        # ReaderError (bad encoding / control characters) carries a byte position
+        pos = getattr(exc, "position", None)
+        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
+        if isinstance(pos, int) and 0 <= pos <= len(data):
+            line = data.count(b"\n", 0, pos) + 1
+            column = pos - (data.rfind(b"\n", 0, pos) + 1) + 1
+            return (line, column, f"{reason} (byte {pos})")
+        return (1, 1, str(reason))
+    parts = [p for p in (context, problem) if p]
+    message = "; ".join(parts) if parts else str(exc).splitlines()[0]
+    return (mark.line + 1, mark.column + 1, message)
+
+
+def _convert(root, path: str = "") -> tuple[object, bool]:
+    """Convert a composed node graph to YMap/YSeq/scalars without recursion."""
+    if isinstance(root, ScalarNode):
+        return _scalar(root), False
+    memo: dict[int, object] = {}
+    size: dict[int, int] = {}
+    in_progress: set[int] = set()
+    complex_keys = False
+    stack: list[tuple[object, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, expanded = stack.pop()
+        key = id(node)
+        if not expanded:
+            if key in memo:
+                continue
+            if key in in_progress:
+                raise YamlParseError(node.start_mark.line + 1, node.start_mark.column + 1,
+                                     "recursive alias")
+            if depth > MAX_DEPTH:
+                raise YamlParseError(node.start_mark.line + 1, node.start_mark.column + 1,
+                                     f"nesting deeper than {MAX_DEPTH} levels")
+            in_progress.add(key)
+            stack.append((node, depth, True))
+            children = node.value
+            if isinstance(node, MappingNode):
+                children = [c for pair in node.value for c in pair]
+            for child in children:
+                if not isinstance(child, ScalarNode):
+                    ck = id(child)
+                    if ck in in_progress:
+                        raise YamlParseError(child.start_mark.line + 1,
+                                             child.start_mark.column + 1, "recursive alias")
+                    if ck not in memo:
+                        stack.append((child, depth + 1, False))
+            continue
+        in_progress.discard(key)
+        total = 1
+        mark = node.start_mark
+        if isinstance(node, MappingNode):
+            out = YMap()
+            out.line, out.col, out.end_line = mark.line + 1, mark.column + 1, node.end_mark.line + 1
+            out.keypos = {}
+            out.path = path
+            merges = []
+            for knode, vnode in node.value:
+                if isinstance(knode, ScalarNode):
+                    k = knode.value if knode.style else _scalar(knode)
+                    if not isinstance(k, str):
+                        k = knode.value
+                    if k == "<<" and not knode.style and not isinstance(vnode, ScalarNode):
+                        merges.append(memo[id(vnode)])
+                        total += size.get(id(vnode), 1)
+                        continue
+                else:
+                    complex_keys = True
+                    k = f"<complex key at line {knode.start_mark.line + 1}>"
+                if isinstance(vnode, ScalarNode):
+                    v = _scalar(vnode)
+                    total += 1
+                else:
+                    v = memo[id(vnode)]
+                    total += size.get(id(vnode), 1)
+                out[k] = v  # duplicate keys: the last one wins, as in Kubernetes
+                out.keypos[k] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
+            for merged in merges:
+                for item in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(item, YMap):
+                        for mk, mv in item.items():
+                            if mk not in out:
+                                out[mk] = mv
+                                out.keypos[mk] = item.keypos.get(mk, (item.line, item.col))
+        else:
+            out = YSeq()
+            out.line, out.col, out.end_line = mark.line + 1, mark.column + 1, node.end_mark.line + 1
+            out.itempos = []
+            out.path = path
+            for item in node.value:
+                if isinstance(item, ScalarNode):
+                    out.append(_scalar(item))
+                    total += 1
+                else:
+                    out.append(memo[id(item)])
+                    total += size.get(id(item), 1)
+                out.itempos.append((item.start_mark.line + 1, item.start_mark.column + 1))
+        if total > MAX_EXPANDED_NODES:
+            raise YamlParseError(mark.line + 1, mark.column + 1,
+                                 "aliases expand to more than "
+                                 f"{MAX_EXPANDED_NODES:,} nodes (alias bomb?)")
+        size[key] = total
+        memo[key] = out
+    return memo[id(root)], complex_keys
+
+
+def get_path(value, *keys):
+    """Follow keys/indices through nested YMap/YSeq; None when any step is missing."""
+    for k in keys:
+        if isinstance(value, dict):
+            value = value.get(k)
+        elif isinstance(value, list) and isinstance(k, int) and -len(value) <= k < len(value):
+            value = value[k]
+        else:
+            return None
+    return value

@@ -1,0 +1,40 @@
+"""Text: `path:line:col: CODE [severity] message`, one per line, then a summary."""
+
+from __future__ import annotations
+
+import re
+
+from meshlint.findings import Report
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+
+
+def clean(s: str) -> str:
+    """No terminal escapes or line breaks from file content reach the terminal."""
+    return _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()), s.replace("\n", " ").replace("\r", " "))
+
+
+def summary_line(report: Report) -> str:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in report.findings:
+        counts[f.severity] += 1
+    n = len(report.findings)
+    files = f"{report.files_checked} file{'s' if report.files_checked != 1 else ''}"
+    scopes = f"{len(report.scopes)} scope{'s' if len(report.scopes) != 1 else ''}"
+    if n == 0:
+        return f"No problems found in {files} ({scopes})."
+    parts = ", ".join(f"{c} {k}{'s' if c != 1 and k != 'info' else ''}" for k, c in
+                      (("error", counts["error"]), ("warning", counts["warning"]), ("info", counts["info"])) if c)
+    return f"Found {n} problem{'s' if n != 1 else ''} ({parts}) in {files} ({scopes})."
+
+
+def render(report: Report, verbose: bool = False, **_) -> str:
+    lines = []
+    for f in report.findings:
+        loc = f.location
+        lines.append(f"{clean(loc.path)}:{loc.line}:{loc.column}: {f.rule} [{f.severity}] {clean(f.message)}")
+    if verbose:
+        for note in report.notes:
+            lines.append(f"note: {clean(note)}")
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"
