@@ -7,10 +7,13 @@ A scope is one deployment target; rules correlate facts only inside one scope.
   their files, belong to it.
 * A non-Terraform file inside a root's directory belongs to the deepest such root.
 * A file outside every root looks upwards: at the first ancestor directory that holds
-  roots, it joins that root if there is one, or all of them if they are sibling
-  directories (`envs/dev`, `envs/prod`: both see the shared `k8s/`); roots that are not
-  siblings are unrelated projects, and the file forms a scope of its own with its
-  neighbours (the top-level folder it sits in below that ancestor).
+  roots, it joins that root if there is one, or all of them if they are *environments*
+  of one deployment: sibling directories that are named like environments (`dev`,
+  `prod`, ...), or sit in a folder named like it (`envs/`, `environments/`, `clusters/`,
+  ...), or call a common local module. So `envs/dev` and `envs/prod` both see the shared
+  `k8s/`. Otherwise the roots are unrelated projects (a folder of patterns), and the file
+  forms a scope of its own with its neighbours (the top-level folder it sits in below
+  that ancestor).
 * Without any Terraform root, everything under a checked path is one scope.
 """
 
@@ -24,6 +27,12 @@ from dataclasses import dataclass, field
 SKIP_DIRS = frozenset((".git", ".terraform", "node_modules", "__pycache__", ".venv", "venv"))
 YAML_SUFFIXES = (".yaml", ".yml")
 KUSTOMIZATION_NAMES = frozenset(("kustomization.yaml", "kustomization.yml", "Kustomization"))
+ENV_PARENTS = frozenset(("env", "envs", "environment", "environments", "stage", "stages",
+                         "cluster", "clusters", "account", "accounts", "region", "regions",
+                         "workspace", "workspaces", "live", "deployments", "tenants"))
+ENV_NAMES = re.compile(r"^(dev|develop|development|test|testing|qa|int|integration|stag|stage|"
+                       r"staging|preprod|pre-prod|uat|perf|sandbox|demo|prod|production|prd|"
+                       r"blue|green|canary|shared|global|[a-z]{2}-[a-z]+-\d)([-_].*)?$")
 _LOCAL_SOURCE = re.compile(rb'\bsource\s*=\s*"(\.\.?/[^"$]*)"')
 
 # file kinds
@@ -258,7 +267,7 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str, prefix_names: bool) ->
                     m = max(mods, key=len)
                     owners = [r for r in roots if m in reach[r]]
         if not owners:
-            owners, group = _look_up(d, top, roots)
+            owners, group = _look_up(d, top, roots, reach)
             if not owners:
                 sc = loose.get(group)
                 if sc is None:
@@ -270,17 +279,27 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str, prefix_names: bool) ->
     return [s for s in scopes.values()] + list(loose.values())
 
 
-def _look_up(d: str, top: str, roots: list[str]) -> tuple[list[str], str]:
+def _environments(roots: list[str], reach: dict[str, set[str]]) -> bool:
+    """Are these sibling roots environments of one deployment (see the module doc)?"""
+    parents = {os.path.dirname(r) for r in roots}
+    if len(parents) != 1:
+        return False
+    if os.path.basename(parents.pop()).lower() in ENV_PARENTS:
+        return True
+    if all(ENV_NAMES.match(os.path.basename(r).lower()) for r in roots):
+        return True
+    shared = set.intersection(*(reach[r] - {r} for r in roots))
+    return bool(shared)
+
+
+def _look_up(d: str, top: str, roots: list[str], reach: dict[str, set[str]]) -> tuple[list[str], str]:
     """For a file outside every root: the roots it belongs to, or its own group dir."""
     current = d
     previous = d
     while True:
         under = [r for r in roots if _is_within(r, current)]
         if under:
-            if len(under) == 1:
-                return under, ""
-            parents = {os.path.dirname(r) for r in under}
-            if len(parents) == 1:
+            if len(under) == 1 or _environments(under, reach):
                 return under, ""
             return [], previous if previous != current else current
         if current == top or not _is_within(current, top):

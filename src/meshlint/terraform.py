@@ -345,17 +345,9 @@ class _Eval:
 
     # expression is a sequence: a primary followed by get_attr / index / splat parts
     def e_expression(self, node, depth):
-        children = [c for c in node.children if c.type != "comment"]
-        if not children:
+        if not node.children:
             return None
-        first = children[0]
-        if first.type == "(":
-            return self.expr(children[1], depth)
-        value = self.expr(first, depth) if first.type != "variable_expr" else None
-        rest = children[1:]
-        if first.type == "variable_expr":
-            return self.reference(self.text(first), rest, depth)
-        return self.traverse(value, rest, depth)
+        return self.seq(node.children, depth)
 
     def e_variable_expr(self, node, depth):
         return self.reference(self.text(node), [], depth)
@@ -431,26 +423,30 @@ class _Eval:
         return self.template_parts(node, depth)
 
     def template_parts(self, node, depth):
+        """A quoted template, read from the raw bytes between its quotes (the grammar
+        leaves whitespace at the edges of literal chunks out of its nodes)."""
+        src = self.f.src
+        children = node.children
+        start = next((c.end_byte for c in children if c.type == "quoted_template_start"), node.start_byte)
+        end = next((c.start_byte for c in children if c.type == "quoted_template_end"), node.end_byte)
         pieces: list[str] = []
+        pos = start
         unknown = False
-        for child in node.children:
-            t = child.type
-            if t == "template_literal":
-                pieces.append(_unescape(self.text(child)))
-            elif t == "template_interpolation":
-                inner = [c for c in child.children if c.type == "expression"]
-                value = self.expr(inner[0], depth) if inner else None
-                if isinstance(value, Unknown):
-                    unknown = True
-                else:
-                    pieces.append(_to_string(value))
-            elif t == "template_directive":
-                unknown = True
-            elif t in ("quoted_template_start", "quoted_template_end"):
+        for child in children:
+            if child.type not in ("template_interpolation", "template_directive"):
                 continue
+            pieces.append(_unescape(src[pos:child.start_byte].decode("utf-8", "replace")))
+            pos = child.end_byte
+            if child.type == "template_directive":
+                unknown = True
+                continue
+            inner = [c for c in child.children if c.type == "expression"]
+            value = self.expr(inner[0], depth) if inner else None
+            if isinstance(value, Unknown):
+                unknown = True
             else:
-                # escape sequences are kept in the literal text by the grammar
-                pieces.append(self.text(child))
+                pieces.append(_to_string(value))
+        pieces.append(_unescape(src[pos:end].decode("utf-8", "replace")))
         if unknown:
             return Unknown("template with unknown parts")
         return "".join(pieces)
@@ -542,9 +538,24 @@ class _Eval:
     def e_operation(self, node, depth):
         return self.expr(node.children[0], depth)
 
+    def seq(self, nodes: list, depth: int):
+        """An operand the grammar flattens into siblings: `local.n` is variable_expr +
+        get_attr nodes, `f(x)[0]` is function_call + index."""
+        nodes = [n for n in nodes if n.type != "comment"]
+        if not nodes:
+            raise EvalError("missing operand")
+        first, rest = nodes[0], nodes[1:]
+        if first.type == "(":
+            close = next((k for k, n in enumerate(rest) if n.type == ")"), len(rest))
+            inner = self.seq(rest[:close], depth)
+            return self.traverse(inner, rest[close + 1:], depth)
+        if first.type == "variable_expr":
+            return self.reference(self.text(first), rest, depth)
+        return self.traverse(self.expr(first, depth), rest, depth)
+
     def e_unary_operation(self, node, depth):
         op = self.text(node.children[0])
-        value = self.expr(node.children[1], depth)
+        value = self.seq(node.children[1:], depth)
         if isinstance(value, Unknown):
             return value
         if op == "!":
@@ -554,14 +565,17 @@ class _Eval:
         raise EvalError(f"unknown operator {op}")
 
     def e_binary_operation(self, node, depth):
-        left_node, op_node, right_node = node.children[0], node.children[1], node.children[2]
-        op = self.text(op_node)
-        left = self.expr(left_node, depth)
+        kids = node.children
+        i = next((k for k, c in enumerate(kids) if not c.is_named and k > 0), None)
+        if i is None:
+            raise EvalError("malformed operation")
+        op = self.text(kids[i])
+        left = self.seq(kids[:i], depth)
         if op == "&&" and left is False:
             return False
         if op == "||" and left is True:
             return True
-        right = self.expr(right_node, depth)
+        right = self.seq(kids[i + 1:], depth)
         if op in ("&&", "||"):
             if isinstance(left, Unknown) or isinstance(right, Unknown):
                 if op == "&&" and right is False:

@@ -138,5 +138,8 @@ def _body(node, f: HclFile) -> HclBody:
 
 
 def _string_lit_text(node, f: HclFile) -> str:
-    parts = [f.text(c) for c in node.children if c.type == "template_literal"]
-    return "".join(parts)
+    """A block label's text: the raw bytes between its quotes."""
+    kids = node.children
+    start = next((c.end_byte for c in kids if c.type == "quoted_template_start"), node.start_byte)
+    end = next((c.start_byte for c in kids if c.type == "quoted_template_end"), node.end_byte)
+    return f.src[start:end].decode("utf-8", "replace")

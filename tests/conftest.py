@@ -1,0 +1,73 @@
+"""Shared test helpers: write a small repository, run meshlint on it, read findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from meshlint.engine import Options, run
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def check(root: Path, select=None, ignore=None, as_of: str = "2026-11-26"):
+    """Run the engine in-process; findings as (rule, relative path, line) plus the run."""
+    opts = Options(paths=[str(root)], select=list(select or []), ignore=list(ignore or []),
+                   as_of=dt.date.fromisoformat(as_of))
+    result = run(opts)
+    return result
+
+
+def hits(result, rule: str | None = None) -> list[tuple[str, str, int]]:
+    out = []
+    for f in result.report.findings:
+        if rule is None or f.rule == rule:
+            out.append((f.rule, os.path.basename(f.location.path), f.location.line))
+    return out
+
+
+def meshlint_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = dict(os.environ)
+    full_env.setdefault("MESHLINT_AS_OF", "2026-11-26")
+    if env:
+        full_env.update(env)
+    return subprocess.run([sys.executable, "-m", "meshlint", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def repo(tmp_path: Path):
+    """A function that writes files under a fresh directory and returns it."""
+    def make(files: dict[str, str | bytes]) -> Path:
+        return write_tree(tmp_path, files)
+    return make
+
+
+ISTIOD_TF = '''
+resource "helm_release" "istiod" {
+  name       = "istiod"
+  repository = "https://istio-release.storage.googleapis.com/charts"
+  chart      = "istiod"
+  version    = "1.22.3"
+  namespace  = "istio-system"
+}
+'''

@@ -1,0 +1,60 @@
+"""The catalog and the data tables: complete, consistent, shipped."""
+
+import zipfile
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+from meshlint import checks, knowledge
+from meshlint.parse.yamlfront import text
+from meshlint.versioning import parse_version
+
+
+def test_every_rule_in_code_has_a_catalog_entry_and_back():
+    registered = set(checks.load_all())
+    documented = set(knowledge.catalog())
+    engine_rules = {"MESH001"}  # produced by the parse layer, not a check
+    assert registered | engine_rules == documented
+
+
+def test_catalog_entries_are_complete():
+    for doc in knowledge.catalog().values():
+        assert doc.summary and doc.description and doc.fix and doc.example, doc.id
+        assert doc.severity in ("info", "warning", "error")
+
+
+@pytest.mark.parametrize("name", knowledge.data_names())
+def test_data_tables_have_sources_and_as_of(name):
+    table = knowledge.data(name)
+    assert parse_version("1") and text(table["as_of"])
+    assert table["sources"]
+
+
+def test_nat_prices_are_sorted_and_parse():
+    regions = knowledge.data("nat-gateway-prices")["regions"]
+    names = [r["region"] for r in regions]
+    assert names == sorted(names) and len(set(names)) == len(names)
+    for r in regions:
+        assert 0 < float(r["hourly"]) < 1
+
+
+def test_vpc_formula_rows_are_ordered_and_contiguous():
+    rows = knowledge.data("vpc-module")["max_subnet_length"]
+    for a, b in zip(rows, rows[1:]):
+        assert parse_version(str(a["below"])) == parse_version(str(b["from"]))
+    assert rows[-1]["below"] is None
+    known = [parse_version(str(v)) for v in knowledge.data("vpc-module")["known_versions"]]
+    assert known == sorted(known)
+
+
+@pytest.mark.slow
+def test_wheel_ships_the_rules(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (wheel,) = tmp_path.glob("meshlint-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "meshlint/rules/catalog/MESH401.yaml" in names
+    assert "meshlint/rules/data/nat-gateway-prices.yaml" in names
