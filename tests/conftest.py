@@ -45,6 +45,13 @@ def hits(result, rule: str | None = None) -> list[tuple[str, str, int]]:
     return out
 
 
+def only(result, rule: str):
+    """The single finding of a rule (fails when there are none or several)."""
+    found = [f for f in result.report.findings if f.rule == rule]
+    assert len(found) == 1, found
+    return found[0]
+
+
 def meshlint_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     full_env = dict(os.environ)
     full_env.setdefault("MESHLINT_AS_OF", "2026-11-26")

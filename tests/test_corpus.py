@@ -17,6 +17,17 @@ EXPECTED = {
     # istioctl's own fixture for IST0123 (both injection labels); istioctl reports both too
     ("MESH402", "istio-analyzers/injection.yaml", 57),
     ("MESH402", "istio-analyzers/injection.yaml", 156),
+    # the 2023 Istio pattern: `version` in eks-blueprints-addons helm_releases is ignored
+    # (fixed upstream in 06b994fe, "Corrections to the Helm chart versions")
+    ("MESH103", "eks-blueprints-istio-2023-10/main.tf", 131),
+    ("MESH103", "eks-blueprints-istio-2023-10/main.tf", 139),
+    ("MESH103", "eks-blueprints-istio-2023-10/main.tf", 154),
+    # the same mistake, still at HEAD, in the cilium pattern: cilium 1.14.1 is not pinned
+    ("MESH103", "eks-blueprints-patterns/wireguard-with-cilium/eks.tf", 78),
+    # the current Istio pattern pins 1.20.2 on EKS 1.30: 1.20 supports 1.25-1.29, and it
+    # reached end of life on 2024-06-25
+    ("MESH104", "eks-blueprints-patterns/istio/main.tf", 147),
+    ("MESH105", "eks-blueprints-patterns/istio/main.tf", 147),
 }
 
 
@@ -31,3 +42,14 @@ def test_corpus_findings_are_exactly_the_defended_ones():
     got = {(f["rule"], f["path"], f["line"]) for f in doc["findings"]}
     assert not [f for f in doc["findings"] if f["rule"] == "MESH001"]
     assert got == EXPECTED
+
+
+def test_the_2023_istio_pattern_as_it_was_judged_in_november_2023():
+    proc = meshlint_cli("check", "eks-blueprints-istio-2023-10", "--format", "json",
+                        "--as-of", "2023-11-28", cwd=CORPUS)
+    doc = json.loads(proc.stdout)
+    found = sorted((f["rule"], f["line"]) for f in doc["findings"])
+    assert found == [("MESH103", 131), ("MESH103", 139), ("MESH103", 154)]
+    for f in doc["findings"]:
+        assert "use chart_version" in f["message"].lower()
+        assert "resolves to 1.20.0" in f["message"] and "as of 2023-11-28" in f["message"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import ISTIOD_TF, check, hits, write_tree
+from conftest import ISTIOD_TF, check, hits, only, write_tree
 
 DEPLOY = '''
 apiVersion: apps/v1
@@ -39,7 +39,7 @@ def test_fires_on_manifest_namespace_without_label(tmp_path):
     root = _repo(tmp_path, _ns("orders", {"team": "orders"}))
     result = check(root)
     assert hits(result, "MESH401") == [("MESH401", "ns.yaml", 4)]
-    f = result.report.findings[0]
+    f = only(result, "MESH401")
     assert f.location.column == 3
     assert "namespace orders" in f.message and "Deployment/api" in f.message
     assert "kubectl label namespace orders istio-injection=enabled" in f.message
@@ -60,7 +60,7 @@ resource "kubernetes_namespace_v1" "orders" {
     })
     result = check(tmp_path)
     assert hits(result, "MESH401") == [("MESH401", "main.tf", 9)]
-    f = result.report.findings[0]
+    f = only(result, "MESH401")
     assert f.object == "kubernetes_namespace_v1.orders"
     assert 'istio-injection="true" is not a value Istio knows' in f.message
 
@@ -113,7 +113,7 @@ resource "kubernetes_deployment_v1" "b" {
 '''})
     result = check(tmp_path)
     assert hits(result, "MESH401") == [("MESH401", "main.tf", 9)]
-    assert result.report.findings[0].object == 'kubernetes_namespace.apps["b"]'
+    assert only(result, "MESH401").object == 'kubernetes_namespace.apps["b"]'
 
 
 @pytest.mark.parametrize("labels, deploy_ns, pod_labels, istio", [
@@ -184,7 +184,7 @@ def test_unknown_revision_fires_only_when_istio_is_installed_here(tmp_path):
     write_tree(tmp_path, {"istio.tf": ISTIOD_TF})
     result = check(tmp_path)
     assert hits(result, "MESH402") == [("MESH402", "ns.yaml", 6)]
-    assert "provides only: default" in result.report.findings[0].message
+    assert "provides only: default" in only(result, "MESH402").message
 
 
 def test_revisions_and_tags_from_helm_values_are_provided(tmp_path):

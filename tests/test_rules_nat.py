@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import check, hits, write_tree
+from conftest import check, hits, only, write_tree
 
 PROVIDER = 'provider "aws" {\n  region = "us-east-1"\n}\n'
 
@@ -21,7 +21,7 @@ def test_one_per_subnet_index_by_default(tmp_path):
     write_tree(tmp_path, {"main.tf": _vpc(AZS3 + PRIV3 + PUB3 + "  enable_nat_gateway = true\n")})
     result = check(tmp_path)
     assert hits(result, "MESH501") == [("MESH501", "main.tf", 10)]  # enable_nat_gateway
-    f = result.report.findings[0]
+    f = only(result, "MESH501")
     assert "creates 3 NAT gateways" in f.message
     assert "~$98.55/month" in f.message and "us-east-1" in f.message
     assert "single_nat_gateway = true" in f.message
@@ -34,7 +34,7 @@ def test_one_per_az_points_at_the_flag(tmp_path):
     write_tree(tmp_path, {"main.tf": _vpc(body)})
     result = check(tmp_path)
     assert hits(result, "MESH501") == [("MESH501", "main.tf", 11)]
-    assert "one_nat_gateway_per_az = true and azs has 3 entries" in result.report.findings[0].message
+    assert "one_nat_gateway_per_az = true and azs has 3 entries" in only(result, "MESH501").message
 
 
 def test_azs_from_a_slice_of_a_data_source_have_a_known_length(tmp_path):
@@ -65,7 +65,7 @@ def test_formula_follows_the_module_version(tmp_path, version, expected):
            "  enable_nat_gateway = true\n"
     write_tree(tmp_path, {"main.tf": _vpc(body, version)})
     result = check(tmp_path)
-    assert f"creates {expected} NAT gateways" in result.report.findings[0].message
+    assert f"creates {expected} NAT gateways" in only(result, "MESH501").message
 
 
 def test_intra_subnets_stopped_counting_in_5_1_2(tmp_path):
@@ -73,7 +73,7 @@ def test_intra_subnets_stopped_counting_in_5_1_2(tmp_path):
     write_tree(tmp_path, {"a/main.tf": _vpc(body, '"5.1.1"'), "b/main.tf": _vpc(body, '"5.1.2"')})
     result = check(tmp_path)
     assert hits(result, "MESH501") == [("MESH501", "main.tf", 9)]
-    assert result.report.findings[0].location.path.endswith("a/main.tf")
+    assert only(result, "MESH501").location.path.endswith("a/main.tf")
 
 
 @pytest.mark.parametrize("flags", [
@@ -103,7 +103,7 @@ resource "aws_nat_gateway" "one" {
     write_tree(tmp_path, {"main.tf": tf})
     result = check(tmp_path)
     assert hits(result, "MESH501") == [("MESH501", "main.tf", 6)]  # the count attribute
-    assert "count gives 3 instances" in result.report.findings[0].message
+    assert "count gives 3 instances" in only(result, "MESH501").message
 
 
 def test_no_price_without_a_known_region(tmp_path):
@@ -111,7 +111,7 @@ def test_no_price_without_a_known_region(tmp_path):
     tf = _vpc(body).replace('region = "us-east-1"', "region = var.region")
     write_tree(tmp_path, {"main.tf": 'variable "region" {}\n' + tf})
     result = check(tmp_path)
-    f = result.report.findings[0]
+    f = only(result, "MESH501")
     assert "creates 3 NAT gateways" in f.message and "$" not in f.message
 
 
@@ -123,5 +123,5 @@ def test_module_inputs_flow_into_a_local_wrapper(tmp_path):
     })
     result = check(tmp_path)
     assert hits(result, "MESH501") == [("MESH501", "main.tf", 10)]
-    f = result.report.findings[0]
+    f = only(result, "MESH501")
     assert f.object == "module.net.module.vpc" and f.location.path.endswith("modules/net/main.tf")

@@ -9,14 +9,17 @@ are read through the evaluator, so rules only ever see values or `Unknown`.
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 from collections.abc import Iterator
 
 from meshlint import knowledge
-from meshlint.discover import KUSTOMIZATION, MANIFEST, Scope
+from meshlint.discover import CHART, KUSTOMIZATION, MANIFEST, VALUES, Scope
 from meshlint.findings import Location
+from meshlint.inventory import derive_components
 from meshlint.model import (
     WORKLOAD_KINDS,
+    Component,
     HelmRelease,
     IstioInstall,
     K8sObject,
@@ -63,9 +66,11 @@ TF_WORKLOAD_TYPES = {
 }
 ADDONS_SOURCES = ("aws-ia/eks-blueprints-addons/aws", "terraform-aws-eks-blueprints-addons")
 ISTIOD_CHARTS = frozenset(("istiod", "istio-discovery"))
+EKS_SOURCES = ("terraform-aws-modules/eks/aws", "terraform-aws-modules/terraform-aws-eks")
 
 
-def build_model(scope: Scope, parsed: dict[str, ParsedFile], project: Project) -> Model:
+def build_model(scope: Scope, parsed: dict[str, ParsedFile], project: Project,
+                as_of: _dt.date | None = None) -> Model:
     model = Model(scope.name)
     files = [parsed[e.abspath] for e in scope.files if e.abspath in parsed]
     kustomize_ns = _kustomize_namespaces(files)
@@ -73,11 +78,13 @@ def build_model(scope: Scope, parsed: dict[str, ParsedFile], project: Project) -
         if pf.entry.kind == MANIFEST and pf.yaml is not None:
             for obj in _manifest_objects(pf, kustomize_ns.get(pf.entry.abspath)):
                 _add_object(model, obj)
+    _chart_dependencies(model, files)
     for root in scope.roots:
         if root in project.modules:
             _from_terraform(model, project.root_context(root))
     _istio_from_objects(model)
     _istio_from_releases(model)
+    derive_components(model, as_of or _dt.date.today())
     return model
 
 
@@ -167,6 +174,9 @@ def _yaml_location(path: str, mapping) -> Location:
 
 def _add_object(model: Model, obj: K8sObject) -> None:
     model.objects.append(obj)
+    if obj.kind in ("Application", "ApplicationSet") and obj.api_version.startswith("argoproj.io/"):
+        model.releases.extend(_argocd_releases(obj))
+        return
     if obj.kind == "Namespace" and obj.name:
         location = obj.location
         meta = obj.body.get("metadata")
@@ -205,6 +215,97 @@ def _pod_template(kind: str, body: dict) -> tuple[dict, dict] | None:
     if not isinstance(template, dict):
         return None
     return _as_dict(template.get("metadata")), _as_dict(template.get("spec"))
+
+
+# --- Helm releases from Argo CD and umbrella charts ------------------------------------------
+
+
+def _templated(value):
+    """ApplicationSet template strings ({{...}}) are only known per generated app."""
+    if isinstance(value, str) and "{{" in value:
+        return Unknown("templated by an ApplicationSet")
+    return value
+
+
+def _argocd_releases(obj: K8sObject) -> list[HelmRelease]:
+    spec = _as_dict(obj.body.get("spec"))
+    if obj.kind == "ApplicationSet":
+        spec = _as_dict(_as_dict(spec.get("template")).get("spec"))
+    sources = [spec.get("source")] if isinstance(spec.get("source"), dict) else []
+    if isinstance(spec.get("sources"), list):
+        sources += [s for s in spec["sources"] if isinstance(s, dict)]
+    dest_ns = _templated(text(_as_dict(spec.get("destination")).get("namespace"))) or "default"
+    out = []
+    for i, src in enumerate(sources):
+        chart = src.get("chart")
+        if not isinstance(chart, str):
+            continue  # a git path, not a chart from a Helm repository
+        helm = _as_dict(src.get("helm"))
+        values: list = []
+        if isinstance(helm.get("values"), str):
+            parsed = parse_yaml_bytes(helm["values"].encode("utf-8"), obj.location.path)
+            values.extend(d.value for d in parsed.documents if isinstance(d.value, dict))
+            if parsed.error:
+                values.append(Unknown("helm.values is not YAML"))
+        if isinstance(helm.get("valuesObject"), dict):
+            values.append(helm["valuesObject"])
+        sets = [(text(p.get("name")), p.get("value")) for p in helm.get("parameters") or []
+                if isinstance(p, dict)]
+        version = src.get("targetRevision")
+        fallback = obj.location
+        out.append(HelmRelease(
+            name=_templated(text(helm.get("releaseName"))) or obj.name, chart=_templated(chart),
+            repository=_templated(text(src.get("repoURL"))),
+            version=_templated(text(version)) if version is not None else None,
+            version_key="targetRevision" if version is not None else None,
+            version_location=key_location(src, "targetRevision", fallback) if version is not None else None,
+            namespace=dest_ns, values=values, sets=sets, location=key_location(src, "chart", fallback),
+            object=f"{obj.kind}/{obj.name}" + (f".sources[{i}]" if len(sources) > 1 else ""),
+            origin="argocd"))
+    return out
+
+
+def _chart_dependencies(model: Model, files: list[ParsedFile]) -> None:
+    """An umbrella chart's `dependencies:` are releases too (Chart.lock pins ranges)."""
+    by_dir: dict[str, dict[str, ParsedFile]] = {}
+    for pf in files:
+        if pf.entry.kind in (CHART, VALUES) and pf.entry.chart_dir and pf.yaml is not None:
+            by_dir.setdefault(pf.entry.chart_dir, {})[os.path.basename(pf.entry.abspath)] = pf
+    for chart_dir, chart_files in sorted(by_dir.items()):
+        chart_yaml = chart_files.get("Chart.yaml")
+        if chart_yaml is None or not chart_yaml.yaml.documents:
+            continue
+        doc = chart_yaml.yaml.documents[0].value
+        deps = doc.get("dependencies") if isinstance(doc, dict) else None
+        if not isinstance(deps, list):
+            continue
+        locked = {}
+        lock = chart_files.get("Chart.lock")
+        if lock is not None and lock.yaml.documents and isinstance(lock.yaml.documents[0].value, dict):
+            for d in lock.yaml.documents[0].value.get("dependencies") or []:
+                if isinstance(d, dict):
+                    locked[text(d.get("name"))] = text(d.get("version"))
+        values_file = chart_files.get("values.yaml")
+        defaults = values_file.yaml.documents[0].value if values_file is not None and \
+            values_file.yaml.documents and isinstance(values_file.yaml.documents[0].value, dict) else {}
+        umbrella = text(doc.get("name")) or os.path.basename(chart_dir)
+        for dep in deps:
+            if not isinstance(dep, dict) or not isinstance(dep.get("name"), str):
+                continue
+            name = dep["name"]
+            alias = text(dep.get("alias")) or name
+            version = text(dep.get("version"))
+            if name in locked and locked[name]:
+                version = locked[name]  # what `helm dependency build` downloaded
+            loc = _yaml_location(chart_yaml.entry.path, dep)
+            sub_values = defaults.get(alias) if isinstance(defaults.get(alias), dict) else {}
+            model.releases.append(HelmRelease(
+                name=alias, chart=name, repository=text(dep.get("repository")), version=version,
+                version_key="version" if dep.get("version") is not None else None,
+                version_location=key_location(dep, "version", loc) if "version" in dep else None,
+                namespace=Unknown("the umbrella chart's release namespace"), values=[sub_values],
+                location=key_location(dep, "name", loc),
+                object=f"{umbrella}/dependencies/{alias}", origin="chart-dependency"))
 
 
 # --- Istio installations -------------------------------------------------------------------
@@ -314,6 +415,13 @@ def _from_terraform(model: Model, root: ModuleContext) -> None:
                 _tf_addons_releases(model, ctx, call, address)
             elif _is_vpc_module(source):
                 _tf_vpc_nat(model, ctx, call, address, source)
+            elif any(s in source for s in EKS_SOURCES):
+                _tf_cluster_version(model, ctx, call.body.attrs.get("cluster_version") or
+                                    call.body.attrs.get("kubernetes_version"), address)
+        for (rtype, rname), blk in sorted(ctx.module.resources.items()):
+            if rtype == "aws_eks_cluster":
+                _tf_cluster_version(model, ctx, blk.body.attrs.get("version"),
+                                    f"{prefix}{rtype}.{rname}", block_location(blk))
 
 
 def _aws_region(ctx: ModuleContext) -> str | None:
@@ -433,6 +541,20 @@ def _tf_pod_spec(spec: dict) -> dict:
     }
 
 
+def _tf_cluster_version(model: Model, ctx: ModuleContext, attr, address: str,
+                        fallback: Location | None = None) -> None:
+    """The EKS Kubernetes version (`cluster_version`, `kubernetes_version` from module v21)."""
+    if attr is None:
+        return  # the module's default changes with its version: not guessed
+    value = ctx.eval_attr(attr)
+    loc = attr_location(attr)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = f"{value:.2f}" if isinstance(value, float) else str(value)
+    if isinstance(value, str):
+        model.components.append(Component("kubernetes", address, value, "pinned", loc, address,
+                                          "terraform", effective=value))
+
+
 # --- Helm releases from Terraform ----------------------------------------------------------
 
 
@@ -508,7 +630,8 @@ def _tf_addons_releases(model: Model, ctx: ModuleContext, call: HclBlock, addres
             version_location=version_loc, namespace=entry.get("namespace", "default"),
             values=_values_documents(entry.get("values")), sets=_set_entries(entry),
             location=entry_loc, object=f'{address}.helm_releases["{key}"]',
-            origin="eks-blueprints-addons", ignored_keys=ignored))
+            origin="eks-blueprints-addons", ignored_keys=ignored,
+            ignored_values={k: entry[k] for k in ignored}))
 
 
 # --- NAT gateways --------------------------------------------------------------------------

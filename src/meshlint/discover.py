@@ -85,7 +85,7 @@ def classify(name: str, in_chart: bool) -> str | None:
         return TFVARS
     if name in KUSTOMIZATION_NAMES:
         return KUSTOMIZATION
-    if name == "Chart.yaml":
+    if name in ("Chart.yaml", "Chart.lock"):
         return CHART
     if lower.endswith(YAML_SUFFIXES):
         if in_chart and lower.startswith("values"):

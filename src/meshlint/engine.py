@@ -75,7 +75,7 @@ def run(options: Options) -> Run:
     registry = checks.load_all()
     models = []
     for scope in disc.scopes:
-        model = build_model(scope, parsed, project)
+        model = build_model(scope, parsed, project, options.as_of)
         models.append(model)
         for code, fn in sorted(registry.items()):
             if filters.rule_selected(code, options.select, options.ignore):

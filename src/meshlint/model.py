@@ -94,6 +94,7 @@ class HelmRelease:
     origin: str  # helm_release | eks-blueprints-addons | chart-dependency | argocd
     sets: list = field(default_factory=list)  # (dotted name, value) from `set` / `--set`
     ignored_keys: dict = field(default_factory=dict)  # key -> Location, keys the consumer ignores
+    ignored_values: dict = field(default_factory=dict)  # key -> the value written there
 
     def value(self, dotted: str):
         """The effective value at a dotted path (`set` wins over values documents, later
@@ -164,6 +165,26 @@ class NatGateways:
     module_version: str | None = None  # the vpc module version whose formula was used
 
 
+@dataclass(slots=True)
+class Component:
+    """One versioned piece of the mesh (an Istio chart, Kiali, a proxy image, Kubernetes)."""
+
+    kind: str  # istio-base | istiod | gateway | cni | ztunnel | proxy | kiali | kubernetes
+    name: str  # release name, image or resource name
+    version: str | Unknown | None  # as written
+    pin: str  # pinned | range | latest | absent | ignored-key | unknown | floating-tag
+    location: Location  # where the version is (or should be) written
+    object: str
+    origin: str  # helm_release | eks-blueprints-addons | chart-dependency | argocd | image | ...
+    revision: str | Unknown | None = None
+    effective: str | None = None  # the version that will run, as far as it can be known
+    effective_note: str = ""  # how `effective` was found when it is not the written version
+
+    @property
+    def is_istio(self) -> bool:
+        return self.kind in ("istio-base", "istiod", "gateway", "cni", "ztunnel", "proxy")
+
+
 @dataclass
 class Model:
     scope: str
@@ -174,7 +195,11 @@ class Model:
     istio: list[IstioInstall] = field(default_factory=list)
     nat_gateways: list[NatGateways] = field(default_factory=list)
     region: str | None = None
+    components: list[Component] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def components_of(self, *kinds: str) -> list[Component]:
+        return [c for c in self.components if c.kind in kinds]
 
     @property
     def installs_istio(self) -> bool:

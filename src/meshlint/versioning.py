@@ -78,3 +78,120 @@ def resolve_terraform_constraint(constraint: str | None, known: list[str]) -> st
     candidates += admits.lower_bounds
     ok = [v for v in candidates if admits(v)]
     return str(max(ok)) if ok else None
+
+
+# --- Helm / SemVer ranges (Masterminds semver, as Helm and Argo CD read them) ------------
+
+_WILDCARD = re.compile(r"^(?:v?(\d+)(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?|[xX*])$")
+_HELM_CLAUSE = re.compile(r"^(~>|\^|~|>=|<=|!=|=|>|<)?\s*(.+)$")
+
+
+def _helm_clause(text: str):
+    """One comparison like '~1.20.0', '>=1.20', '1.20.x' -> list of (op, Version)."""
+    m = _HELM_CLAUSE.match(text.strip())
+    if not m:
+        return None
+    op, raw = m.group(1) or "", m.group(2).strip()
+    w = _WILDCARD.match(raw)
+    if w is None:
+        v = parse_version(raw)
+        if v is None:
+            return None
+        nums = [v.major, v.minor, v.micro]
+        given = len(raw.lstrip("v").split("-")[0].split("."))
+    else:
+        parts = [p for p in w.groups() if p is not None]
+        if raw in ("x", "X", "*") or not parts:
+            return [(">=", Version("0"))] if op in ("", "=", ">=", "~", "^") else None
+        fixed = [int(p) for p in parts if p.isdigit()]
+        wildcard = any(not p.isdigit() for p in parts) or len(parts) < 3
+        nums = fixed + [0] * (3 - len(fixed))
+        given = len(fixed)
+        v = Version(".".join(str(n) for n in nums))
+        if wildcard and op in ("", "="):
+            upper = list(fixed)
+            upper[-1] += 1
+            return [(">=", v), ("<", Version(".".join(str(n) for n in upper)))]
+    if op in ("", "="):
+        return [("==", v)]
+    if op == "~" or op == "~>":
+        if given >= 2:
+            return [(">=", v), ("<", Version(f"{nums[0]}.{nums[1] + 1}"))]
+        return [(">=", v), ("<", Version(f"{nums[0] + 1}"))]
+    if op == "^":
+        if nums[0] > 0 or given == 1:
+            return [(">=", v), ("<", Version(f"{nums[0] + 1}"))]
+        if nums[1] > 0 or given == 2:
+            return [(">=", v), ("<", Version(f"0.{nums[1] + 1}"))]
+        return [(">=", v), ("<", Version(f"0.0.{nums[2] + 1}"))]
+    return [(op, v)]
+
+
+def helm_constraint(constraint: str):
+    """A predicate for a Helm/Argo CD version range ('^1.20', '1.20.*', '>=1.19 <1.21',
+    '1.2 - 1.4', 'a || b'); None when unreadable. `.lower_bounds` lists candidates."""
+    alternatives = []
+    lowers: list[Version] = []
+    for alt in str(constraint).split("||"):
+        alt = alt.strip()
+        if not alt:
+            return None
+        clauses = []
+        hyphen = re.match(r"^(\S+)\s+-\s+(\S+)$", alt)
+        if hyphen:
+            lo, hi = parse_version(hyphen.group(1)), parse_version(hyphen.group(2))
+            if lo is None or hi is None:
+                return None
+            clauses = [(">=", lo), ("<=", hi)]
+        else:
+            tokens = re.findall(r"(?:~>|\^|~|>=|<=|!=|=|>|<)?\s*[^\s,]+", alt.replace(",", " "))
+            for tok in tokens:
+                c = _helm_clause(tok)
+                if c is None:
+                    return None
+                clauses.extend(c)
+        alternatives.append(clauses)
+        lowers.extend(v for op, v in clauses if op in (">=", "=="))
+
+    def admits(version: Version) -> bool:
+        for clauses in alternatives:
+            ok = True
+            for op, v in clauses:
+                if (op == "==" and version != v) or (op == "!=" and version == v) or \
+                        (op == ">" and not version > v) or (op == ">=" and not version >= v) or \
+                        (op == "<" and not version < v) or (op == "<=" and not version <= v):
+                    ok = False
+                    break
+            if ok:
+                return True
+        return False
+
+    admits.lower_bounds = lowers  # type: ignore[attr-defined]
+    return admits
+
+
+PINNED, RANGE, LATEST, ABSENT, IGNORED, UNKNOWN_PIN, FLOATING = (
+    "pinned", "range", "latest", "absent", "ignored-key", "unknown", "floating-tag")
+
+_RANGE_MARK = re.compile(r"[*^~<>|]|(?:^|\.)[xX](?:$|\.)|\s-\s|,")
+
+
+def classify_chart_version(version) -> str:
+    """How a chart version pins what gets installed."""
+    from meshlint.terraform import Unknown
+
+    if isinstance(version, Unknown):
+        return UNKNOWN_PIN
+    if version is None or str(version).strip() == "":
+        return ABSENT
+    text = str(version).strip()
+    if text.lower() in ("latest", "stable", "head"):
+        return LATEST
+    if _RANGE_MARK.search(text):
+        return RANGE
+    return PINNED  # an exact string, even an odd one: only the repository can say it exists
+
+
+def minor_of(version: str | None) -> str | None:
+    v = parse_version(version)
+    return f"{v.major}.{v.minor}" if v is not None else None

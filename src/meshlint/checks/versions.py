@@ -1,0 +1,302 @@
+"""Versions: Istio components that drift apart, Kiali that cannot talk to Istio, unpinned
+charts, Kubernetes versions Istio does not support, and Istio past its end of life."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from meshlint import knowledge
+from meshlint.checks import CheckContext, finding, rule
+from meshlint.findings import Location
+from meshlint.inventory import data_as_of, is_local_chart
+from meshlint.model import Component, Model
+from meshlint.parse.yamlfront import text
+from meshlint.terraform import Unknown
+from meshlint.versioning import (
+    ABSENT,
+    FLOATING,
+    IGNORED,
+    LATEST,
+    RANGE,
+    classify_chart_version,
+    minor_of,
+    parse_version,
+)
+
+ISTIO_KINDS = ("istiod", "istio-base", "gateway", "cni", "ztunnel", "proxy")
+
+
+def _where(loc: Location) -> str:
+    return f"{loc.path.rsplit('/', 1)[-1]}:{loc.line}"
+
+
+def _describe(c: Component) -> str:
+    shown = c.effective if c.effective else "?"
+    note = f" ({c.effective_note})" if c.effective_note else ""
+    return f"{c.kind} {shown}{note} at {_where(c.location)}"
+
+
+def _istio_reference(model: Model) -> Component | None:
+    """The control plane's version decides compatibility; else any Istio chart's."""
+    for kinds in (("istiod",), ("istio-base", "gateway", "cni", "ztunnel")):
+        comps = [c for c in model.components_of(*kinds) if parse_version(c.effective)]
+        if comps:
+            return max(comps, key=lambda c: parse_version(c.effective))
+    return None
+
+
+def _release_row(minor: str | None) -> dict | None:
+    for row in knowledge.data("istio-releases")["releases"]:
+        if text(row["minor"]) == minor:
+            return row
+    return None
+
+
+def _date(value) -> _dt.date | None:
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+# --- MESH101 -------------------------------------------------------------------------------
+
+
+@rule("MESH101")
+def istio_version_skew(model: Model, ctx: CheckContext):
+    comps = [c for c in model.components if c.kind in ISTIO_KINDS and parse_version(c.effective)]
+    if len(comps) < 2:
+        return
+    revisions = {c.revision for c in comps if c.kind == "istiod" and not isinstance(c.revision, Unknown)}
+    groups: list[list[Component]]
+    if len(revisions) > 1:
+        # a canary upgrade: istiod revisions differ on purpose; compare within a revision
+        groups = [[c for c in comps if c.kind in ("istiod", "gateway") and c.revision == r]
+                  for r in sorted(revisions)]
+    else:
+        groups = [comps]
+    for group in groups:
+        versions = {c.effective for c in group}
+        if len(versions) < 2:
+            continue
+        ref = next((c for c in group if c.kind == "istiod"), None) or max(
+            group, key=lambda c: (sum(1 for o in group if o.effective == c.effective), parse_version(c.effective)))
+        listing = "; ".join(_describe(c) for c in group)
+        for c in group:
+            if c.effective == ref.effective:
+                continue
+            across_minors = minor_of(c.effective) != minor_of(ref.effective)
+            newer = parse_version(c.effective) > parse_version(ref.effective)
+            why = ""
+            if c.kind in ("gateway", "proxy") and newer and ref.kind == "istiod":
+                why = " A data-plane proxy must never be newer than istiod."
+            message = (f"Istio components run different versions: {c.kind} {c.name} is "
+                       f"{c.effective} while {ref.kind} is {ref.effective}. All: {listing}.{why} "
+                       f"Pin every Istio chart and image of one installation to the same version "
+                       f"(upgrade base first, then istiod, then gateways).")
+            yield finding("MESH101", message, c.location, object=c.object, scope=model.scope,
+                          detail=f"{c.kind}:{c.name}", severity="error" if across_minors else "warning",
+                          fix=f"set {c.kind} {c.name} to {ref.effective}")
+
+
+# --- MESH102 -------------------------------------------------------------------------------
+
+
+def _kiali_affected(kiali: str, inc: dict, floating: bool) -> bool | None:
+    kv = parse_version(kiali)
+    below = parse_version(text(inc["kiali_below"]))
+    if kv is None or below is None or kv >= below:
+        return False
+    for bp in inc.get("fixed_backports") or []:
+        if minor_of(kiali) == text(bp["line"]):
+            if floating:
+                return None  # a floating tag on a patched line: the patch that runs is unknown
+            return kv < parse_version(text(bp["fixed"]))
+    return True
+
+
+def _has_serviceentry_exportto(model: Model) -> bool:
+    for obj in model.objects:
+        if obj.kind == "ServiceEntry" and obj.api_version.startswith("networking.istio.io/"):
+            spec = obj.body.get("spec")
+            if isinstance(spec, dict) and spec.get("exportTo"):
+                return True
+    return False
+
+
+def _tested_range(istio_minor: str) -> tuple[str | None, str | None, str] | None:
+    compat = knowledge.data("kiali-compat")
+    for row in compat["tested"]:
+        if text(row["istio"]) == istio_minor:
+            return text(row["kiali_min"]), text(row.get("kiali_max")), "high"
+    for row in compat.get("tested_newer") or []:
+        if text(row["istio"]) == istio_minor:
+            return text(row["kiali_min"]), None, text(row.get("confidence")) or "medium"
+    return None
+
+
+def _within_max(kiali: str, kmax: str) -> bool:
+    if len(kmax.split(".")) == 2:  # "1.54": the whole 1.54.x line
+        return parse_version(minor_of(kiali)) <= parse_version(kmax)
+    return parse_version(kiali) <= parse_version(kmax)
+
+
+@rule("MESH102")
+def kiali_istio_incompatible(model: Model, ctx: CheckContext):
+    istio = _istio_reference(model)
+    if istio is None:
+        return
+    iv = parse_version(istio.effective)
+    imin = minor_of(istio.effective)
+    istio_desc = f"Istio {istio.effective}" + (f" ({istio.effective_note})" if istio.effective_note else "") + \
+        f", {istio.kind} at {_where(istio.location)}"
+    compat = knowledge.data("kiali-compat")
+    exportto = _has_serviceentry_exportto(model)
+    for kiali in model.components_of("kiali"):
+        kv_text = kiali.effective
+        if not parse_version(kv_text):
+            continue
+        floating = kiali.pin == FLOATING
+        broken = False
+        for inc in compat["incompatibilities"]:
+            if iv < parse_version(text(inc["istio_from"])):
+                continue
+            if inc.get("needs") == "serviceentry-exportto" and not exportto:
+                continue
+            affected = _kiali_affected(kv_text, inc, floating)
+            if not affected:
+                continue
+            broken = True
+            extra = " (this scope has a ServiceEntry with exportTo)" if inc.get("needs") else ""
+            message = (f"Kiali {kv_text} ({kiali.name}) does not work with {istio_desc}: "
+                       f"{inc['cause']}{extra}. Kiali fails with `{inc['symptom']}`. "
+                       f"Use Kiali {inc['first_fixed']} or newer, matching Istio {imin}.")
+            yield finding("MESH102", message, kiali.location, object=kiali.object, scope=model.scope,
+                          detail=f"{inc['id']}", severity="error",
+                          fix=f"upgrade Kiali to {text(inc['first_fixed']).split(' ')[0]} or newer")
+            break
+        if broken:
+            continue
+        tested = _tested_range(imin)
+        if tested is None:
+            continue
+        kmin, kmax, confidence = tested
+        low = kmin is not None and parse_version(kv_text) < parse_version(kmin) and not (
+            floating and minor_of(kv_text) == minor_of(kmin))
+        high = kmax is not None and not _within_max(kv_text, kmax)
+        if low or high:
+            span = f"{kmin} – {kmax}" if kmax else f"{kmin} or newer"
+            message = (f"Kiali {kv_text} ({kiali.name}) is outside the versions tested with "
+                       f"{istio_desc}: the Kiali compatibility table lists {span} for Istio {imin}"
+                       f"{' (' + confidence + ' confidence)' if confidence != 'high' else ''}. "
+                       f"Untested pairs often break the graph or validations; use a Kiali in that range.")
+            yield finding("MESH102", message, kiali.location, object=kiali.object, scope=model.scope,
+                          detail="untested", severity="warning",
+                          fix=f"use Kiali {span} with Istio {imin}")
+
+
+# --- MESH103 -------------------------------------------------------------------------------
+
+
+@rule("MESH103")
+def chart_version_unpinned(model: Model, ctx: CheckContext):
+    effective = {c.object: c for c in model.components}
+    for rel in model.releases:
+        if is_local_chart(rel) or isinstance(rel.chart, Unknown):
+            continue
+        pin = classify_chart_version(rel.version)
+        ignored = rel.version is None and "version" in rel.ignored_keys
+        if ignored:
+            pin = IGNORED
+        if pin not in (ABSENT, RANGE, LATEST, IGNORED):
+            continue
+        comp = effective.get(rel.object)
+        resolves = f" ({comp.effective_note})" if comp is not None and comp.effective_note else ""
+        chart = rel.chart_name or rel.chart
+        if pin == IGNORED:
+            value = rel.ignored_values.get("version")
+            shown = f' = "{value}"' if isinstance(value, (str, int, float)) else ""
+            loc = rel.ignored_keys["version"]
+            message = (f"{rel.object} sets `version{shown}`, but eks-blueprints-addons reads "
+                       f"`chart_version` and silently ignores `version`: the {chart} chart is not "
+                       f"pinned and Helm installs the newest one at apply time{resolves}. "
+                       f"Use chart_version{shown}.")
+            fix = "rename version to chart_version"
+        elif pin == ABSENT:
+            loc = rel.location
+            key = "chart_version" if rel.origin == "eks-blueprints-addons" else (
+                "targetRevision" if rel.origin == "argocd" else "version")
+            message = (f"{rel.object} installs the {chart} chart without a version: Helm takes "
+                       f"the newest at every apply{resolves}, so two applies can install different "
+                       f"releases. Pin it with `{key}`.")
+            fix = f"pin {chart} with {key}"
+        else:
+            loc = rel.version_location or rel.location
+            kind = "latest" if pin == LATEST else "a range"
+            message = (f'{rel.object} pins the {chart} chart to "{rel.version}", which is {kind}: '
+                       f"what gets installed changes over time{resolves}. Pin an exact version.")
+            fix = f"pin {chart} to an exact version"
+        yield finding("MESH103", message, loc, object=rel.object, scope=model.scope,
+                      detail=pin, fix=fix)
+
+
+# --- MESH104 -------------------------------------------------------------------------------
+
+
+@rule("MESH104")
+def istio_kubernetes_unsupported(model: Model, ctx: CheckContext):
+    istio = _istio_reference(model)
+    if istio is None:
+        return
+    row = _release_row(minor_of(istio.effective))
+    if row is None or not row.get("kubernetes"):
+        return
+    supported = [text(v) for v in row["kubernetes"]]
+    for k8s in model.components_of("kubernetes"):
+        kmin = minor_of(k8s.effective) or k8s.effective
+        if kmin in supported:
+            continue
+        fitting = [text(r["minor"]) for r in knowledge.data("istio-releases")["releases"]
+                   if r.get("kubernetes") and kmin in [text(v) for v in r["kubernetes"]]]
+        span = fitting[0] if len(fitting) == 1 else f"{fitting[0]}–{fitting[-1]}" if fitting else ""
+        advice = (f"Istio releases listed for Kubernetes {kmin}: {span}."
+                  if fitting else f"No Istio release in meshlint's table lists Kubernetes {kmin}.")
+        note = f" ({istio.effective_note})" if istio.effective_note else ""
+        message = (f"Istio {istio.effective}{note} supports Kubernetes "
+                   f"{supported[0]}–{supported[-1]}, but the cluster runs {kmin} "
+                   f"({k8s.object} at {_where(k8s.location)}). {advice}")
+        yield finding("MESH104", message, istio.location, object=istio.object, scope=model.scope,
+                      detail=kmin, fix=f"use an Istio release that supports Kubernetes {kmin}")
+
+
+# --- MESH105 -------------------------------------------------------------------------------
+
+
+@rule("MESH105")
+def istio_end_of_life(model: Model, ctx: CheckContext):
+    istio = _istio_reference(model)
+    if istio is None:
+        return
+    minor = minor_of(istio.effective)
+    row = _release_row(minor)
+    eol = _date(row.get("eol")) if row else None
+    if eol is None or eol > ctx.as_of:
+        return
+    supported = []
+    for r in knowledge.data("istio-releases")["releases"]:
+        released, end = _date(r.get("released")), _date(r.get("eol"))
+        if released and released <= ctx.as_of and (end is None or end > ctx.as_of):
+            supported.append(text(r["minor"]))
+    stale = ""
+    if ctx.as_of > data_as_of("istio-releases"):
+        stale = f" (release data as of {data_as_of('istio-releases')})"
+    note = f" ({istio.effective_note})" if istio.effective_note else ""
+    message = (f"Istio {istio.effective}{note} reached end of life on {eol}: no more security "
+               f"fixes as of {ctx.as_of}. Supported releases then: "
+               f"{', '.join(supported) or 'unknown'}{stale}. Upgrade one minor at a time.")
+    yield finding("MESH105", message, istio.location, object=istio.object, scope=model.scope,
+                  detail=minor, fix=f"upgrade Istio to {supported[-1] if supported else 'a supported release'}")

@@ -1,0 +1,205 @@
+"""The mesh inventory: which versioned components a scope runs, and at which version.
+
+Components come from Helm releases of every source (Istio charts, Kiali charts), from
+images in workloads (istio/pilot, istio/proxyv2, quay.io/kiali/kiali), from IstioOperator
+and Kiali custom resources, and from the EKS Kubernetes version. Each gets an *effective*
+version: the written one when pinned, else what Helm would install on the run's date
+(`--as-of`), from the release table in rules/data. Nothing newer than the table is invented.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from meshlint import knowledge
+from meshlint.findings import Location
+from meshlint.model import Component, HelmRelease, Model
+from meshlint.parse.yamlfront import YMap, text
+from meshlint.terraform import Unknown
+from meshlint.versioning import (
+    ABSENT,
+    FLOATING,
+    IGNORED,
+    LATEST,
+    PINNED,
+    RANGE,
+    classify_chart_version,
+    helm_constraint,
+    parse_version,
+)
+
+KIALI_CHARTS = {"kiali-server": "kiali", "kiali-operator": "kiali"}
+_TAG_SUFFIX = re.compile(r"-(distroless|debug)$")
+
+
+def is_local_chart(rel: HelmRelease) -> bool:
+    chart = rel.chart
+    if not isinstance(chart, str):
+        return False
+    if chart.startswith(("./", "../", "/")) or chart.startswith("file://"):
+        return True
+    repo = rel.repository
+    # a bare relative path with no repository is a chart directory in the repository
+    return "/" in chart and not repo and "://" not in chart and not chart.startswith("oci:")
+
+
+def derive_components(model: Model, as_of: _dt.date) -> None:
+    charts = knowledge.data("istio-releases")["charts"]
+    for rel in model.releases:
+        if is_local_chart(rel):
+            continue
+        kind = charts.get(rel.chart_name) or KIALI_CHARTS.get(rel.chart_name or "")
+        if kind is None:
+            continue
+        model.components.append(_from_release(rel, kind))
+    for w in model.workloads:
+        app_containers = [c for c in w.pod_spec.get("containers") or []
+                          if isinstance(c, dict) and c.get("name") != "istio-proxy"]
+        for key in ("containers", "initContainers"):
+            for c in w.pod_spec.get(key) or []:
+                if not isinstance(c, dict):
+                    continue
+                image = text(c.get("image"))
+                if c.get("name") == "istio-proxy" and app_containers:
+                    continue  # an already-injected sidecar (cluster state), not a component
+                comp = _from_image(image, w.object.ref, w.location) if image else None
+                if comp is not None:
+                    model.components.append(comp)
+    for obj in model.objects:
+        spec = obj.body.get("spec") if isinstance(obj.body, dict) else None
+        if not isinstance(spec, dict):
+            continue
+        if obj.kind == "IstioOperator" and spec.get("tag") is not None:
+            tag = _TAG_SUFFIX.sub("", text(spec["tag"]) or "")
+            loc = _key_loc(spec, "tag", obj.location)
+            model.components.append(Component("istiod", obj.name, tag, _image_pin(tag), loc,
+                                              f"IstioOperator/{obj.name}", "istiooperator",
+                                              revision=text(spec.get("revision")) or ""))
+        elif obj.kind == "Kiali" and obj.api_version.startswith("kiali.io/"):
+            dep = spec.get("deployment") if isinstance(spec.get("deployment"), dict) else {}
+            version = text(dep.get("image_version"))
+            if version and version not in ("operator_version", "default"):
+                loc = _key_loc(dep, "image_version", obj.location)
+                v = version.lstrip("v")
+                model.components.append(Component("kiali", obj.name, v, _image_pin(v), loc,
+                                                  f"Kiali/{obj.namespace}/{obj.name}", "kiali-cr"))
+    for comp in model.components:
+        if comp.effective is None:
+            comp.effective, comp.effective_note = effective_version(comp, as_of)
+
+
+def _key_loc(mapping, key: str, fallback: Location) -> Location:
+    if isinstance(mapping, YMap) and key in mapping.keypos and mapping.path:
+        line, col = mapping.keypos[key]
+        return Location(mapping.path, line, col, line, col + len(key))
+    return fallback
+
+
+def _from_release(rel: HelmRelease, kind: str) -> Component:
+    pin = classify_chart_version(rel.version)
+    location = rel.version_location or rel.location
+    if rel.version is None and "version" in rel.ignored_keys:
+        pin = IGNORED
+        location = rel.ignored_keys["version"]
+    revision = None
+    if kind in ("istiod", "gateway"):
+        revision = rel.value("revision")
+        revision = "" if revision is None else (revision if isinstance(revision, Unknown) else text(revision))
+    version = rel.version if not isinstance(rel.version, str) else rel.version.strip().lstrip("v")
+    name = rel.name if isinstance(rel.name, str) else rel.object
+    return Component(kind, name, version, pin, location, rel.object, rel.origin, revision)
+
+
+def split_image(image: str) -> tuple[str, str, str | None]:
+    """`quay.io/kiali/kiali:v1.67` -> (registry, repository, tag); docker.io by default."""
+    ref = image.split("@", 1)[0]
+    tag = None
+    last = ref.rsplit("/", 1)[-1]
+    if ":" in last:
+        ref, tag = ref.rsplit(":", 1)
+    parts = ref.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        registry, repo = parts[0], "/".join(parts[1:])
+    else:
+        registry, repo = "docker.io", ref
+    if registry == "docker.io" and "/" not in repo:
+        repo = "library/" + repo
+    return registry, repo, tag
+
+
+def _image_pin(tag: str | None) -> str:
+    if not tag or tag == "latest":
+        return LATEST
+    v = parse_version(tag)
+    if v is None:
+        return PINNED
+    return PINNED if len(tag.lstrip("v").split("-")[0].split(".")) >= 3 else FLOATING
+
+
+def _from_image(image: str, owner: str, loc: Location) -> Component | None:
+    if image == "auto":
+        return None
+    registry, repo, tag = split_image(image)
+    base = repo.rsplit("/", 1)[-1]
+    if base in ("pilot", "proxyv2") and ("istio" in repo or "istio" in registry):
+        kind = "istiod" if base == "pilot" else "proxy"
+    elif base == "kiali" and ("kiali" in repo.split("/")[0] or registry == "quay.io"):
+        kind = "kiali"
+    else:
+        return None
+    version = _TAG_SUFFIX.sub("", tag).lstrip("v") if tag else None
+    return Component(kind, image, version, _image_pin(tag and _TAG_SUFFIX.sub("", tag)), loc,
+                     owner, "image")
+
+
+# --- effective versions --------------------------------------------------------------------
+
+
+def released_minors(as_of: _dt.date) -> list[tuple[str, _dt.date]]:
+    rows = knowledge.data("istio-releases")["releases"]
+    out = []
+    for r in rows:
+        day = r.get("released")
+        if isinstance(day, str):
+            day = _dt.date.fromisoformat(day)
+        if isinstance(day, _dt.date) and day <= as_of:
+            out.append((text(r["minor"]), day))
+    return sorted(out, key=lambda x: parse_version(x[0]))
+
+
+def data_as_of(name: str) -> _dt.date:
+    return _dt.date.fromisoformat(text(knowledge.data(name)["as_of"]))
+
+
+def effective_version(comp: Component, as_of: _dt.date) -> tuple[str | None, str]:
+    """(version that will run, how it was decided). None when it cannot be known."""
+    if comp.pin in (PINNED, FLOATING):
+        return (comp.version if isinstance(comp.version, str) else None), ""
+    if not comp.is_istio:
+        return None, ""  # no release table for other charts: no guess
+    released = released_minors(as_of)
+    if not released:
+        return None, f"no Istio release is known before {as_of}"
+    stale = ""
+    if as_of > data_as_of("istio-releases"):
+        stale = (f" (release data as of {data_as_of('istio-releases')}; a newer release may "
+                 "exist)")
+    if comp.pin == RANGE:
+        admits = helm_constraint(str(comp.version))
+        if admits is None:
+            return None, f'range "{comp.version}" is not readable'
+        minors = {m for m, _ in released}
+        candidates = [parse_version(f"{m}.0") for m in minors]
+        candidates += [v for v in admits.lower_bounds if f"{v.major}.{v.minor}" in minors]
+        ok = [v for v in candidates if v is not None and admits(v)]
+        if not ok:
+            return None, f'range "{comp.version}" admits no Istio release known as of {as_of}'
+        best = max(ok)
+        return str(best), (f'range "{comp.version}": resolves to {best} or a newer '
+                           f"{best.major}.{best.minor} patch as of {as_of}{stale}")
+    if comp.pin in (ABSENT, IGNORED, LATEST):
+        minor, day = released[-1]
+        return f"{minor}.0", (f"unpinned: resolves to {minor}.0 or a newer {minor} patch as of "
+                              f"{as_of} ({minor}.0 released {day}){stale}")
+    return None, ""
