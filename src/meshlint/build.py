@@ -70,7 +70,9 @@ EKS_SOURCES = ("terraform-aws-modules/eks/aws", "terraform-aws-modules/terraform
 
 
 def build_model(scope: Scope, parsed: dict[str, ParsedFile], project: Project,
-                as_of: _dt.date | None = None) -> Model:
+                as_of: _dt.date | None = None, charts=None) -> Model:
+    """`charts` (an online.ChartRepositories, only with --online) answers which versions
+    each release's chart repository offers; the answers are stored in the model."""
     model = Model(scope.name)
     files = [parsed[e.abspath] for e in scope.files if e.abspath in parsed]
     kustomize_ns = _kustomize_namespaces(files)
@@ -84,6 +86,10 @@ def build_model(scope: Scope, parsed: dict[str, ParsedFile], project: Project,
             _from_terraform(model, project.root_context(root))
     _istio_from_objects(model)
     _istio_from_releases(model)
+    if charts is not None:
+        for rel in model.releases:
+            if isinstance(rel.repository, str) and isinstance(rel.chart, str):
+                rel.available = charts.lookup(rel.repository, rel.chart_name or rel.chart)
     derive_components(model, as_of or _dt.date.today())
     return model
 

@@ -44,22 +44,21 @@ def cli() -> None:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
               help="Judge dates (end of life, newest releases) as of this day "
                    "[default: $MESHLINT_AS_OF or today].")
+@click.option("--online", is_flag=True,
+              help="Ask chart repositories and image registries (timeouts, cached).")
+@click.option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True,
+              help="Seconds to wait for each online request.")
 @click.option("--verbose", "-v", is_flag=True, help="Print scopes and notes.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
-def check(paths, fmt, output, select, ignore, fail_on, as_of, verbose, debug) -> None:
+def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, verbose, debug) -> None:
     """Check PATHS (default: the current directory)."""
     from meshlint import filters
     from meshlint.engine import Options, run
     from meshlint.report import render
 
-    paths = list(paths) or ["."]
-    for p in paths:
-        if not os.path.exists(p):
-            raise click.BadParameter(f"{p!r} does not exist", param_hint="PATHS")
-    as_of_text = as_of or os.environ.get("MESHLINT_AS_OF")
-    day = _parse_date(as_of_text, "--as-of") if as_of_text else _dt.date.today()
-    options = Options(paths=paths, select=filters.normalise_codes(select),
-                      ignore=filters.normalise_codes(ignore), as_of=day)
+    options = Options(paths=_existing(paths), select=filters.normalise_codes(select),
+                      ignore=filters.normalise_codes(ignore), as_of=_as_of(as_of), online=online,
+                      timeout=timeout)
     result = run(options)
     if verbose:
         for scope in result.discovery.scopes:
@@ -72,6 +71,38 @@ def check(paths, fmt, output, select, ignore, fail_on, as_of, verbose, debug) ->
     else:
         click.echo(text, nl=False)
     sys.exit(filters.exit_code(result.report.findings, fail_on))
+
+
+@cli.command("versions")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="Resolve unpinned charts as of this day [default: $MESHLINT_AS_OF or today].")
+@click.option("--online", is_flag=True, help="Resolve unpinned charts with the repositories' indexes.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+def versions_cmd(paths, fmt, as_of, online, debug) -> None:
+    """Print every mesh component (Istio charts, Kiali, gateways, Kubernetes) per scope,
+    with version, how it is pinned and where; then the drift between scopes."""
+    from meshlint.engine import Options, run
+    from meshlint.report.inventoryfmt import render
+
+    paths = _existing(paths)
+    result = run(Options(paths=paths, as_of=_as_of(as_of), select=["MESH001"], online=online))
+    click.echo(render(result.models, fmt), nl=False)
+
+
+def _existing(paths) -> list[str]:
+    paths = list(paths) or ["."]
+    for p in paths:
+        if not os.path.exists(p):
+            raise click.BadParameter(f"{p!r} does not exist", param_hint="PATHS")
+    return paths
+
+
+def _as_of(value: str | None) -> _dt.date:
+    text = value or os.environ.get("MESHLINT_AS_OF")
+    return _parse_date(text, "--as-of") if text else _dt.date.today()
 
 
 @cli.command("rules")

@@ -27,6 +27,7 @@ class Options:
     as_of: _dt.date = field(default_factory=_dt.date.today)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     online: bool = False
+    timeout: float = 10.0  # seconds per online request (connect and each read)
 
 
 @dataclass
@@ -73,9 +74,15 @@ def run(options: Options) -> Run:
             found.append(pf.error)
     ctx = CheckContext(as_of=options.as_of, online=options.online)
     registry = checks.load_all()
+    charts = None
+    if options.online:
+        from meshlint.online import ChartRepositories, HttpClient
+
+        client = HttpClient(timeout=(min(3.05, options.timeout), options.timeout))
+        charts = ChartRepositories(client)
     models = []
     for scope in disc.scopes:
-        model = build_model(scope, parsed, project, options.as_of)
+        model = build_model(scope, parsed, project, options.as_of, charts)
         models.append(model)
         for code, fn in sorted(registry.items()):
             if filters.rule_selected(code, options.select, options.ignore):

@@ -108,7 +108,8 @@ def _from_release(rel: HelmRelease, kind: str) -> Component:
         revision = "" if revision is None else (revision if isinstance(revision, Unknown) else text(revision))
     version = rel.version if not isinstance(rel.version, str) else rel.version.strip().lstrip("v")
     name = rel.name if isinstance(rel.name, str) else rel.object
-    return Component(kind, name, version, pin, location, rel.object, rel.origin, revision)
+    return Component(kind, name, version, pin, location, rel.object, rel.origin, revision,
+                     available=rel.available)
 
 
 def split_image(image: str) -> tuple[str, str, str | None]:
@@ -176,6 +177,9 @@ def effective_version(comp: Component, as_of: _dt.date) -> tuple[str | None, str
     """(version that will run, how it was decided). None when it cannot be known."""
     if comp.pin in (PINNED, FLOATING):
         return (comp.version if isinstance(comp.version, str) else None), ""
+    available = getattr(comp.available, "versions", None)
+    if available and comp.pin in (RANGE, ABSENT, IGNORED, LATEST):
+        return _from_index(comp, available, as_of)
     if not comp.is_istio:
         return None, ""  # no release table for other charts: no guess
     released = released_minors(as_of)
@@ -203,3 +207,22 @@ def effective_version(comp: Component, as_of: _dt.date) -> tuple[str | None, str
         return f"{minor}.0", (f"unpinned: resolves to {minor}.0 or a newer {minor} patch as of "
                               f"{as_of} ({minor}.0 released {day}){stale}")
     return None, ""
+
+
+def _from_index(comp: Component, available, as_of: _dt.date) -> tuple[str | None, str]:
+    """Resolve with the chart repository's own index (--online): the newest non-pre-release
+    version published by the run's date (that a range admits)."""
+    admits = helm_constraint(str(comp.version)) if comp.pin == RANGE else None
+    best = None
+    for raw, created in available:
+        v = parse_version(raw)
+        if v is None or v.is_prerelease or (created is not None and created > as_of):
+            continue
+        if admits is not None and not admits(v):
+            continue
+        if best is None or v > best[0]:
+            best = (v, raw)
+    if best is None:
+        return None, f"no published version fits as of {as_of} (repository index)"
+    what = f'range "{comp.version}"' if comp.pin == RANGE else "unpinned"
+    return best[1].lstrip("v"), f"{what}: resolves to {best[1]} as of {as_of} (repository index)"

@@ -95,6 +95,7 @@ class HelmRelease:
     sets: list = field(default_factory=list)  # (dotted name, value) from `set` / `--set`
     ignored_keys: dict = field(default_factory=dict)  # key -> Location, keys the consumer ignores
     ignored_values: dict = field(default_factory=dict)  # key -> the value written there
+    available: object = None  # online.ChartVersions from the chart repository (--online)
 
     def value(self, dotted: str):
         """The effective value at a dotted path (`set` wins over values documents, later
@@ -179,6 +180,7 @@ class Component:
     revision: str | Unknown | None = None
     effective: str | None = None  # the version that will run, as far as it can be known
     effective_note: str = ""  # how `effective` was found when it is not the written version
+    available: object = None  # online.ChartVersions of the release it came from (--online)
 
     @property
     def is_istio(self) -> bool:

@@ -300,3 +300,45 @@ def istio_end_of_life(model: Model, ctx: CheckContext):
                f"{', '.join(supported) or 'unknown'}{stale}. Upgrade one minor at a time.")
     yield finding("MESH105", message, istio.location, object=istio.object, scope=model.scope,
                   detail=minor, fix=f"upgrade Istio to {supported[-1] if supported else 'a supported release'}")
+
+
+# --- MESH106 and lookup failures (--online) --------------------------------------------------
+
+
+@rule("MESH106")
+def chart_version_not_found(model: Model, ctx: CheckContext):
+    for rel in model.releases:
+        available = rel.available
+        if available is None or getattr(available, "error", None) or not isinstance(rel.version, str):
+            continue
+        if classify_chart_version(rel.version) != "pinned":
+            continue
+        offered = [v for v, _ in available.versions]
+        wanted = rel.version.strip()
+        if wanted in offered or wanted.lstrip("v") in offered or f"v{wanted}" in offered:
+            continue
+        same_line = sorted((v for v in offered if minor_of(v) and minor_of(v) == minor_of(wanted)),
+                           key=parse_version)
+        newest = sorted((v for v in offered if parse_version(v) and not parse_version(v).is_prerelease),
+                        key=parse_version)[-3:]
+        hint = (f"versions of {minor_of(wanted)}: {', '.join(same_line)}" if same_line
+                else f"newest: {', '.join(newest)}")
+        chart = rel.chart_name or rel.chart
+        message = (f'{rel.object} pins the {chart} chart to "{wanted}", which {rel.repository} does '
+                   f"not publish ({hint}). Helm will fail at apply time.")
+        yield finding("MESH106", message, rel.version_location or rel.location, object=rel.object,
+                      scope=model.scope, detail=wanted, fix=f"use a published version ({hint})")
+
+
+@rule("MESH003")
+def lookup_failed(model: Model, ctx: CheckContext):
+    seen = set()
+    for rel in model.releases:
+        error = getattr(rel.available, "error", None)
+        if not error or (rel.repository, error) in seen:
+            continue
+        seen.add((rel.repository, error))
+        message = (f"could not read the chart repository for {rel.object}: {error}. Online "
+                   f"checks for it were skipped; the offline checks still ran.")
+        yield finding("MESH003", message, rel.location, object=rel.object, scope=model.scope,
+                      detail=str(rel.repository))

@@ -1,0 +1,78 @@
+"""`meshlint versions`: the mesh inventory per scope, and drift between scopes."""
+
+from __future__ import annotations
+
+import json
+
+from meshlint import __version__
+from meshlint.model import Model
+from meshlint.report.textfmt import clean
+
+ORDER = ("kubernetes", "istio-base", "istiod", "cni", "ztunnel", "gateway", "proxy", "kiali")
+
+
+def _rows(model: Model) -> list[dict]:
+    rows = []
+    for c in sorted(model.components, key=lambda c: (ORDER.index(c.kind) if c.kind in ORDER else 99,
+                                                     str(c.name))):
+        rows.append({
+            "component": c.kind, "name": str(c.name),
+            "version": c.version if isinstance(c.version, (str, type(None))) else None,
+            "pinning": c.pin, "effective": c.effective, "note": c.effective_note,
+            "revision": c.revision if isinstance(c.revision, (str, type(None))) else None,
+            "path": c.location.path, "line": c.location.line, "object": c.object,
+            "origin": c.origin,
+        })
+    return rows
+
+
+def drift(models: list[Model]) -> list[dict]:
+    """Components whose effective versions differ between scopes (environments)."""
+    by_key: dict[tuple[str, str], dict[str, set]] = {}
+    for m in models:
+        for c in m.components:
+            key = (c.kind, str(c.name) if c.kind in ("gateway", "proxy") else "")
+            by_key.setdefault(key, {}).setdefault(m.scope, set()).add(c.effective or "?")
+    out = []
+    for (kind, name), scopes in sorted(by_key.items()):
+        versions = {v for vs in scopes.values() for v in vs}
+        if len(scopes) > 1 and len(versions) > 1:
+            out.append({"component": kind, "name": name,
+                        "scopes": {s: sorted(vs) for s, vs in sorted(scopes.items())}})
+    return out
+
+
+def render(models: list[Model], fmt: str = "text") -> str:
+    models = [m for m in models if m.components]
+    if fmt == "json":
+        return json.dumps({"version": __version__,
+                           "scopes": [{"scope": m.scope, "components": _rows(m)} for m in models],
+                           "drift": drift(models)}, indent=2) + "\n"
+    if not models:
+        return "No mesh components found.\n"
+    lines = []
+    headers = ("COMPONENT", "NAME", "VERSION", "PINNING", "EFFECTIVE", "WHERE")
+    for m in models:
+        table = []
+        for r in _rows(m):
+            effective = r["effective"] or "?"
+            table.append((r["component"], r["name"], str(r["version"] or "-"), r["pinning"],
+                          effective, f"{r['path']}:{r['line']}"))
+        widths = [max(len(h), *(len(clean(row[i])) for row in table)) for i, h in enumerate(headers)]
+        lines.append(f"scope {m.scope}")
+        lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
+        for row in table:
+            lines.append("  " + "  ".join(clean(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+        notes = [r for r in _rows(m) if r["note"]]
+        for r in notes:
+            lines.append(f"  note: {r['component']} {r['name']}: {clean(r['note'])}")
+        lines.append("")
+    d = drift(models)
+    if d:
+        lines.append("drift between scopes")
+        for item in d:
+            label = item["component"] + (f" {item['name']}" if item["name"] else "")
+            parts = ", ".join(f"{s} {'/'.join(v)}" for s, v in item["scopes"].items())
+            lines.append(f"  {label}: {parts}")
+        lines.append("")
+    return "\n".join(lines)
