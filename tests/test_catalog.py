@@ -58,3 +58,40 @@ def test_wheel_ships_the_rules(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "meshlint/rules/catalog/MESH401.yaml" in names
     assert "meshlint/rules/data/nat-gateway-prices.yaml" in names
+
+
+def _date(v):
+    import datetime as dt
+    return v if isinstance(v, dt.date) or v is None else dt.date.fromisoformat(str(v))
+
+
+def test_istio_release_rows_parse_and_are_sorted():
+    rows = knowledge.data("istio-releases")["releases"]
+    minors = [parse_version(text(r["minor"])) for r in rows]
+    assert None not in minors and minors == sorted(minors) and len(set(minors)) == len(minors)
+    previous = None
+    for r in rows:
+        released, eol = _date(r.get("released")), _date(r.get("eol"))
+        if released and eol:
+            assert released < eol, r["minor"]
+        if released and previous:
+            assert released > previous, r["minor"]
+        previous = released or previous
+        k8s = [parse_version(text(v)) for v in r.get("kubernetes") or []]
+        assert None not in k8s and k8s == sorted(k8s), r["minor"]
+        assert r["confidence"] in ("high", "medium", "low")
+
+
+def test_kiali_compat_rows_parse_and_are_sorted():
+    table = knowledge.data("kiali-compat")
+    istio = [parse_version(text(r["istio"])) for r in table["tested"]] + \
+        [parse_version(text(r["istio"])) for r in table["tested_newer"]]
+    assert None not in istio and istio == sorted(istio)
+    for r in table["tested"]:
+        lo = parse_version(text(r["kiali_min"]))
+        hi = parse_version(text(r["kiali_max"])) if r.get("kiali_max") else None
+        assert lo is not None and (hi is None or lo <= hi), r["istio"]
+    for inc in table["incompatibilities"]:
+        assert parse_version(text(inc["istio_from"])) and parse_version(text(inc["kiali_below"]))
+        for bp in inc.get("fixed_backports") or []:
+            assert parse_version(text(bp["fixed"])) < parse_version(text(inc["kiali_below"]))

@@ -26,7 +26,7 @@ def test_json_output_fields():
     assert set(f) >= {"rule", "name", "severity", "message", "path", "line", "column", "end_line",
                       "end_column", "object", "scope", "fingerprint"}
     assert doc["summary"]["total"] == len(doc["findings"])
-    assert doc["files_checked"] == 4
+    assert doc["files_checked"] == 5
 
 
 def test_select_ignore_and_fail_on():
@@ -35,7 +35,8 @@ def test_select_ignore_and_fail_on():
     ign = json.loads(meshlint_cli("check", str(EXAMPLE), "--format", "json", "--select", "MESH4",
                                   "--ignore", "MESH402").stdout)
     assert {f["rule"] for f in ign["findings"]} == {"MESH401"}
-    assert meshlint_cli("check", str(EXAMPLE), "--fail-on", "error").returncode == 0
+    assert meshlint_cli("check", str(EXAMPLE), "--fail-on", "error").returncode == 1  # MESH102
+    assert meshlint_cli("check", str(EXAMPLE), "--select", "MESH4", "--fail-on", "error").returncode == 0
     assert meshlint_cli("check", str(EXAMPLE), "--fail-on", "never").returncode == 0
     assert meshlint_cli("check", str(EXAMPLE), "--fail-on", "info").returncode == 1
 

@@ -77,7 +77,7 @@ def test_skew_from_manifests_and_istiooperator(tmp_path):
            "  namespace: istio-system\nspec:\n  tag: 1.22.3\n")
     write_tree(tmp_path, {"gw.yaml": gateway, "iop.yaml": iop})
     result = check(tmp_path, select=["MESH101"])
-    assert hits(result) == [("MESH101", "gw.yaml", 1)]
+    assert hits(result) == [("MESH101", "gw.yaml", 11)]
     assert only(result, "MESH101").severity == "error"
 
 
@@ -89,7 +89,7 @@ def test_registry_endpoint_break_with_unpinned_istio(tmp_path):
                           "k8s/kiali.yaml": KIALI.format(tag="v1.67")})
     result = check(tmp_path, select=["MESH102"], as_of="2023-11-28")
     f = only(result, "MESH102")
-    assert (f.location.path.endswith("kiali.yaml"), f.location.line, f.severity) == (True, 1, "error")
+    assert (f.location.path.endswith("kiali.yaml"), f.location.line, f.severity) == (True, 11, "error")
     assert "RegistryEndpoint" in f.message and "1.75.0" in f.message
     assert "resolves to 1.20.0" in f.message
 

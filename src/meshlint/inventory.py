@@ -63,7 +63,7 @@ def derive_components(model: Model, as_of: _dt.date) -> None:
                 image = text(c.get("image"))
                 if c.get("name") == "istio-proxy" and app_containers:
                     continue  # an already-injected sidecar (cluster state), not a component
-                comp = _from_image(image, w.object.ref, w.location) if image else None
+                comp = _from_image(image, w.object.ref, _key_loc(c, "image", w.location)) if image else None
                 if comp is not None:
                     model.components.append(comp)
     for obj in model.objects:
