@@ -28,6 +28,48 @@ EXPECTED = {
     # reached end of life on 2024-06-25
     ("MESH104", "eks-blueprints-patterns/istio/main.tf", 147),
     ("MESH105", "eks-blueprints-patterns/istio/main.tf", 147),
+    # istioctl's gateway fixtures: files that redefine the same Gateways are alternatives,
+    # each checked alone; these are the problems each fixture was written to contain
+    # (see tests/test_peer_istioctl.py), plus the conflicts in the secrets fixtures, whose
+    # gateways all bind httpbin.example.com:443 on one selector
+    ("MESH204", "istio-analyzers/analyze-list-type.yaml", 10),
+    ("MESH204", "istio-analyzers/analyze-list-type.yaml", 28),
+    ("MESH204", "istio-analyzers/analyze-list-type.yaml", 43),
+    ("MESH204", "istio-analyzers/conflicting-gateways-multiple-ports.yaml", 16),
+    ("MESH204", "istio-analyzers/conflicting-gateways-multiple-ports.yaml", 37),
+    ("MESH204", "istio-analyzers/conflicting-gateways-subSelector.yaml", 12),
+    ("MESH204", "istio-analyzers/conflicting-gateways-subSelector.yaml", 28),
+    ("MESH204", "istio-analyzers/conflicting-gateways.yaml", 10),
+    ("MESH204", "istio-analyzers/conflicting-gateways.yaml", 25),
+    ("MESH205", "istio-analyzers/gateway-custom-ingressgateway-badport-notarget.yaml", 12),
+    ("MESH205", "istio-analyzers/gateway-custom-ingressgateway-badport.yaml", 12),
+    ("MESH205", "istio-analyzers/gateway-custom-ingressgateway-svcselector.yaml", 27),
+    ("MESH204", "istio-analyzers/gateway-secrets-validation.yaml", 20),
+    ("MESH204", "istio-analyzers/gateway-secrets-validation.yaml", 47),
+    ("MESH204", "istio-analyzers/gateway-secrets-validation.yaml", 75),
+    ("MESH204", "istio-analyzers/gateway-secrets-validation.yaml", 103),
+    ("MESH204", "istio-analyzers/gateway-secrets.yaml", 27),
+    ("MESH204", "istio-analyzers/gateway-secrets.yaml", 45),
+    ("MESH204", "istio-analyzers/gateway-secrets.yaml", 63),
+    ("MESH204", "istio-analyzers/gateway-secrets.yaml", 81),
+    ("MESH204", "istio-analyzers/gateway-secrets.yaml", 99),
+    ("MESH206", "istio-analyzers/virtualservice_gateways.yaml", 28),
+    ("MESH202", "istio-analyzers/virtualservice_gateways.yaml", 38),
+    ("MESH206", "istio-analyzers/virtualservice_gateways.yaml", 59),
+    ("MESH206", "istio-analyzers/virtualservice_host_not_found_gateway.yaml", 43),
+    ("MESH206", "istio-analyzers/virtualservice_host_not_found_gateway.yaml", 95),
+    ("MESH206", "istio-analyzers/virtualservice_host_not_found_gateway.yaml", 166),
+    ("MESH206", "istio-analyzers/virtualservice_host_not_found_gateway.yaml", 242),
+    ("MESH206", "istio-analyzers/virtualservice_host_not_found_gateway_beta.yaml", 43),
+    ("MESH206", "istio-analyzers/virtualservice_host_not_found_gateway_beta.yaml", 95),
+    ("MESH206", "istio-analyzers/virtualservice_host_not_found_gateway_beta.yaml", 166),
+    ("MESH206", "istio-analyzers/virtualservice_host_not_found_gateway_beta.yaml", 242),
+    ("MESH206", "istio-analyzers/virtualservice_host_not_found_gateway_with_ns_prefix.yaml", 42),
+    ("MESH206", "istio-analyzers/virtualservice_host_not_found_gateway_with_ns_prefix_beta.yaml", 42),
+    ("MESH206", "istio-analyzers/virtualservice_kubernetes_gateways.yaml", 53),
+    # istioctl's injection fixture: sidecar and ambient labels on one namespace (IST0123)
+    ("MESH402", "istio-analyzers/injection.yaml", 164),
+    ("MESH402", "istio-analyzers/injection.yaml", 172),
 }
 
 

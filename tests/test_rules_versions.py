@@ -288,3 +288,39 @@ def test_versions_flow_through_local_module_inputs(tmp_path):
     assert doc["drift"][0]["component"] == "istiod"
     text = meshlint_cli("versions", str(tmp_path)).stdout
     assert "drift between scopes" in text and "istiod:" in text
+
+
+def test_applicationset_and_kiali_cr_sources(tmp_path):
+    appset = '''apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: istio
+spec:
+  generators:
+    - clusters: {}
+  template:
+    metadata:
+      name: 'istiod-{{name}}'
+    spec:
+      destination:
+        namespace: istio-system
+        name: '{{name}}'
+      source:
+        repoURL: https://istio-release.storage.googleapis.com/charts
+        chart: istiod
+        targetRevision: 1.21.2
+'''
+    kiali_cr = '''apiVersion: kiali.io/v1alpha1
+kind: Kiali
+metadata:
+  name: kiali
+  namespace: istio-system
+spec:
+  deployment:
+    image_version: v1.74.0
+'''
+    write_tree(tmp_path, {"appset.yaml": appset, "kiali.yaml": kiali_cr})
+    result = check(tmp_path, select=["MESH102"])
+    f = only(result, "MESH102")
+    assert (f.location.path.endswith("kiali.yaml"), f.location.line) == (True, 8)
+    assert "Istio 1.21.2" in f.message and f.severity == "error"

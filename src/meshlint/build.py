@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from meshlint import knowledge
 from meshlint.discover import CHART, KUSTOMIZATION, MANIFEST, VALUES, Scope
 from meshlint.findings import Location
+from meshlint.gateways import derive_gateways
 from meshlint.inventory import derive_components
 from meshlint.model import (
     WORKLOAD_KINDS,
@@ -91,6 +92,7 @@ def build_model(scope: Scope, parsed: dict[str, ParsedFile], project: Project,
             if isinstance(rel.repository, str) and isinstance(rel.chart, str):
                 rel.available = charts.lookup(rel.repository, rel.chart_name or rel.chart)
     derive_components(model, as_of or _dt.date.today())
+    derive_gateways(model)
     return model
 
 

@@ -306,3 +306,22 @@ def _look_up(d: str, top: str, roots: list[str], reach: dict[str, set[str]]) -> 
             return [], current
         previous = current
         current = os.path.dirname(current)
+
+
+def split_alternatives(scope: Scope, identities: dict[str, set[tuple]]) -> list[Scope]:
+    """A folder of plain manifests (no Terraform root, no kustomization) in which several
+    files define the same object cannot be applied as a whole: `kubectl apply` would let
+    the last file overwrite the others. Such a folder is a collection of alternatives
+    (examples, test fixtures, per-environment copies), so each of its files is checked as
+    a scope of its own. `identities` maps a file's abspath to the (kind, namespace, name)
+    it defines."""
+    if scope.roots or any(f.kind == KUSTOMIZATION for f in scope.files):
+        return [scope]
+    owners: dict[tuple, set[str]] = {}
+    for f in scope.files:
+        for ident in identities.get(f.abspath, ()):
+            owners.setdefault(ident, set()).add(f.abspath)
+    clashing = {p for files in owners.values() if len(files) > 1 for p in files}
+    if not clashing:
+        return [scope]
+    return [Scope(f.path, [], [f]) for f in scope.files]

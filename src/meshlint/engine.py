@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from meshlint import checks, filters
 from meshlint.build import build_model
 from meshlint.checks import CheckContext
-from meshlint.discover import TERRAFORM, TFVARS, Discovery, discover
+from meshlint.discover import MANIFEST, TERRAFORM, TFVARS, Discovery, discover, split_alternatives
 from meshlint.findings import Finding, Report
 from meshlint.model import Model
 from meshlint.parse import DEFAULT_MAX_FILE_BYTES, ParsedFile, parse_entry
@@ -58,10 +58,31 @@ def terraform_project(disc: Discovery, parsed: dict[str, ParsedFile]) -> Project
     return Project(modules, disc.tree_roots)
 
 
+def manifest_identities(pf: ParsedFile) -> set[tuple]:
+    """(kind, namespace, name) of every object a manifest file defines."""
+    out: set[tuple] = set()
+    if pf.entry.kind != MANIFEST or pf.yaml is None:
+        return out
+    for doc in pf.yaml.documents:
+        items = [doc.value]
+        if isinstance(doc.value, dict) and doc.value.get("kind") == "List":
+            items = doc.value.get("items") or []
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
+                continue
+            meta = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
+            name = meta.get("name")
+            if isinstance(name, str) and item["kind"] != "Namespace":
+                out.add((item["kind"], str(meta.get("namespace") or ""), name))
+    return out
+
+
 def run(options: Options) -> Run:
     disc = discover(options.paths)
     parsed = parse_all(disc, options)
     project = terraform_project(disc, parsed)
+    identities = {path: manifest_identities(pf) for path, pf in parsed.items()}
+    disc.scopes = [part for scope in disc.scopes for part in split_alternatives(scope, identities)]
     scope_of: dict[str, str] = {}
     for scope in disc.scopes:
         for e in scope.files:

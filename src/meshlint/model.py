@@ -167,6 +167,19 @@ class NatGateways:
 
 
 @dataclass(slots=True)
+class GatewayWorkload:
+    """An Envoy gateway deployment an Istio Gateway can select (see meshlint.gateways)."""
+
+    name: str
+    namespace: str | Unknown
+    labels: dict | Unknown  # pod labels
+    service_ports: list | None  # (port, targetPort or None, name); None: not known
+    location: Location
+    object: str
+    origin: str  # helm | istiooperator | manifest | gateway-api
+
+
+@dataclass(slots=True)
 class Component:
     """One versioned piece of the mesh (an Istio chart, Kiali, a proxy image, Kubernetes)."""
 
@@ -198,7 +211,12 @@ class Model:
     nat_gateways: list[NatGateways] = field(default_factory=list)
     region: str | None = None
     components: list[Component] = field(default_factory=list)
+    gateway_workloads: list[GatewayWorkload] = field(default_factory=list)
+    opaque_kinds: set[str] = field(default_factory=set)  # kinds declared in unrendered templates
     notes: list[str] = field(default_factory=list)
+
+    def objects_of(self, kind: str, api_prefix: str = "") -> list[K8sObject]:
+        return [o for o in self.objects if o.kind == kind and o.api_version.startswith(api_prefix)]
 
     def components_of(self, *kinds: str) -> list[Component]:
         return [c for c in self.components if c.kind in kinds]

@@ -85,7 +85,17 @@ def injection_label_conflict(model: Model, ctx: CheckContext):
         injection, rev = labels.get(INJECTION), labels.get(REV)
         if isinstance(injection, Unknown) or isinstance(rev, Unknown):
             continue
-        if injection is not None and rev is not None and text(injection) != "disabled":
+        ambient = text(labels.get(DATAPLANE)) == "ambient"
+        if ambient and (text(injection) == "enabled" or (rev is not None and text(injection) != "disabled")):
+            sidecar = f"{INJECTION}=enabled" if text(injection) == "enabled" else f"{REV}={text(rev)}"
+            message = (f"namespace {name} is labelled for sidecar injection ({sidecar}) and for "
+                       f"ambient mode ({DATAPLANE}=ambient): its pods get sidecars and are also "
+                       f"captured by ztunnel, which Istio does not support. Choose one data-plane "
+                       f"mode: remove {sidecar.split('=')[0]} for ambient, or {DATAPLANE} for sidecars.")
+            yield finding("MESH402", message, _label_decl(decls, DATAPLANE).label_location(DATAPLANE),
+                          object=decl.object, scope=model.scope, detail=f"{name}:ambient",
+                          fix=f"keep either {sidecar.split('=')[0]} or {DATAPLANE} on namespace {name}")
+        elif injection is not None and rev is not None and text(injection) != "disabled":
             # (disabled + a revision is a clear opt-out, as istioctl's IST0123 judges it)
             message = (f"namespace {name} has both {INJECTION}={text(injection)} and "
                        f"{REV}={text(rev)}: {INJECTION} takes precedence and {REV} is ignored, "
@@ -103,3 +113,100 @@ def injection_label_conflict(model: Model, ctx: CheckContext):
             yield finding("MESH402", message, _label_decl(decls, REV).label_location(REV),
                           object=decl.object, scope=model.scope, detail=f"{name}:rev",
                           fix=f"set {REV} to one of: {have}")
+
+
+def _injection_state(model: Model, w: Workload) -> tuple[bool | None, str]:
+    """Will the injector handle this pod? (True/False/None unknown, why)."""
+    opt = _pod_opt(w)
+    if opt == "false":
+        return False, "the pod sets sidecar.istio.io/inject=false"
+    if opt == "true":
+        return True, ""
+    labels = model.namespace_labels(w.namespace)
+    if labels is None:
+        if not model.installs_istio:
+            return None, ""
+        return False, (f"namespace {w.namespace} is not declared in this scope, so nothing here "
+                       f"enables injection for it")
+    if isinstance(labels, Unknown) or any(isinstance(v, Unknown) for v in labels.values()):
+        return None, ""
+    injection = text(labels.get(INJECTION))
+    if injection == "disabled":
+        return False, f"namespace {w.namespace} has {INJECTION}=disabled"
+    if injection == "enabled" or REV in labels:
+        return True, ""
+    return False, f"namespace {w.namespace} has no {INJECTION}=enabled or {REV} label"
+
+
+@rule("MESH403")
+def image_auto_without_injection(model: Model, ctx: CheckContext):
+    for w in model.workloads:
+        autos = [c for c in w.pod_spec.get("containers") or []
+                 if isinstance(c, dict) and text(c.get("image")) == "auto"]
+        if not autos:
+            continue
+        state, why = _injection_state(model, w)
+        if state is not False:
+            continue
+        bare_pod = w.object.kind == "Pod"
+        container = autos[0]
+        loc = w.location
+        if hasattr(container, "keypos") and "image" in container.keypos:
+            line, col = container.keypos["image"]
+            from meshlint.findings import Location
+            loc = Location(container.path or w.location.path, line, col, line, col + len("image"))
+        message = (f"{w.object.kind} {w.namespace}/{w.object.name} uses `image: auto` for container "
+                   f"{text(container.get('name')) or '?'}, which only the Istio sidecar injector "
+                   f"replaces, but {why}: the pod will fail to pull the image \"auto\". Enable "
+                   f"injection for it (label the namespace {INJECTION}=enabled, or the pod "
+                   f"sidecar.istio.io/inject: \"true\").")
+        yield finding("MESH403", message, loc, object=f"{w.object.kind}/{w.namespace}/{w.object.name}",
+                      scope=model.scope, detail="auto", severity="error" if bare_pod else "warning",
+                      fix=f"enable injection for namespace {w.namespace}")
+
+
+_PROTOCOL_PREFIXES = ("http", "http2", "https", "grpc", "grpc-web", "mongo", "mysql", "redis",
+                      "tcp", "tls", "udp")
+
+
+def _named_by_convention(name: str) -> bool:
+    lower = name.lower()
+    return any(lower == p or lower.startswith(p + "-") for p in _PROTOCOL_PREFIXES)
+
+
+@rule("MESH404")
+def service_port_name_convention(model: Model, ctx: CheckContext):
+    if not model.installs_istio:
+        return
+    for svc in model.objects_of("Service"):
+        ns = svc.namespace or "default"
+        if ns in SYSTEM_NAMESPACES:
+            continue
+        labels = model.namespace_labels(ns)
+        if isinstance(labels, dict) and text(labels.get(INJECTION)) == "disabled":
+            continue
+        spec = svc.body.get("spec") if isinstance(svc.body.get("spec"), dict) else {}
+        if text(spec.get("type")) == "ExternalName":
+            continue
+        ports = spec.get("ports")
+        if not isinstance(ports, list):
+            continue
+        for i, port in enumerate(ports):
+            if not isinstance(port, dict) or port.get("appProtocol"):
+                continue
+            name = text(port.get("name")) or ""
+            if name and _named_by_convention(name):
+                continue
+            from meshlint.findings import Location
+            if name and hasattr(port, "keypos") and "name" in port.keypos:
+                line, col = port.keypos["name"]
+            else:
+                line, col = ports.itempos[i] if hasattr(ports, "itempos") else (svc.location.line, 1)
+            loc = Location(svc.location.path, line, col, line, col + max(len(name), 1))
+            shown = f"named {name!r}" if name else "unnamed"
+            message = (f"Service {ns}/{svc.name} port {port.get('port')} is {shown}: without a protocol "
+                       f"prefix (http, http2, https, grpc, tcp, tls, ...) or appProtocol, Istio "
+                       f"falls back to protocol sniffing, which can misdetect and delays server-first "
+                       f"protocols. Name it like `http-web`, or set appProtocol.")
+            yield finding("MESH404", message, loc, object=f"Service/{ns}/{svc.name}", scope=model.scope,
+                          detail=f"{port.get('port')}:{name}", fix="prefix the port name with its protocol")
