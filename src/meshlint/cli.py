@@ -30,17 +30,75 @@ def cli() -> None:
     """Lint Istio-on-Kubernetes infrastructure repositories before `terraform apply`."""
 
 
+def _load_config(config_path: str | None, paths: list[str]):
+    from meshlint.config import Config, ConfigError, find_config, load_config
+
+    path = config_path or find_config(paths[0])
+    if path is None:
+        return Config()
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration error: {exc}") from None
+
+
+def _options(paths, select, ignore, as_of, online, timeout, config_path):
+    from meshlint import filters
+    from meshlint.engine import Options
+
+    paths = _existing(paths)
+    config = _load_config(config_path, paths)
+    sel = filters.normalise_codes(select) or config.select
+    ign = config.ignore + filters.normalise_codes(ignore)
+    day = _parse_date(as_of, "--as-of") if as_of else (
+        config.as_of or _as_of(None))
+    opts = Options(paths=paths, select=sel, ignore=ign, as_of=day,
+                   online=online or bool(config.online), timeout=timeout, config=config)
+    if config.max_file_bytes:
+        opts.max_file_bytes = config.max_file_bytes
+    reg_timeout = config.registries.get("timeout")
+    if reg_timeout and timeout == 10.0:
+        opts.timeout = float(reg_timeout)
+    return opts
+
+
+def _new_since_fingerprints(ref: str, options) -> set[str]:
+    """Fingerprints of the findings at `ref`: the same paths checked in that tree."""
+    import dataclasses
+
+    from meshlint.engine import run
+    from meshlint.vcs import GitError, checkout, repo_root
+
+    try:
+        root = repo_root(options.paths[0])
+        with checkout(root, ref) as tree:
+            old_paths = []
+            for p in options.paths:
+                rel = os.path.relpath(os.path.abspath(p), root)
+                target = os.path.normpath(os.path.join(tree, rel))
+                if os.path.exists(target):
+                    old_paths.append(target)
+            if not old_paths:
+                return set()
+            old = run(dataclasses.replace(options, paths=old_paths, baseline=None))
+            return {f.fingerprint for f in old.report.findings}
+    except GitError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+FORMAT_CHOICES = ["text", "json", "sarif", "github", "junit", "auto"]
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text",
+              show_default=True, help="Output format (auto: github inside GitHub Actions).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to FILE instead of standard output.")
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (MESH4, MESH501).")
 @click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]),
-              default="warning", show_default=True,
-              help="Exit 1 when a finding has at least this severity.")
+              default=None, help="Exit 1 when a finding has at least this severity [default: warning].")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
               help="Judge dates (end of life, newest releases) as of this day "
                    "[default: $MESHLINT_AS_OF or today].")
@@ -48,29 +106,56 @@ def cli() -> None:
               help="Ask chart repositories and image registries (timeouts, cached).")
 @click.option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True,
               help="Seconds to wait for each online request.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="Configuration file [default: .meshlint.yaml or pyproject.toml found upwards].")
+@click.option("--baseline", type=click.Path(exists=True, dir_okay=False),
+              help="Report only findings that are not in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False),
+              help="Record the current findings (by fingerprint) in FILE and exit 0.")
+@click.option("--new-since", metavar="REF",
+              help="Report only findings that did not exist at this git ref.")
 @click.option("--verbose", "-v", is_flag=True, help="Print scopes and notes.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
-def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, verbose, debug) -> None:
+def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, config_path,
+          baseline, write_baseline, new_since, verbose, debug) -> None:
     """Check PATHS (default: the current directory)."""
+    from meshlint import baseline as baseline_mod
     from meshlint import filters
-    from meshlint.engine import Options, run
+    from meshlint.engine import run
     from meshlint.report import render
 
-    options = Options(paths=_existing(paths), select=filters.normalise_codes(select),
-                      ignore=filters.normalise_codes(ignore), as_of=_as_of(as_of), online=online,
-                      timeout=timeout)
+    options = _options(paths, select, ignore, as_of, online, timeout, config_path)
+    if baseline:
+        try:
+            options.baseline = baseline_mod.load(baseline)
+        except baseline_mod.BaselineError as exc:
+            raise click.ClickException(str(exc)) from None
+    if new_since:
+        known = _new_since_fingerprints(new_since, options)
+        options.baseline = (options.baseline or set()) | known
     result = run(options)
+    if write_baseline:
+        baseline_mod.write(write_baseline, result.report.findings)
+        click.echo(f"wrote {len(result.report.findings)} findings to {write_baseline}")
+        sys.exit(EXIT_OK)
     if verbose:
         for scope in result.discovery.scopes:
             roots = ", ".join(os.path.relpath(r) for r in scope.roots) or "no Terraform root"
             click.echo(f"scope {scope.name}: {len(scope.files)} files ({roots})", err=True)
+        if options.config.path:
+            click.echo(f"configuration: {options.config.path}", err=True)
     text = render(result.report, fmt, verbose=verbose)
     if output:
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text)
     else:
         click.echo(text, nl=False)
-    sys.exit(filters.exit_code(result.report.findings, fail_on))
+    report = result.report
+    if options.baseline is not None and (baseline or new_since) and fmt in ("text",):
+        click.echo(f"{report.baseline_matched} known findings hidden; {report.baseline_fixed} "
+                   f"baseline entries are fixed.", err=True)
+    threshold = fail_on or options.config.fail_on or "warning"
+    sys.exit(filters.exit_code(report.findings, threshold))
 
 
 @cli.command("versions")
@@ -84,11 +169,12 @@ def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, v
 def versions_cmd(paths, fmt, as_of, online, debug) -> None:
     """Print every mesh component (Istio charts, Kiali, gateways, Kubernetes) per scope,
     with version, how it is pinned and where; then the drift between scopes."""
-    from meshlint.engine import Options, run
+    from meshlint.engine import run
     from meshlint.report.inventoryfmt import render
 
-    paths = _existing(paths)
-    result = run(Options(paths=paths, as_of=_as_of(as_of), select=["MESH001"], online=online))
+    options = _options(paths, (), (), as_of, online, 10.0, None)
+    options.select = ["MESH001"]
+    result = run(options)
     click.echo(render(result.models, fmt), nl=False)
 
 
@@ -103,6 +189,35 @@ def _existing(paths) -> list[str]:
 def _as_of(value: str | None) -> _dt.date:
     text = value or os.environ.get("MESHLINT_AS_OF")
     return _parse_date(text, "--as-of") if text else _dt.date.today()
+
+
+@cli.command("diff")
+@click.argument("old")
+@click.argument("new", default=".")
+@click.option("--path", "path", default=".", type=click.Path(),
+              help="With git refs: the path inside the repository to check [default: .].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
+              help="Exit 1 when the change introduces a finding of at least this severity.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+def diff_cmd(old, new, path, fmt, fail_on, as_of, config_path, debug) -> None:
+    """Compare OLD and NEW (directories or git refs such as main, HEAD~3, a tag): component
+    versions that changed per scope, findings introduced and findings resolved."""
+    from meshlint import filters
+    from meshlint.diffing import diff
+    from meshlint.report.difffmt import render
+    from meshlint.vcs import GitError
+
+    options = _options([path], (), (), as_of, False, 10.0, config_path)
+    try:
+        result = diff(old, new, options, repo_hint=path)
+    except GitError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(render(result, fmt), nl=False)
+    threshold = fail_on or options.config.fail_on or "warning"
+    sys.exit(filters.exit_code(result.introduced, threshold))
 
 
 @cli.command("rules")

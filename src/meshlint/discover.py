@@ -168,7 +168,7 @@ def _walk(top: str, cwd: str, out: list[FileEntry], result: Discovery, exclude) 
             except OSError:
                 continue
             rel_to_top = os.path.relpath(full, top).replace(os.sep, "/")
-            if exclude is not None and exclude(rel_to_top, display_path(full, cwd)):
+            if exclude is not None and exclude(rel_to_top, display_path(full, cwd), full):
                 continue
             if is_dir:
                 if name in SKIP_DIRS or name.startswith("."):
@@ -325,3 +325,25 @@ def split_alternatives(scope: Scope, identities: dict[str, set[tuple]]) -> list[
     if not clashing:
         return [scope]
     return [Scope(f.path, [], [f]) for f in scope.files]
+
+
+def apply_explicit_scopes(disc: Discovery, scopes: dict[str, list[str]], relative, modules) -> list[Scope]:
+    """Scopes named in the configuration: each takes the files its globs match (relative
+    to the configuration file); its Terraform roots are the matched module directories
+    that no other matched module calls."""
+    from meshlint.config import matches_any
+
+    out = []
+    for name, patterns in scopes.items():
+        files = [f for f in disc.files if matches_any(patterns, relative(f))]
+        dirs = {os.path.dirname(f.abspath) for f in files if f.kind == TERRAFORM}
+        calls = _module_calls([f for f in files if f.kind == TERRAFORM])
+        called = {t for targets in calls.values() for t in targets}
+        roots = sorted(d for d in dirs if d not in called)
+        # the local modules the roots call belong to the scope even if no glob names them
+        for entry in disc.files:
+            d = os.path.dirname(entry.abspath)
+            if entry not in files and entry.kind in (TERRAFORM, TFVARS) and d in called:
+                files.append(entry)
+        out.append(Scope(name, roots, files))
+    return out

@@ -9,10 +9,19 @@ import datetime as _dt
 import os
 from dataclasses import dataclass, field
 
-from meshlint import checks, filters
+from meshlint import checks, filters, suppress
 from meshlint.build import build_model
 from meshlint.checks import CheckContext
-from meshlint.discover import MANIFEST, TERRAFORM, TFVARS, Discovery, discover, split_alternatives
+from meshlint.config import Config, matches_any
+from meshlint.discover import (
+    MANIFEST,
+    TERRAFORM,
+    TFVARS,
+    Discovery,
+    apply_explicit_scopes,
+    discover,
+    split_alternatives,
+)
 from meshlint.findings import Finding, Report
 from meshlint.model import Model
 from meshlint.parse import DEFAULT_MAX_FILE_BYTES, ParsedFile, parse_entry
@@ -28,6 +37,8 @@ class Options:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     online: bool = False
     timeout: float = 10.0  # seconds per online request (connect and each read)
+    config: Config = field(default_factory=Config)
+    baseline: set[str] | None = None  # fingerprints to hide
 
 
 @dataclass
@@ -77,12 +88,25 @@ def manifest_identities(pf: ParsedFile) -> set[tuple]:
     return out
 
 
+def _config_relative(config: Config, abspath: str) -> str:
+    return os.path.relpath(abspath, config.base).replace(os.sep, "/")
+
+
 def run(options: Options) -> Run:
-    disc = discover(options.paths)
+    config = options.config
+    exclude = None
+    if config.exclude:
+        def exclude(_rel_to_top: str, _display: str, abspath: str = "") -> bool:
+            return matches_any(config.exclude, _config_relative(config, abspath))
+    disc = discover(options.paths, exclude=exclude)
     parsed = parse_all(disc, options)
     project = terraform_project(disc, parsed)
-    identities = {path: manifest_identities(pf) for path, pf in parsed.items()}
-    disc.scopes = [part for scope in disc.scopes for part in split_alternatives(scope, identities)]
+    if config.scopes:
+        disc.scopes = apply_explicit_scopes(disc, config.scopes,
+                                            lambda e: _config_relative(config, e.abspath), project.modules)
+    else:
+        identities = {path: manifest_identities(pf) for path, pf in parsed.items()}
+        disc.scopes = [part for scope in disc.scopes for part in split_alternatives(scope, identities)]
     scope_of: dict[str, str] = {}
     for scope in disc.scopes:
         for e in scope.files:
@@ -93,6 +117,7 @@ def run(options: Options) -> Run:
             pf.error.scope = scope_of.get(pf.entry.abspath, "")
             pf.error.name = "parse-error"
             found.append(pf.error)
+    select, ignore = options.select, options.ignore
     ctx = CheckContext(as_of=options.as_of, online=options.online)
     registry = checks.load_all()
     charts = None
@@ -102,15 +127,55 @@ def run(options: Options) -> Run:
         client = HttpClient(timeout=(min(3.05, options.timeout), options.timeout))
         charts = ChartRepositories(client)
     models = []
+    ran = [code for code in sorted(registry) if filters.rule_selected(code, select, ignore)]
     for scope in disc.scopes:
         model = build_model(scope, parsed, project, options.as_of, charts)
         models.append(model)
-        for code, fn in sorted(registry.items()):
-            if filters.rule_selected(code, options.select, options.ignore):
-                found.extend(fn(model, ctx))
-    kept = filters.dedupe(filters.keep(found, options.select, options.ignore))
+        for code in ran:
+            found.extend(registry[code](model, ctx))
+
+    # filters: selection, severities, per-path ignores, inline suppressions, baseline
+    kept = filters.keep(found, select, ignore)
+    for f in kept:
+        if f.rule in config.severity:
+            f.severity = config.severity[f.rule]
+    abspath_of = {e.path: e.abspath for e in disc.files}
+    if config.per_path_ignores:
+        kept = [f for f in kept if not _path_ignored(config, f, abspath_of)]
+    index = suppress.build_index(parsed.values())
+    kept, suppressed = suppress.apply(kept, index)
+    if filters.rule_selected("MESH002", select, ignore):
+        kept.extend(suppress.unused(index, lambda c: any(r.startswith(c) or c.startswith(r) for r in ran + ["MESH001"])))
+    kept = filters.dedupe(kept)
+    for f in kept:
+        f.abspath = abspath_of.get(f.location.path, "")
+        f.relpath = _root_relative(f.abspath or None, disc.tree_roots) or f.location.path
     kept.sort(key=Finding.sort_key)
-    report = Report(kept, files_checked=len(disc.files), scopes=[s.name for s in disc.scopes])
+    report = Report(kept, files_checked=len(disc.files), scopes=[s.name for s in disc.scopes],
+                    suppressed=suppressed, rules_run=["MESH001"] + ran)
+    if options.baseline is not None:
+        report.baseline_matched = sum(1 for f in kept if f.fingerprint in options.baseline)
+        current = {f.fingerprint for f in kept}
+        report.baseline_fixed = len(options.baseline - current)
+        report.findings = [f for f in kept if f.fingerprint not in options.baseline]
     for path, problem in disc.problems:
         report.notes.append(f"{path}: {problem}")
     return Run(report, disc, models)
+
+
+def _path_ignored(config: Config, f: Finding, abspath_of: dict[str, str]) -> bool:
+    abspath = abspath_of.get(f.location.path)
+    if abspath is None:
+        return False
+    rel = _config_relative(config, abspath)
+    return any(matches_any([pattern], rel) and any(f.rule.startswith(c) for c in codes)
+               for pattern, codes in config.per_path_ignores.items())
+
+
+def _root_relative(abspath: str | None, roots: list[str]) -> str | None:
+    if abspath is None:
+        return None
+    for root in sorted(roots, key=len, reverse=True):
+        if abspath == root or abspath.startswith(root.rstrip(os.sep) + os.sep):
+            return os.path.relpath(abspath, root).replace(os.sep, "/")
+    return None

@@ -43,11 +43,14 @@ class Finding:
     detail: str = ""  # what makes this finding unique besides rule/scope/object
     fix: str | None = None
     name: str = ""  # rule name, filled from the catalog
+    relpath: str = ""  # the file relative to the checked root (stable across checkouts)
+    abspath: str = ""  # the file's absolute path (for repository-relative URIs)
 
     @property
     def fingerprint(self) -> str:
-        """Stable across line moves: rule, scope, object and detail, never the line."""
-        key = "\x1f".join((self.rule, self.scope, self.location.path, self.object, self.detail))
+        """Stable across line moves and checkouts: rule, file (relative to the checked
+        root), object and detail; never the line."""
+        key = "\x1f".join((self.rule, self.relpath or self.location.path, self.object, self.detail))
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
     def sort_key(self) -> tuple:
@@ -63,4 +66,7 @@ class Report:
     files_checked: int = 0
     scopes: list[str] = field(default_factory=list)
     suppressed: int = 0
+    baseline_matched: int = 0  # findings hidden because the baseline has them
+    baseline_fixed: int = 0  # baseline entries no longer found
     notes: list[str] = field(default_factory=list)
+    rules_run: list[str] = field(default_factory=list)

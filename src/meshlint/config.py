@@ -1,0 +1,241 @@
+"""Configuration: `.meshlint.yaml` (or `[tool.meshlint]` in pyproject.toml), strictly checked.
+
+Found by walking up from the first checked path; `--config FILE` overrides. Unknown keys
+and bad values are errors with file and line (exit 2), never silently ignored. The JSON
+Schema for editors ships as `meshlint/schema/meshlint-config.schema.json`; a test keeps
+it and this validator in agreement.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from meshlint.parse.yamlfront import YMap, YSeq, parse_yaml_bytes
+
+CONFIG_NAMES = (".meshlint.yaml", ".meshlint.yml")
+SEVERITIES = ("info", "warning", "error")
+FAIL_ON = ("error", "warning", "info", "never")
+_CODE = re.compile(r"^MESH[0-9]{0,3}$")
+
+
+class ConfigError(Exception):
+    """A configuration problem, with the place it was found."""
+
+    def __init__(self, path: str, line: int, message: str):
+        super().__init__(f"{path}:{line}: {message}")
+        self.path, self.line, self.message = path, line, message
+
+
+@dataclass
+class Config:
+    path: str | None = None  # the file it came from
+    base: str = "."  # globs are relative to this directory
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+    scopes: dict[str, list[str]] = field(default_factory=dict)
+    fail_on: str | None = None
+    as_of: _dt.date | None = None
+    online: bool | None = None
+    max_file_bytes: int | None = None
+    registries: dict = field(default_factory=dict)
+
+
+KEYS = ("select", "ignore", "severity", "per-path-ignores", "exclude", "scopes", "fail-on",
+        "as-of", "online", "max-file-bytes", "registries")
+REGISTRY_KEYS = ("timeout", "insecure", "use-docker-config", "cache-ttl")
+
+
+def find_config(start: str) -> str | None:
+    """The nearest .meshlint.yaml, or pyproject.toml with [tool.meshlint], upwards."""
+    here = Path(start).resolve()
+    if here.is_file():
+        here = here.parent
+    for directory in [here, *here.parents]:
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return str(candidate)
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                text = pyproject.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if re.search(r"^\s*\[tool\.meshlint\]", text, re.M):
+                return str(pyproject)
+        if (directory / ".git").exists():
+            break  # the repository root: do not read configuration outside it
+    return None
+
+
+def load_config(path: str) -> Config:
+    if path.endswith(".toml"):
+        return _load_toml(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(path, 1, f"cannot read configuration: {exc.strerror}") from None
+    parsed = parse_yaml_bytes(data, path)
+    if parsed.error:
+        line, _col, message = parsed.error
+        raise ConfigError(path, line, f"invalid YAML: {message}")
+    if not parsed.documents or parsed.documents[0].value is None:
+        return Config(path=path, base=os.path.dirname(os.path.abspath(path)))
+    doc = parsed.documents[0].value
+    if not isinstance(doc, YMap):
+        raise ConfigError(path, parsed.documents[0].line, "the configuration must be a mapping")
+    return _validate(doc, path, lambda key, mapping=doc: mapping.key_line(key) if isinstance(mapping, YMap) else 1)
+
+
+def _load_toml(path: str) -> Config:
+    import tomllib
+
+    try:
+        raw = Path(path).read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(path, getattr(exc, "lineno", 1) or 1, f"invalid TOML: {exc}") from None
+    section = data.get("tool", {}).get("meshlint", {})
+    text = raw.decode("utf-8")
+
+    def line_of(key, mapping=None) -> int:
+        m = re.search(rf'^\s*"?{re.escape(str(key))}"?\s*=', text, re.M)
+        return text.count("\n", 0, m.start()) + 1 if m else 1
+
+    return _validate(section, path, line_of)
+
+
+def _validate(doc, path: str, line_of) -> Config:
+    cfg = Config(path=path, base=os.path.dirname(os.path.abspath(path)))
+
+    def fail(key, message, mapping=None):
+        raise ConfigError(path, line_of(key, mapping) if mapping is not None else line_of(key), message)
+
+    for key in doc:
+        if key not in KEYS:
+            close = [k for k in KEYS if k.replace("-", "_") == str(key).replace("-", "_")]
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(KEYS)}"
+            fail(key, f"unknown key {key!r}{hint}")
+
+    def codes(key):
+        value = doc[key]
+        if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+            fail(key, f"{key} must be a list of rule codes or prefixes (like MESH4)")
+        for c in value:
+            if not _CODE.match(c.strip().upper()):
+                fail(key, f"{c!r} is not a rule code or prefix (MESH, MESH4, MESH401)")
+        return [c.strip().upper() for c in value]
+
+    def globs(key, value, mapping=None):
+        if not isinstance(value, list) or not all(isinstance(g, str) and g for g in value):
+            fail(key, f"{key} must be a list of glob patterns", mapping)
+        return list(value)
+
+    if "select" in doc:
+        cfg.select = codes("select")
+    if "ignore" in doc:
+        cfg.ignore = codes("ignore")
+    if "severity" in doc:
+        sev = doc["severity"]
+        if not isinstance(sev, dict):
+            fail("severity", "severity must map rule codes to info, warning or error")
+        for code, level in sev.items():
+            if not re.match(r"^MESH[0-9]{3}$", str(code)):
+                fail(code, f"{code!r} is not a rule code", sev)
+            if level not in SEVERITIES:
+                fail(code, f"severity of {code} must be one of {', '.join(SEVERITIES)}", sev)
+            cfg.severity[str(code)] = level
+    if "per-path-ignores" in doc:
+        ppi = doc["per-path-ignores"]
+        if not isinstance(ppi, dict):
+            fail("per-path-ignores", "per-path-ignores must map glob patterns to lists of codes")
+        for pattern, value in ppi.items():
+            if not isinstance(value, list) or not all(isinstance(c, str) and _CODE.match(c.upper()) for c in value):
+                fail(pattern, f"per-path-ignores[{pattern!r}] must be a list of rule codes or prefixes", ppi)
+            cfg.per_path_ignores[str(pattern)] = [c.upper() for c in value]
+    if "exclude" in doc:
+        cfg.exclude = globs("exclude", doc["exclude"])
+    if "scopes" in doc:
+        scopes = doc["scopes"]
+        if not isinstance(scopes, dict) or not scopes:
+            fail("scopes", "scopes must map scope names to lists of glob patterns")
+        for name, value in scopes.items():
+            cfg.scopes[str(name)] = globs(name, value, scopes)
+    if "fail-on" in doc:
+        if doc["fail-on"] not in FAIL_ON:
+            fail("fail-on", f"fail-on must be one of {', '.join(FAIL_ON)}")
+        cfg.fail_on = doc["fail-on"]
+    if "as-of" in doc:
+        value = doc["as-of"]
+        try:
+            cfg.as_of = value if isinstance(value, _dt.date) else _dt.date.fromisoformat(str(value))
+        except ValueError:
+            fail("as-of", f"as-of must be a date (YYYY-MM-DD), not {value!r}")
+    if "online" in doc:
+        if not isinstance(doc["online"], bool):
+            fail("online", "online must be true or false")
+        cfg.online = doc["online"]
+    if "max-file-bytes" in doc:
+        value = doc["max-file-bytes"]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1024:
+            fail("max-file-bytes", "max-file-bytes must be a whole number of at least 1024")
+        cfg.max_file_bytes = value
+    if "registries" in doc:
+        reg = doc["registries"]
+        if not isinstance(reg, dict):
+            fail("registries", "registries must be a mapping")
+        for key, value in reg.items():
+            if key not in REGISTRY_KEYS:
+                fail(key, f"unknown registries key {key!r}; known: {', '.join(REGISTRY_KEYS)}", reg)
+            if key in ("timeout", "cache-ttl") and (not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0):
+                fail(key, f"registries.{key} must be a positive number of seconds", reg)
+            if key == "insecure" and (not isinstance(value, list) or not all(isinstance(h, str) for h in value)):
+                fail(key, "registries.insecure must be a list of host[:port]", reg)
+            if key == "use-docker-config" and not isinstance(value, bool):
+                fail(key, "registries.use-docker-config must be true or false", reg)
+        cfg.registries = {str(k): v for k, v in reg.items()}
+    return cfg
+
+
+# --- globs ---------------------------------------------------------------------------------
+
+
+def glob_regex(pattern: str) -> re.Pattern:
+    """`**` crosses directories, `*` and `?` do not; a pattern without `/` matches a name
+    at any depth (as in .gitignore); a trailing `/` matches a directory and its contents."""
+    p = pattern.strip()
+    anchored = "/" in p.rstrip("/")
+    if p.endswith("/"):
+        p += "**"
+    p = p.lstrip("/")
+    out = []
+    i = 0
+    while i < len(p):
+        if p.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif p.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif p[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif p[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(p[i]))
+            i += 1
+    body = "".join(out)
+    return re.compile(("^" if anchored else "^(?:.*/)?") + body + "(?:/.*)?$")
+
+
+def matches_any(patterns: list[str], relpath: str) -> bool:
+    return any(glob_regex(p).match(relpath) for p in patterns)

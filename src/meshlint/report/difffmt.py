@@ -1,0 +1,36 @@
+"""Output of `meshlint diff`: version changes per scope, introduced and resolved findings."""
+
+from __future__ import annotations
+
+import json
+
+from meshlint import __version__
+from meshlint.report.jsonfmt import finding_dict
+from meshlint.report.textfmt import clean
+
+
+def render(result, fmt: str = "text") -> str:
+    if fmt == "json":
+        doc = {"version": __version__,
+               "changes": [{"scope": c.scope, "component": c.component, "name": c.name,
+                            "old": c.old, "new": c.new} for c in result.changes],
+               "introduced": [finding_dict(f) for f in result.introduced],
+               "resolved": [finding_dict(f) for f in result.resolved]}
+        return json.dumps(doc, indent=2) + "\n"
+    lines = []
+    if result.changes:
+        lines.append("component versions")
+        scope = None
+        for c in result.changes:
+            if c.scope != scope:
+                lines.append(f"  scope {c.scope}")
+                scope = c.scope
+            label = c.component if c.name in (c.component, "") else f"{c.component} {c.name}"
+            lines.append(f"    {clean(label)} {c.old or '(none)'} → {c.new or '(removed)'}")
+    else:
+        lines.append("component versions: unchanged")
+    for title, items in (("introduced", result.introduced), ("resolved", result.resolved)):
+        lines.append(f"{title} findings: {len(items)}")
+        for f in items:
+            lines.append(f"  {f.relpath or f.location.path}:{f.location.line}: {f.rule} [{f.severity}] {clean(f.message)}")
+    return "\n".join(lines) + "\n"

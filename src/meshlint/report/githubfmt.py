@@ -1,0 +1,31 @@
+"""GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` line per finding."""
+
+from __future__ import annotations
+
+from meshlint.findings import Report
+from meshlint.report.textfmt import summary_line
+
+LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _data(s: str) -> str:
+    """Escape a message so that file content can never inject a workflow command."""
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(s: str) -> str:
+    return _data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(report: Report, **_) -> str:
+    lines = []
+    for f in report.findings:
+        loc = f.location
+        props = [f"file={_prop(loc.path)}", f"line={loc.line}", f"col={loc.column}"]
+        if loc.end_line and loc.end_line != loc.line:
+            props.append(f"endLine={loc.end_line}")
+        title = f"{f.rule} {f.name}".strip()
+        props.append(f"title={_prop(title)}")
+        lines.append(f"::{LEVEL[f.severity]} {','.join(props)}::{_data(f.message)}")
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"

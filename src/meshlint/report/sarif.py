@@ -1,0 +1,87 @@
+"""SARIF 2.1.0 for code scanning: every rule in tool.driver.rules, real regions, paths
+relative to the repository, partialFingerprints from the line-independent fingerprint."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from meshlint import __version__
+from meshlint.findings import Report
+from meshlint.knowledge import catalog
+
+LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def repository_root(start: str | None = None) -> str:
+    """The enclosing git work tree (where code scanning resolves paths), else the cwd."""
+    here = os.path.abspath(start or os.getcwd())
+    probe = here
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return here
+        probe = parent
+
+
+def _uri(abspath: str, fallback: str, root: str) -> str:
+    if abspath:
+        rel = os.path.relpath(abspath, root)
+        if not rel.startswith(".."):
+            return rel.replace(os.sep, "/")
+    return fallback.replace(os.sep, "/")
+
+
+def render(report: Report, **_) -> str:
+    docs = catalog()
+    ids = sorted(docs)
+    index = {code: i for i, code in enumerate(ids)}
+    rules = []
+    for code in ids:
+        d = docs[code]
+        rules.append({
+            "id": d.id,
+            "name": d.name,
+            "shortDescription": {"text": d.summary},
+            "fullDescription": {"text": d.description},
+            "help": {"text": f"{d.description}\n\nHow to fix: {d.fix}\n\nExample:\n{d.example}",
+                     "markdown": f"{d.description}\n\n**How to fix:** {d.fix}\n\n```\n{d.example}\n```"},
+            "helpUri": d.help_uri,
+            "defaultConfiguration": {"level": LEVEL[d.severity]},
+            "properties": {"tags": ["meshlint", d.family]},
+        })
+    root = repository_root()
+    results = []
+    for f in report.findings:
+        loc = f.location
+        region = {"startLine": loc.line, "startColumn": loc.column,
+                  "endLine": max(loc.end_line, loc.line)}
+        if loc.end_column and (loc.end_line > loc.line or loc.end_column > loc.column):
+            region["endColumn"] = loc.end_column
+        result = {
+            "ruleId": f.rule,
+            "ruleIndex": index[f.rule],
+            "level": LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": _uri(f.abspath, loc.path, root), "uriBaseId": "SRCROOT"},
+                "region": region}}],
+            "partialFingerprints": {"meshlintFingerprint/v1": f.fingerprint},
+        }
+        if f.object:
+            result["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": f.object}]
+        results.append(result)
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "meshlint", "version": __version__,
+                                "informationUri": "https://meshlint.dev", "rules": rules}},
+            "originalUriBaseIds": {"SRCROOT": {"uri": "file://" + root.rstrip("/") + "/"}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,187 @@
+"""Inline suppressions: `# meshlint: ignore[CODES] reason`, `# meshlint: ignore-file[CODES]`,
+and the Kubernetes annotation `meshlint.dev/ignore: "MESH401,MESH402"`.
+
+A comment covers the innermost object it sits in, or the one that starts on the next line:
+a YAML document, mapping or list item; a Terraform block, attribute or object entry. So a
+comment above a document, inside a list item, or at the end of the offending line all do
+what one expects. A suppression that matches no finding of a rule that ran is reported
+(MESH002 unused-suppression), like ruff's RUF100.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from meshlint.findings import Finding, Location
+
+COMMENT = re.compile(rb"(?:#|//)\s*meshlint:\s*(ignore|ignore-file)\[([^\]\n]*)\][ \t]*([^\n]*)")
+ANNOTATION = "meshlint.dev/ignore"
+
+
+@dataclass
+class Suppression:
+    path: str
+    line: int
+    column: int
+    kind: str  # line | file | annotation
+    codes: list[str]
+    reason: str
+    start: int = 0  # the lines it covers (line suppressions and annotations)
+    end: int = 0
+    used: bool = False
+
+    def covers(self, f: Finding) -> bool:
+        if not any(f.rule.startswith(c) for c in self.codes):
+            return False
+        if self.kind == "file":
+            return True
+        return self.start <= f.location.line <= self.end
+
+
+@dataclass
+class SuppressionIndex:
+    by_path: dict[str, list[Suppression]] = field(default_factory=dict)
+
+    def all(self) -> list[Suppression]:
+        return [s for items in self.by_path.values() for s in items]
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip().upper() for c in text.split(",") if c.strip()]
+
+
+def _yaml_regions(yaml_file) -> list[tuple[int, int]]:
+    regions = []
+    stack = [d.value for d in yaml_file.documents]
+    for d in yaml_file.documents:
+        regions.append((d.line, d.end_line))
+    seen = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            if getattr(node, "line", 0):
+                regions.append((node.line, max(node.end_line - (1 if node.end_line > node.line else 0), node.line)))
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return regions
+
+
+def _hcl_regions(hcl_file) -> list[tuple[int, int]]:
+    regions = []
+    work = [hcl_file.body]
+    while work:
+        body = work.pop()
+        for attr in body.attrs.values():
+            regions.append((attr.line, attr.end_line))
+            nodes = [attr.expr]
+            while nodes:
+                n = nodes.pop()
+                if n.type == "object_elem":
+                    regions.append((n.start_point[0] + 1, n.end_point[0] + 1))
+                nodes.extend(n.children)
+        for blk in body.blocks:
+            regions.append((blk.line, blk.end_line))
+            work.append(blk.body)
+    return regions
+
+
+def _cover(line: int, regions: list[tuple[int, int]]) -> tuple[int, int]:
+    """The innermost region the comment is in, or that starts on the next line."""
+    candidates = [(s, e) for s, e in regions if s - 1 <= line <= e]
+    if not candidates:
+        return line, line + 1
+    s, e = min(candidates, key=lambda r: (r[1] - r[0], -r[0]))
+    return min(s, line), e
+
+
+def build_index(parsed_files) -> SuppressionIndex:
+    """Scan each parsed file's text for suppression comments (and annotations)."""
+    index = SuppressionIndex()
+    for pf in parsed_files:
+        raw = pf.hcl.src if pf.hcl is not None else None
+        if raw is None and pf.yaml is not None:
+            try:
+                with open(pf.entry.abspath, "rb") as fh:
+                    raw = fh.read()
+            except OSError:
+                raw = b""
+        items: list[Suppression] = []
+        if raw and b"meshlint:" in raw:
+            regions = None
+            for m in COMMENT.finditer(raw):
+                line = raw.count(b"\n", 0, m.start()) + 1
+                col = m.start() - (raw.rfind(b"\n", 0, m.start()) + 1) + 1
+                kind = "file" if m.group(1) == b"ignore-file" else "line"
+                codes = _codes(m.group(2).decode("utf-8", "replace"))
+                sup = Suppression(pf.entry.path, line, col, kind, codes,
+                                  m.group(3).decode("utf-8", "replace").strip())
+                if kind == "line":
+                    if regions is None:
+                        regions = _hcl_regions(pf.hcl) if pf.hcl is not None else (
+                            _yaml_regions(pf.yaml) if pf.yaml is not None else [])
+                    sup.start, sup.end = _cover(line, regions)
+                items.append(sup)
+        if pf.yaml is not None and raw and ANNOTATION.encode() in raw:
+            items.extend(_annotations(pf))
+        if items:
+            index.by_path[pf.entry.path] = items
+    return index
+
+
+def _annotations(pf) -> list[Suppression]:
+    out = []
+    for doc in pf.yaml.documents:
+        objs = [doc.value]
+        if isinstance(doc.value, dict) and isinstance(doc.value.get("items"), list):
+            objs += doc.value["items"]
+        for obj in objs:
+            meta = obj.get("metadata") if isinstance(obj, dict) else None
+            ann = meta.get("annotations") if isinstance(meta, dict) else None
+            value = ann.get(ANNOTATION) if isinstance(ann, dict) else None
+            if isinstance(value, str):
+                line = ann.keypos.get(ANNOTATION, (obj.line, 1))[0] if hasattr(ann, "keypos") else obj.line
+                out.append(Suppression(pf.entry.path, line, 1, "annotation", _codes(value),
+                                       "annotation", obj.line, obj.end_line))
+    return out
+
+
+def apply(findings: list[Finding], index: SuppressionIndex) -> tuple[list[Finding], int]:
+    """Drop suppressed findings; mark the suppressions that were used."""
+    kept = []
+    suppressed = 0
+    for f in findings:
+        hit = False
+        for sup in index.by_path.get(f.location.path, ()):
+            if f.rule != "MESH002" and sup.covers(f):
+                sup.used = True
+                hit = True
+        if hit:
+            suppressed += 1
+        else:
+            kept.append(f)
+    return kept, suppressed
+
+
+def unused(index: SuppressionIndex, ran) -> list[Finding]:
+    """MESH002 for suppressions of rules that ran but matched nothing."""
+    from meshlint.checks import finding
+
+    out = []
+    for sup in index.all():
+        if sup.used:
+            continue
+        codes = [c for c in sup.codes if ran(c)]
+        if not codes:
+            continue
+        what = "annotation" if sup.kind == "annotation" else f"meshlint: {sup.kind}[{','.join(sup.codes)}]"
+        message = (f"unused suppression ({what}): no {', '.join(sup.codes)} finding here to suppress. "
+                   f"Remove it, or fix its codes.")
+        loc = Location(sup.path, sup.line, sup.column)
+        out.append(finding("MESH002", message, loc, object=sup.path, scope="",
+                           detail=f"{sup.kind}:{','.join(sup.codes)}:{sup.reason}"))
+    return out
