@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from meshlint import knowledge
 from meshlint.discover import CHART, KUSTOMIZATION, MANIFEST, VALUES, Scope
 from meshlint.findings import Location
+from meshlint import arch
+from meshlint.arch import derive_arch
 from meshlint.gateways import derive_gateways
 from meshlint.inventory import derive_components
 from meshlint.model import (
@@ -93,6 +95,7 @@ def build_model(scope: Scope, parsed: dict[str, ParsedFile], project: Project,
                 rel.available = charts.lookup(rel.repository, rel.chart_name or rel.chart)
     derive_components(model, as_of or _dt.date.today())
     derive_gateways(model)
+    derive_arch(model, as_of or _dt.date.today())
     return model
 
 
@@ -423,13 +426,23 @@ def _from_terraform(model: Model, root: ModuleContext) -> None:
                 _tf_addons_releases(model, ctx, call, address)
             elif _is_vpc_module(source):
                 _tf_vpc_nat(model, ctx, call, address, source)
-            elif any(s in source for s in EKS_SOURCES):
+            elif "//modules/eks-managed-node-group" in source or "//modules/self-managed-node-group" in source:
+                arch.pool_from_node_group_module(model, ctx, call, address, block_location(call))
+            elif any(s in source for s in EKS_SOURCES) and "//modules/" not in source:
                 _tf_cluster_version(model, ctx, call.body.attrs.get("cluster_version") or
                                     call.body.attrs.get("kubernetes_version"), address)
+                arch.pools_from_eks_module(model, ctx, call, address, attr_location, key_location)
         for (rtype, rname), blk in sorted(ctx.module.resources.items()):
             if rtype == "aws_eks_cluster":
                 _tf_cluster_version(model, ctx, blk.body.attrs.get("version"),
                                     f"{prefix}{rtype}.{rname}", block_location(blk))
+            elif rtype in ("aws_eks_node_group", "aws_eks_fargate_profile"):
+                for address, bind in _instances(ctx, blk, f"{prefix}{rtype}.{rname}"):
+                    body = ctx.eval_body(blk.body, bind)
+                    if rtype == "aws_eks_node_group":
+                        arch.pool_from_aws_node_group(model, body, address, block_location(blk))
+                    else:
+                        arch.pool_from_fargate_resource(model, body, address, block_location(blk))
 
 
 def _aws_region(ctx: ModuleContext) -> str | None:

@@ -126,11 +126,11 @@ def run(options: Options) -> Run:
 
         client = HttpClient(timeout=(min(3.05, options.timeout), options.timeout))
         charts = ChartRepositories(client)
-    models = []
     ran = [code for code in sorted(registry) if filters.rule_selected(code, select, ignore)]
-    for scope in disc.scopes:
-        model = build_model(scope, parsed, project, options.as_of, charts)
-        models.append(model)
+    models = [build_model(scope, parsed, project, options.as_of, charts) for scope in disc.scopes]
+    if options.online:
+        _online_images(models, options)
+    for model in models:
         for code in ran:
             found.extend(registry[code](model, ctx))
 
@@ -161,6 +161,31 @@ def run(options: Options) -> Run:
     for path, problem in disc.problems:
         report.notes.append(f"{path}: {problem}")
     return Run(report, disc, models)
+
+
+def _online_images(models: list[Model], options: Options) -> None:
+    """Ask the registries for every image's platforms (concurrently, cached); answers and
+    failures go into the models, where the checks read them."""
+    from meshlint.arch import ImageArchs
+    from meshlint.online import HttpClient
+    from meshlint.registry import Registries
+
+    reg = options.config.registries
+    client = HttpClient(timeout=(min(3.05, options.timeout), options.timeout))
+    registries = Registries(client, insecure=reg.get("insecure") or (),
+                            use_docker_config=bool(reg.get("use-docker-config")),
+                            tag_ttl=float(reg.get("cache-ttl") or 24 * 3600))
+    images = sorted({img for m in models for img in m.image_archs})
+    answers = registries.platforms_many(images)
+    for model in models:
+        for image in model.image_archs:
+            archs, how = answers.get(image, (None, "not looked up"))
+            if archs is not None:
+                model.image_archs[image] = ImageArchs(archs, how)
+            else:
+                where = next((loc for s in model.arch_subjects for img, loc in s.images if img == image), None)
+                if where is not None:
+                    model.lookup_failures.append((where, image, how))
 
 
 def _path_ignored(config: Config, f: Finding, abspath_of: dict[str, str]) -> bool:

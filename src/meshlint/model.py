@@ -213,6 +213,10 @@ class Model:
     components: list[Component] = field(default_factory=list)
     gateway_workloads: list[GatewayWorkload] = field(default_factory=list)
     opaque_kinds: set[str] = field(default_factory=set)  # kinds declared in unrendered templates
+    node_pools: list = field(default_factory=list)  # arch.NodePool
+    arch_subjects: list = field(default_factory=list)  # arch.ArchSubject
+    image_archs: dict = field(default_factory=dict)  # image -> arch.ImageArchs
+    lookup_failures: list = field(default_factory=list)  # (Location, object, message), --online
     notes: list[str] = field(default_factory=list)
 
     def objects_of(self, kind: str, api_prefix: str = "") -> list[K8sObject]:

@@ -80,22 +80,29 @@ class HttpClient:
         self.session = requests.Session()
         self.session.headers["User-Agent"] = "meshlint"
 
-    def get(self, url: str, headers: dict | None = None, allow_hosts: set[str] | None = None):
-        """GET with bounded time and size; follows redirects only within the same host."""
+    def get(self, url: str, headers: dict | None = None, allow_hosts: set[str] | None = None,
+            follow_cross_host: bool = False):
+        """GET with bounded time and size. Redirects stay on the same host, unless
+        `follow_cross_host` (registries send blobs to storage hosts): then credentials are
+        dropped before leaving the host."""
         host = urlsplit(url).hostname
         allowed = allow_hosts or {host}
+        headers = dict(headers or {})
         for _ in range(5):
             self.requests_made += 1
             try:
-                resp = self.session.get(url, headers=headers or {}, timeout=self.timeout,
+                resp = self.session.get(url, headers=headers, timeout=self.timeout,
                                         stream=True, allow_redirects=False)
             except self._requests.RequestException as exc:
                 raise LookupError_(f"unreachable ({type(exc).__name__})") from None
             if resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers:
                 target = urljoin(url, resp.headers["location"])
                 if urlsplit(target).hostname not in allowed:
-                    resp.close()
-                    raise LookupError_(f"redirect to another host ({urlsplit(target).hostname}) refused")
+                    if not follow_cross_host or urlsplit(target).scheme not in ("http", "https"):
+                        resp.close()
+                        raise LookupError_(f"redirect to another host ({urlsplit(target).hostname}) refused")
+                    headers.pop("Authorization", None)
+                    allowed = {urlsplit(target).hostname}
                 url = target
                 resp.close()
                 continue

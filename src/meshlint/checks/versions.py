@@ -342,3 +342,10 @@ def lookup_failed(model: Model, ctx: CheckContext):
                    f"checks for it were skipped; the offline checks still ran.")
         yield finding("MESH003", message, rel.location, object=rel.object, scope=model.scope,
                       detail=str(rel.repository))
+    for loc, image, error in model.lookup_failures:
+        if (image, error) in seen:
+            continue
+        seen.add((image, error))
+        message = (f"could not read the platforms of {image}: {error}. Architecture checks for it "
+                   f"used only meshlint's offline data.")
+        yield finding("MESH003", message, loc, object=image, scope=model.scope, detail=image)
