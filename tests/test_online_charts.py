@@ -146,7 +146,11 @@ def test_unreachable_and_slow_repositories_are_bounded(tmp_path, chart_server):
 
 
 def test_offline_runs_open_no_connection(tmp_path, monkeypatch):
-    write_tree(tmp_path, {"main.tf": _tf("https://istio-release.storage.googleapis.com/charts", version="1.20.9")})
+    write_tree(tmp_path, {"main.tf": _tf("https://istio-release.storage.googleapis.com/charts", version="1.20.9") +
+                          'module "eks" {\n  source = "terraform-aws-modules/eks/aws"\n  eks_managed_node_groups = '
+                          '{ a = { ami_type = "AL2_ARM_64" } }\n}\n',
+                          "app.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+                                      "    - {name: a, image: quay.io/example/unknown:1.0}\n"})
 
     def refuse(*args, **kwargs):
         raise AssertionError("an offline run tried to open a network connection")

@@ -70,6 +70,8 @@ def instance_arch(instance_type: str) -> str | None:
     family = instance_type.lower().split(".", 1)[0]
     if family in (data.get("extra_arm64_families") or []):
         return "arm64"
+    if family.endswith("-flex"):
+        family = family[: -len("-flex")]
     if "-" in family:
         return None
     if re.match(text(data["graviton_family_regex"]), family):
