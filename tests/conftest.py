@@ -52,9 +52,18 @@ def only(result, rule: str):
     return found[0]
 
 
+_CACHE = None
+
+
 def meshlint_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the real CLI in a subprocess (with its caches in a private directory)."""
+    global _CACHE
+    if _CACHE is None:
+        import tempfile
+        _CACHE = tempfile.mkdtemp(prefix="meshlint-test-cache-")
     full_env = dict(os.environ)
     full_env.setdefault("MESHLINT_AS_OF", "2026-11-26")
+    full_env.setdefault("MESHLINT_CACHE_DIR", _CACHE)
     if env:
         full_env.update(env)
     return subprocess.run([sys.executable, "-m", "meshlint", *args], cwd=cwd, env=full_env,

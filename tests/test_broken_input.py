@@ -20,7 +20,7 @@ BROKEN = {
     "yaml-not-utf8": ("k8s/latin1.yaml", b"apiVersion: v1\nkind: ConfigMap\ndata:\n  a: caf\xe9\n", 4),
     "yaml-binary": ("k8s/blob.yaml", b"apiVersion\x00kind\x00\x01\x02", 1),
     "yaml-alias-bomb": ("k8s/bomb.yaml", BOMB, None),
-    "yaml-too-deep": ("k8s/deep.yaml", "apiVersion: v1\nkind: X\nspec: " + "[" * 300 + "]" * 300 + "\n", 3),
+    "yaml-too-deep": ("k8s/deep.yaml", "apiVersion: v1\nkind: Pod\nspec: " + "[" * 300 + "]" * 300 + "\n", 3),
     "hcl-syntax": ("infra/bad.tf", 'resource "x" "y" {\n  a = \n}\n', None),
     "hcl-not-utf8": ("infra/latin1.tf", b'locals {\n  a = "caf\xe9"\n}\n', 2),
     "hcl-binary": ("infra/blob.tf", b"\x00\x01\x02binary", 1),

@@ -75,11 +75,11 @@ def test_internal_error_is_one_line_unless_debug(tmp_path):
     pkg.write_text("import meshlint.knowledge as k\n"
                    "def boom(): raise RuntimeError('catalog exploded\\nsecond line')\n"
                    "k.catalog = boom\n")
-    proc = meshlint_cli("check", str(EXAMPLE), env=env)
+    proc = meshlint_cli("check", str(EXAMPLE), "--no-cache", env=env)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0
     assert "internal error: RuntimeError: catalog exploded" in proc.stderr
-    debug = meshlint_cli("check", str(EXAMPLE), "--debug", env=env)
+    debug = meshlint_cli("check", str(EXAMPLE), "--debug", "--no-cache", env=env)
     assert debug.returncode != 0 and "Traceback" in debug.stderr
 
 

@@ -114,10 +114,13 @@ FORMAT_CHOICES = ["text", "json", "sarif", "github", "junit", "auto"]
               help="Record the current findings (by fingerprint) in FILE and exit 0.")
 @click.option("--new-since", metavar="REF",
               help="Report only findings that did not exist at this git ref.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Parallel parsing processes [default: the number of cores].")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache of parsed files.")
 @click.option("--verbose", "-v", is_flag=True, help="Print scopes and notes.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, config_path,
-          baseline, write_baseline, new_since, verbose, debug) -> None:
+          baseline, write_baseline, new_since, jobs, no_cache, verbose, debug) -> None:
     """Check PATHS (default: the current directory)."""
     from meshlint import baseline as baseline_mod
     from meshlint import filters
@@ -125,6 +128,9 @@ def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, c
     from meshlint.report import render
 
     options = _options(paths, select, ignore, as_of, online, timeout, config_path)
+    options.cache = not no_cache and os.environ.get("MESHLINT_NO_CACHE", "") == ""
+    if jobs:
+        options.jobs = jobs
     if baseline:
         try:
             options.baseline = baseline_mod.load(baseline)

@@ -251,12 +251,18 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str, prefix_names: bool) ->
     scopes = {r: Scope(scope_name(r), [r], []) for r in roots}
     loose: dict[str, Scope] = {}
 
+    by_dir: dict[str, tuple[list[str], str]] = {}  # directory -> (owners, loose group)
     for e in entries:
         d = os.path.dirname(e.abspath)
         owners: list[str] = []
         if e.kind in (TERRAFORM, TFVARS) and d in module_dirs:
             owners = [r for r in roots if d in reach[r]]
-        if not owners:
+        if not owners and d in by_dir:
+            owners, group = by_dir[d]
+            if not owners:
+                loose.setdefault(group, Scope(scope_name(group), [], [])).files.append(e)
+                continue
+        elif not owners:
             inside = [r for r in roots if _is_within(d, r)]
             if inside:
                 owners = [max(inside, key=len)]
@@ -266,13 +272,12 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str, prefix_names: bool) ->
                 if mods:
                     m = max(mods, key=len)
                     owners = [r for r in roots if m in reach[r]]
-        if not owners:
-            owners, group = _look_up(d, top, roots, reach)
+            group = ""
             if not owners:
-                sc = loose.get(group)
-                if sc is None:
-                    sc = loose[group] = Scope(scope_name(group), [], [])
-                sc.files.append(e)
+                owners, group = _look_up(d, top, roots, reach)
+            by_dir[d] = (owners, group)
+            if not owners:
+                loose.setdefault(group, Scope(scope_name(group), [], [])).files.append(e)
                 continue
         for r in owners:
             scopes[r].files.append(e)

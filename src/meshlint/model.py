@@ -18,6 +18,16 @@ SYSTEM_NAMESPACES = frozenset(("kube-system", "kube-public", "kube-node-lease", 
 WORKLOAD_KINDS = frozenset(
     ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet", "Rollout"))
 
+# Kubernetes kinds some part of the model reads beyond their metadata; the parser converts
+# only apiVersion/kind/metadata of the others (CRDs, Secrets, most ConfigMaps, ...).
+FULL_KINDS = WORKLOAD_KINDS | frozenset((
+    "Namespace", "Service", "Gateway", "VirtualService", "ServiceEntry", "IstioOperator", "Kiali",
+    "Application", "ApplicationSet", "NodePool", "Provisioner", "List"))
+
+
+def needs_full(kind: str, name: str) -> bool:
+    return kind in FULL_KINDS or (kind == "ConfigMap" and name == "kiali")
+
 
 @dataclass(slots=True)
 class K8sObject:

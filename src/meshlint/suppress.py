@@ -103,6 +103,8 @@ def build_index(parsed_files) -> SuppressionIndex:
     """Scan each parsed file's text for suppression comments (and annotations)."""
     index = SuppressionIndex()
     for pf in parsed_files:
+        if not pf.has_suppressions:
+            continue
         raw = pf.hcl.src if pf.hcl is not None else None
         if raw is None and pf.yaml is not None:
             try:

@@ -23,6 +23,12 @@ _GO_TEMPLATE = re.compile(
     rb"|toYaml\b|tpl\b|printf\b|default\b|required\b|quote\b|lookup\b)")
 
 
+def _needs_full():
+    from meshlint.model import needs_full  # which kinds the model reads in full
+
+    return needs_full
+
+
 @dataclass(slots=True)
 class ParsedFile:
     entry: FileEntry
@@ -30,6 +36,7 @@ class ParsedFile:
     hcl: HclFile | None = None
     error: Finding | None = None
     skipped: str | None = None  # why a file was skipped quietly (templates, not k8s JSON)
+    has_suppressions: bool = False  # the text mentions meshlint (comments, annotations)
 
 
 def parse_error(path: str, line: int, column: int, message: str) -> Finding:
@@ -39,19 +46,33 @@ def parse_error(path: str, line: int, column: int, message: str) -> Finding:
 
 
 def parse_entry(entry: FileEntry, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParsedFile:
+    data, early = read_entry(entry, max_bytes)
+    if early is not None:
+        return early
+    return parse_data(entry, data, max_bytes)
+
+
+def read_entry(entry: FileEntry, max_bytes: int) -> tuple[bytes, ParsedFile | None]:
+    """The file's bytes, or a finished ParsedFile when it cannot be read or is too large."""
     out = ParsedFile(entry)
     try:
         with open(entry.abspath, "rb") as fh:
             data = fh.read(max_bytes + 1)
     except FileNotFoundError:
         out.skipped = "deleted while checking"
-        return out
+        return b"", out
     except OSError as exc:
         out.error = parse_error(entry.path, 1, 1, f"cannot read file ({exc.strerror})")
-        return out
+        return b"", out
     if len(data) > max_bytes:
         out.error = parse_error(entry.path, 1, 1, f"file too large (over {max_bytes:,} bytes)")
-        return out
+        return b"", out
+    return data, None
+
+
+def parse_data(entry: FileEntry, data: bytes, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParsedFile:
+    out = ParsedFile(entry)
+    out.has_suppressions = b"meshlint" in data
     if b"\x00" in data[:8192]:
         if entry.kind == MANIFEST and entry.abspath.lower().endswith(".json"):
             out.skipped = "binary"
@@ -71,7 +92,7 @@ def parse_entry(entry: FileEntry, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Pa
     templated = _GO_TEMPLATE.search(data) is not None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    y = parse_yaml_bytes(data, entry.path)
+    y = parse_yaml_bytes(data, entry.path, _needs_full() if entry.kind == MANIFEST else None)
     if templated and (y.error or y.has_complex_keys):
         out.skipped = "Go template"
         return out

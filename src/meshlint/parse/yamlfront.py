@@ -15,6 +15,7 @@ node graphs (every node has start/end marks), then convert nodes ourselves:
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 
 from ruamel.yaml import YAML
@@ -42,6 +43,9 @@ class YMap(dict):
         pos = self.keypos.get(key)
         return pos[1] if pos else self.col
 
+    def __reduce__(self):  # fast pickling (parallel parsing, the parse cache)
+        return (_make_map, (dict(self), self.line, self.col, self.end_line, self.keypos, self.path))
+
 
 class YSeq(list):
     """A YAML sequence: a list plus where it and each item stand."""
@@ -50,6 +54,21 @@ class YSeq(list):
 
     def item_line(self, index: int) -> int:
         return self.itempos[index][0] if index < len(self.itempos) else self.line
+
+    def __reduce__(self):
+        return (_make_seq, (list(self), self.line, self.col, self.end_line, self.itempos, self.path))
+
+
+def _make_map(items, line, col, end_line, keypos, path) -> YMap:
+    m = YMap(items)
+    m.line, m.col, m.end_line, m.keypos, m.path = line, col, end_line, keypos, path
+    return m
+
+
+def _make_seq(items, line, col, end_line, itempos, path) -> YSeq:
+    s = YSeq(items)
+    s.line, s.col, s.end_line, s.itempos, s.path = line, col, end_line, itempos, path
+    return s
 
 
 class RawFloat(float):
@@ -64,6 +83,9 @@ class RawFloat(float):
 
     def __str__(self) -> str:
         return self.raw
+
+    def __reduce__(self):
+        return (RawFloat, (self.raw,))
 
 
 def text(value) -> str | None:
@@ -83,6 +105,7 @@ class YamlDocument:
     line: int  # first line of the document
     end_line: int
     index: int  # position in the stream
+    partial: bool = False  # only apiVersion, kind and metadata were converted
 
 
 @dataclass(slots=True)
@@ -109,31 +132,40 @@ _FLOAT = re.compile(r"[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?\Z|[-+]
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
+_WORDS = {w: None for w in ("null", "Null", "NULL")}
+_WORDS.update({w: True for w in _TRUE if w not in ("y", "Y")})
+_WORDS.update({w: False for w in _FALSE if w not in ("n", "N")})
+_MISSING = object()
+
+
 def _scalar(node: ScalarNode):
+    """Type a scalar from its raw text; the common cases (quoted strings, words, small
+    integers) are decided on the first character without a regular expression."""
     raw = node.value
     if node.style:  # quoted, literal or folded: always a string
         return raw
-    tag = node.tag
-    tag = getattr(tag, "value", tag)
-    if tag not in (None, "?", "!", _PLAIN_TAG):
-        # an explicit tag such as !!str or !!int
+    if node.ctag is not _PLAIN:
+        tag = str(node.ctag)  # an explicit tag such as !!str or !!int
         if tag == _STR_TAG:
             return raw
         if tag == "tag:yaml.org,2002:int" and _INT.match(raw):
             return int(raw.replace("_", ""))
         return raw
-    if raw in _NULLS:
+    if not raw:
         return None
-    # y/n are booleans only in YAML 1.1 *type* repertoire of some parsers; Kubernetes
-    # treats bare y/n as strings, so only the long forms are booleans here.
-    if raw in _TRUE and raw not in ("y", "Y"):
-        return True
-    if raw in _FALSE and raw not in ("n", "N"):
-        return False
-    if _INT.match(raw):
-        return int(raw.replace("_", ""))
-    if _FLOAT.match(raw) and any(c.isdigit() for c in raw):
-        return RawFloat(raw)
+    first = raw[0]
+    if first.isalpha():
+        value = _WORDS.get(raw, _MISSING)
+        return raw if value is _MISSING else value
+    if first == "~" and raw == "~":
+        return None
+    if raw.isdigit():
+        return int(raw) if first != "0" or raw == "0" else raw
+    if first in "+-.0123456789":
+        if _INT.match(raw):
+            return int(raw.replace("_", ""))
+        if _FLOAT.match(raw) and any(c.isdigit() for c in raw):
+            return RawFloat(raw)
     return raw
 
 
@@ -142,10 +174,13 @@ def _scalar(node: ScalarNode):
 _PLAIN_TAG = "tag:meshlint,plain"
 
 
+_PLAIN = Tag(suffix=_PLAIN_TAG)
+
+
 class _NoopResolver(VersionedResolver):
     """ruamel spends most C-parser time resolving tags per scalar; we need none of that."""
 
-    _plain = Tag(suffix=_PLAIN_TAG)
+    _plain = _PLAIN
     _seq = Tag(suffix="tag:yaml.org,2002:seq")
     _map = Tag(suffix="tag:yaml.org,2002:map")
 
@@ -161,14 +196,47 @@ def c_parser_active() -> bool:
     return CParser is not None
 
 
+_LOCAL = threading.local()
+
+
 def _new_loader() -> YAML:
-    y = YAML(typ="safe", pure=False)
-    y.Resolver = _NoopResolver
+    """One loader per thread: building a YAML() instance costs more than a small file."""
+    y = getattr(_LOCAL, "loader", None)
+    if y is None:
+        y = YAML(typ="safe", pure=False)
+        y.Resolver = _NoopResolver
+        _LOCAL.loader = y
     return y
 
 
-def parse_yaml_bytes(data: bytes, path: str) -> YamlFile:
-    """Parse every document of a YAML stream; errors become `YamlFile.error`."""
+_HEAD_KEYS = ("apiVersion", "kind", "metadata")
+
+
+def _object_head(node) -> tuple[str, str] | None:
+    """(kind, metadata.name) of a Kubernetes object node, without converting it."""
+    if not isinstance(node, MappingNode):
+        return None
+    kind = api = name = None
+    for knode, vnode in node.value:
+        if isinstance(knode, ScalarNode) and isinstance(vnode, ScalarNode):
+            if knode.value == "kind":
+                kind = vnode.value
+            elif knode.value == "apiVersion":
+                api = vnode.value
+        elif isinstance(knode, ScalarNode) and knode.value == "metadata" and isinstance(vnode, MappingNode):
+            for mk, mv in vnode.value:
+                if isinstance(mk, ScalarNode) and mk.value == "name" and isinstance(mv, ScalarNode):
+                    name = mv.value
+    if kind is None or api is None:
+        return None
+    return kind, name or ""
+
+
+def parse_yaml_bytes(data: bytes, path: str, needs_full=None) -> YamlFile:
+    """Parse every document of a YAML stream; errors become `YamlFile.error`.
+
+    `needs_full(kind, name)`: for Kubernetes objects it rejects, only apiVersion, kind and
+    metadata are converted (CRDs, ConfigMaps and other kinds no rule reads in full)."""
     result = YamlFile(path=path)
     loader = _new_loader()
     try:
@@ -178,10 +246,17 @@ def parse_yaml_bytes(data: bytes, path: str) -> YamlFile:
             if index >= MAX_DOCUMENTS:
                 result.error = (node.start_mark.line + 1, 1, f"more than {MAX_DOCUMENTS} documents")
                 break
+            partial = False
+            if needs_full is not None:
+                head = _object_head(node)
+                if head is not None and not needs_full(*head):
+                    node = MappingNode(node.tag, [(k, v) for k, v in node.value if isinstance(k, ScalarNode)
+                                                  and k.value in _HEAD_KEYS], node.start_mark, node.end_mark)
+                    partial = True
             value, complex_keys = _convert(node, path)
             result.has_complex_keys |= complex_keys
             result.documents.append(
-                YamlDocument(value, node.start_mark.line + 1, node.end_mark.line + 1, index)
+                YamlDocument(value, node.start_mark.line + 1, node.end_mark.line + 1, index, partial)
             )
             index += 1
     except YamlParseError as exc:

@@ -1,0 +1,190 @@
+"""meshlint benchmark: wall time and peak memory of `meshlint check`, cold and warm, next to
+the parse floor (the same files only parsed, with the same libraries, in one process).
+
+    python benchmarks/run.py [--scale 1] [--repeat 5] [--scaling] [--checkov]
+
+Every figure is the minimum over --repeat runs (these machines are noisy); ratios are what
+the targets are stated in. Run it with meshlint installed non-editable (`pip install .`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+FLOOR = r"""
+import sys
+from pathlib import Path
+from ruamel.yaml import YAML
+from ruamel.yaml.resolver import VersionedResolver
+import tree_sitter_hcl
+from tree_sitter import Language, Parser
+
+class Cached(VersionedResolver):   # the resolver fix from reference/parsing.md
+    @property
+    def versioned_resolver(self):
+        try:
+            return self._vr
+        except AttributeError:
+            self._vr = VersionedResolver.versioned_resolver.fget(self)
+            return self._vr
+
+yaml = YAML(typ="safe", pure=False)
+yaml.Resolver = Cached
+hcl = Parser(Language(tree_sitter_hcl.language()))
+for path in Path(sys.argv[1]).rglob("*"):
+    if not path.is_file() or "templates" in path.parts:
+        continue
+    data = path.read_bytes()
+    if path.suffix in (".yaml", ".yml"):
+        for _ in yaml.compose_all(data):
+            pass
+    elif path.suffix == ".tf":
+        hcl.parse(data)
+"""
+
+
+def _tree_peak(pid: int) -> int:
+    """Largest VmHWM (peak RSS, kB) among a process and its descendants, right now."""
+    peak = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+            for task in Path(f"/proc/{p}/task").iterdir():
+                children = (task / "children").read_text().split()
+                todo.extend(int(c) for c in children)
+        except (OSError, ValueError):
+            continue
+    return peak
+
+
+def measure(cmd: list[str], env: dict | None = None) -> tuple[float, int]:
+    """(wall seconds, peak RSS in MB of the largest process of the tree)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, **(env or {})})
+    peak = 0
+    while True:
+        peak = max(peak, _tree_peak(proc.pid))
+        try:
+            _pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if _pid:
+            peak = max(peak, usage.ru_maxrss)
+            break
+        time.sleep(0.005)
+    return time.perf_counter() - start, peak // 1024
+
+
+def best(fn, repeat: int):
+    runs = [fn() for _ in range(repeat)]
+    return min(r[0] for r in runs), max(r[1] for r in runs), statistics.median(r[0] for r in runs)
+
+
+def meshlint_cmd(*args: str) -> list[str]:
+    exe = shutil.which("meshlint")
+    return [exe, *args] if exe else [sys.executable, "-m", "meshlint", *args]
+
+
+def bench(corpus: Path, repeat: int) -> dict:
+    cache = Path(tempfile.mkdtemp(prefix="meshlint-bench-cache-"))
+    out: dict = {}
+    out["floor"] = best(lambda: measure([sys.executable, "-c", FLOOR, str(corpus)]), repeat)
+    check = meshlint_cmd("check", str(corpus), "--format", "json", "--output", os.devnull)
+
+    def cold():
+        shutil.rmtree(cache, ignore_errors=True)
+        return measure(check, {"MESHLINT_CACHE_DIR": str(cache)})
+
+    out["cold"] = best(cold, repeat)
+    out["warm"] = best(lambda: measure(check, {"MESHLINT_CACHE_DIR": str(cache)}), repeat)
+    out["no-cache"] = best(lambda: measure(check + ["--no-cache"]), repeat)
+    out["no-cache -j1"] = best(lambda: measure(check + ["--no-cache", "--jobs", "1"]), repeat)
+    shutil.rmtree(cache, ignore_errors=True)
+    return out
+
+
+def startup(repeat: int) -> dict:
+    small = Path(tempfile.mkdtemp(prefix="meshlint-small-"))
+    generate_small(small)
+    cache = Path(tempfile.mkdtemp(prefix="meshlint-bench-cache-"))
+    env = {"MESHLINT_CACHE_DIR": str(cache)}
+    out = {
+        "check (5 files)": best(lambda: (shutil.rmtree(cache, ignore_errors=True),
+                                         measure(meshlint_cmd("check", str(small)), env))[1], repeat),
+        "--version": best(lambda: measure(meshlint_cmd("--version")), repeat),
+    }
+    shutil.rmtree(small, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    return out
+
+
+def generate_small(root: Path) -> None:
+    (root / "infra").mkdir(parents=True)
+    (root / "k8s").mkdir()
+    (root / "infra" / "main.tf").write_text('module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n')
+    (root / "infra" / "variables.tf").write_text('variable "region" {\n  default = "us-east-1"\n}\n')
+    for i in range(3):
+        (root / "k8s" / f"app{i}.yaml").write_text(
+            f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app{i}\n  labels:\n    istio-injection: enabled\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--scaling", action="store_true", help="also run 10x the corpus")
+    parser.add_argument("--checkov", action="store_true", help="also time checkov if installed")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="meshlint-bench-"))
+    corpus = work / f"scale{args.scale}"
+    generate(corpus, args.scale)
+    size = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file())
+    files = sum(1 for p in corpus.rglob("*") if p.is_file())
+    print(f"corpus: scale {args.scale}, {files} files, {size / 1e6:.1f} MB (seed 7); "
+          f"best of {args.repeat} runs, {os.cpu_count()} cores")
+    r = bench(corpus, args.repeat)
+    floor = r["floor"][0]
+    print(f"\n{'run':<16}{'wall s (best)':>14}{'median':>9}{'peak MB':>9}{'vs floor':>10}")
+    for name, (wall, mem, med) in r.items():
+        print(f"{name:<16}{wall:>14.2f}{med:>9.2f}{mem:>9}{wall / floor:>9.2f}x")
+    print(f"\ncold / floor   = {r['cold'][0] / floor:.2f}  (target <= 1.5)")
+    print(f"warm / cold    = {r['warm'][0] / r['cold'][0]:.2f}  (target <= 0.25)")
+    print(f"peak memory    = {max(v[1] for k, v in r.items() if k != 'floor')} MB  (target <= 150)")
+    print(f"vs checkov     = 53.7 s measured here for checkov 3.3 on this corpus -> "
+          f"{53.7 / r['cold'][0]:.0f}x faster (target >= 20x)")
+    if args.checkov and shutil.which("checkov"):
+        wall, mem, _ = best(lambda: measure(["checkov", "-d", str(corpus), "--quiet", "--compact"]), 1)
+        print(f"checkov (now)  = {wall:.1f} s, {mem} MB -> {wall / r['cold'][0]:.0f}x")
+    s = startup(args.repeat)
+    print(f"\nstart-up: check on 5 small files {s['check (5 files)'][0]:.3f} s (target <= 0.3); "
+          f"--version {s['--version'][0]:.3f} s (target <= 0.15)")
+    if args.scaling:
+        big = work / f"scale{args.scale * 10}"
+        generate(big, args.scale * 10)
+        rb = bench(big, max(1, args.repeat // 2))
+        print(f"\nscaling 10x: cold {rb['cold'][0]:.2f} s = {rb['cold'][0] / r['cold'][0]:.1f}x time "
+              f"(target <= 11x), peak {rb['cold'][1]} MB = {rb['cold'][1] / max(r['cold'][1], 1):.1f}x memory "
+              f"(input 10x)")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""Parsing many files: a cache of parsed files, parallel workers, a time budget per file.
+
+* The cache keeps each YAML file's parse result under its content hash (with its path,
+  kind and meshlint's version), in the user cache dir; `--no-cache` turns it off.
+  Terraform files are not cached: tree-sitter parses them faster than a cache could load.
+* With `--jobs N` (default: the cores), big batches of YAML are parsed by N forked
+  workers; results come back pickled (YMap/YSeq pickle cheaply) and the same bytes fill
+  the cache. Small batches stay in-process: forking does not pay for them.
+* A file that takes longer than the budget is reported (MESH001), the run goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import signal
+import threading
+from pathlib import Path
+
+from meshlint import __version__
+from meshlint.discover import TERRAFORM, TFVARS, FileEntry
+from meshlint.parse import ParsedFile, parse_data, parse_error, read_entry
+
+PARALLEL_MIN_BYTES = 1_000_000
+PARSE_BUDGET_SECONDS = 20.0
+CACHE_FORMAT = 1
+
+
+class ParseCache:
+    """Parsed files by content hash, in one SQLite file: one transaction writes a whole
+    run's new entries (a file per entry costs more than parsing on most filesystems)."""
+
+    def __init__(self, root: Path):
+        self.path = root / f"parse-{__version__}-{CACHE_FORMAT}.sqlite"
+        self._db = None
+        self._pending: list[tuple[str, bytes]] = []
+
+    def _conn(self):
+        if self._db is None:
+            import sqlite3
+
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(str(self.path), timeout=5)
+                self._db.execute("CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, blob BLOB)")
+            except (OSError, sqlite3.Error):
+                self._db = False
+        return self._db or None
+
+    def key(self, entry: FileEntry, data: bytes, max_bytes: int) -> str:
+        h = hashlib.sha256()
+        from meshlint.model import FULL_KINDS
+
+        h.update(f"{entry.kind}\0{entry.path}\0{max_bytes}\0{sorted(FULL_KINDS)}\0".encode("utf-8", "surrogateescape"))
+        h.update(data)
+        return h.hexdigest()
+
+    def load_many(self, keys: list[str]) -> dict[str, bytes]:
+        import sqlite3
+
+        db = self._conn()
+        if db is None or not keys:
+            return {}
+        out = {}
+        try:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                out.update(db.execute(f"SELECT key, blob FROM parsed WHERE key IN ({marks})", chunk))
+        except sqlite3.Error:
+            return {}
+        return out
+
+    def store(self, key: str, blob: bytes) -> None:
+        self._pending.append((key, blob))
+
+    def flush(self) -> None:
+        import sqlite3
+
+        db = self._conn()
+        if db is None or not self._pending:
+            return
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO parsed (key, blob) VALUES (?, ?)", self._pending)
+        except sqlite3.Error:
+            pass  # an unwritable cache only costs time
+        self._pending = []
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _with_budget(fn, budget: float):
+    """Run fn() with a wall-clock budget (SIGALRM; only in a process's main thread)."""
+    if budget <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return fn()
+
+    def alarm(_signum, _frame):
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, budget)
+    try:
+        return fn()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _parse_one(entry: FileEntry, data: bytes, max_bytes: int, budget: float) -> ParsedFile:
+    try:
+        return _with_budget(lambda: parse_data(entry, data, max_bytes), budget)
+    except _Timeout:
+        pf = ParsedFile(entry)
+        pf.error = parse_error(entry.path, 1, 1, f"took longer than {budget:g}s to parse (skipped)")
+        return pf
+
+
+def _strip(pf: ParsedFile) -> tuple:
+    """What is cached and sent between processes: the result without the entry."""
+    return (pf.yaml, pf.error, pf.skipped, pf.has_suppressions)
+
+
+def _worker(jobs: list[tuple[FileEntry, bytes, str | None]], max_bytes: int, budget: float) -> list[bytes]:
+    return [pickle.dumps(_strip(_parse_one(entry, data, max_bytes, budget)), protocol=pickle.HIGHEST_PROTOCOL)
+            for entry, data, _key in jobs]
+
+
+def _restore(entry: FileEntry, blob: bytes) -> ParsedFile | None:
+    try:
+        yaml, error, skipped, marked = pickle.loads(blob)
+    except Exception:  # noqa: BLE001 - a corrupt cache entry is a miss
+        return None
+    return ParsedFile(entry, yaml=yaml, error=error, skipped=skipped, has_suppressions=marked)
+
+
+def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
+                cache_root: Path | None = None, budget: float = PARSE_BUDGET_SECONDS) -> dict[str, ParsedFile]:
+    cache = ParseCache(cache_root) if cache_root is not None else None
+    results: dict[str, ParsedFile] = {}
+    wanted: list[tuple[FileEntry, bytes, str | None]] = []
+    for entry in entries:
+        data, early = read_entry(entry, max_bytes)
+        if early is not None:
+            results[entry.abspath] = early
+            continue
+        if entry.kind in (TERRAFORM, TFVARS):
+            results[entry.abspath] = _parse_one(entry, data, max_bytes, budget)
+            continue
+        wanted.append((entry, data, cache.key(entry, data, max_bytes) if cache is not None else None))
+    todo = []
+    hits = cache.load_many([k for _, _, k in wanted if k]) if cache is not None else {}
+    for entry, data, key in wanted:
+        restored = _restore(entry, hits[key]) if key in hits else None
+        if restored is not None:
+            results[entry.abspath] = restored
+        else:
+            todo.append((entry, data, key))
+    try:
+        _parse_missing(todo, max_bytes, jobs, budget, cache, results)
+    finally:
+        if cache is not None:
+            cache.flush()
+    return results
+
+
+def _parse_missing(todo, max_bytes, jobs, budget, cache, results) -> None:
+    if not todo:
+        return
+    total = sum(len(d) for _, d, _ in todo)
+    if jobs > 1 and total >= PARALLEL_MIN_BYTES and _can_fork():
+        chunks = _balanced(todo, jobs)
+        from concurrent.futures import ProcessPoolExecutor  # only parallel runs pay for it
+        from multiprocessing import get_context
+
+        with ProcessPoolExecutor(max_workers=len(chunks) - 1, mp_context=get_context("fork")) as pool:
+            futures = [pool.submit(_worker, chunk, max_bytes, budget) for chunk in chunks[1:]]
+            # this process takes the first share itself instead of waiting idle
+            _serial(chunks[0], max_bytes, budget, cache, results)
+            blobs = [f.result() for f in futures]
+        for chunk, chunk_blobs in zip(chunks[1:], blobs):
+            for (entry, data, key), blob in zip(chunk, chunk_blobs):
+                results[entry.abspath] = _restore(entry, blob) or _parse_one(entry, data, max_bytes, budget)
+                if cache is not None and key is not None:
+                    cache.store(key, blob)
+        return
+    _serial(todo, max_bytes, budget, cache, results)
+
+
+def _serial(todo, max_bytes, budget, cache, results) -> None:
+    for entry, data, key in todo:
+        pf = _parse_one(entry, data, max_bytes, budget)
+        if cache is not None and key is not None:
+            cache.store(key, pickle.dumps(_strip(pf), protocol=pickle.HIGHEST_PROTOCOL))
+        results[entry.abspath] = pf
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _balanced(todo: list, jobs: int) -> list[list]:
+    """Split into `jobs` chunks of similar byte size (largest files first)."""
+    chunks: list[list] = [[] for _ in range(jobs)]
+    sizes = [0] * jobs
+    for item in sorted(todo, key=lambda t: -len(t[1])):
+        i = sizes.index(min(sizes))
+        chunks[i].append(item)
+        sizes[i] += len(item[1])
+    return [c for c in chunks if c] or [[]]

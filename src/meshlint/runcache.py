@@ -1,0 +1,90 @@
+"""The run cache: a whole run's findings, keyed by the content of every checked file, the
+options, the configuration, the rule data and meshlint's version. A second run over an
+unchanged repository only walks the tree and hashes the files (`--no-cache` turns it off;
+`--online` runs are never cached: registries change)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from meshlint import __version__
+from meshlint.findings import Finding, Location, Report
+
+FORMAT = 1
+
+
+def _rules_digest() -> str:
+    from meshlint.knowledge import rules_dir
+
+    h = hashlib.sha256()
+    for path in sorted(rules_dir().rglob("*.yaml")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def run_key(files, options, extra: str = "") -> str | None:
+    h = hashlib.sha256()
+    config = options.config
+    parts = {
+        "version": __version__, "format": FORMAT, "rules": _rules_digest(),
+        "paths": [os.path.abspath(p) for p in options.paths], "cwd": os.getcwd(),
+        "select": options.select, "ignore": options.ignore, "as_of": options.as_of.isoformat(),
+        "max_file_bytes": options.max_file_bytes, "extra": extra,
+        "config": dataclasses.asdict(config) if config.path else None,
+    }
+    h.update(json.dumps(parts, sort_keys=True, default=str).encode())
+    if config.path:
+        try:
+            h.update(Path(config.path).read_bytes())
+        except OSError:
+            return None
+    for entry in files:
+        h.update(entry.abspath.encode("utf-8", "surrogateescape") + b"\0" + entry.kind.encode())
+        try:
+            with open(entry.abspath, "rb") as fh:
+                h.update(hashlib.sha256(fh.read()).digest())
+        except OSError:
+            h.update(b"<unreadable>")
+    return h.hexdigest()
+
+
+def _path(root: Path, key: str) -> Path:
+    return root / "runs" / key[:2] / f"{key}.json"
+
+
+def load(root: Path, key: str) -> Report | None:
+    try:
+        doc = json.loads(_path(root, key).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    try:
+        findings = []
+        for f in doc["findings"]:
+            loc = Location(**f.pop("location"))
+            findings.append(Finding(location=loc, **f))
+        report = Report(findings, doc["files_checked"], doc["scopes"], doc["suppressed"],
+                        notes=doc["notes"], rules_run=doc["rules_run"])
+    except (KeyError, TypeError):
+        return None
+    return report
+
+
+def store(root: Path, key: str, report: Report) -> None:
+    doc = {
+        "findings": [dataclasses.asdict(f) for f in report.findings],
+        "files_checked": report.files_checked, "scopes": report.scopes,
+        "suppressed": report.suppressed, "notes": report.notes, "rules_run": report.rules_run,
+    }
+    path = _path(root, key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(doc), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass
