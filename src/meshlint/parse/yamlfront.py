@@ -289,96 +289,92 @@ def _error_position(exc: YAMLError, data: bytes) -> tuple[int, int, str]:
 
 
 def _convert(root, path: str = "") -> tuple[object, bool]:
-    """Convert a composed node graph to YMap/YSeq/scalars without recursion."""
-    if isinstance(root, ScalarNode):
+    """Convert a composed node graph to YMap/YSeq/scalars.
+
+    Recursive (fast) but bounded by MAX_DEPTH, far below Python's recursion limit.
+    Collections are memoised by identity, so an alias is converted once and shared, a
+    recursive alias is refused, and the expanded size is counted to refuse alias bombs."""
+    if root.__class__ is ScalarNode:
         return _scalar(root), False
-    memo: dict[int, object] = {}
-    size: dict[int, int] = {}
-    in_progress: set[int] = set()
-    complex_keys = False
-    stack: list[tuple[object, int, bool]] = [(root, 0, False)]
-    while stack:
-        node, depth, expanded = stack.pop()
+    memo: dict[int, tuple] = {}
+    active: set[int] = set()
+    complex_keys = [False]
+    scalar_cls, mapping_cls, scalar = ScalarNode, MappingNode, _scalar
+
+    def conv(node, depth):
         key = id(node)
-        if not expanded:
-            if key in memo:
-                continue
-            if key in in_progress:
-                raise YamlParseError(node.start_mark.line + 1, node.start_mark.column + 1,
-                                     "recursive alias")
-            if depth > MAX_DEPTH:
-                raise YamlParseError(node.start_mark.line + 1, node.start_mark.column + 1,
-                                     f"nesting deeper than {MAX_DEPTH} levels")
-            in_progress.add(key)
-            stack.append((node, depth, True))
-            children = node.value
-            if isinstance(node, MappingNode):
-                children = [c for pair in node.value for c in pair]
-            for child in children:
-                if not isinstance(child, ScalarNode):
-                    ck = id(child)
-                    if ck in in_progress:
-                        raise YamlParseError(child.start_mark.line + 1,
-                                             child.start_mark.column + 1, "recursive alias")
-                    if ck not in memo:
-                        stack.append((child, depth + 1, False))
-            continue
-        in_progress.discard(key)
-        total = 1
+        hit = memo.get(key)
+        if hit is not None:
+            return hit
         mark = node.start_mark
-        if isinstance(node, MappingNode):
+        if key in active:
+            raise YamlParseError(mark.line + 1, mark.column + 1, "recursive alias")
+        if depth > MAX_DEPTH:
+            raise YamlParseError(mark.line + 1, mark.column + 1, f"nesting deeper than {MAX_DEPTH} levels")
+        active.add(key)
+        size = 1
+        if node.__class__ is mapping_cls:
             out = YMap()
-            out.line, out.col, out.end_line = mark.line + 1, mark.column + 1, node.end_mark.line + 1
-            out.keypos = {}
-            out.path = path
-            merges = []
+            keypos = {}
+            merges = None
             for knode, vnode in node.value:
-                if isinstance(knode, ScalarNode):
-                    k = knode.value if knode.style else _scalar(knode)
-                    if not isinstance(k, str):
-                        k = knode.value
-                    if k == "<<" and not knode.style and not isinstance(vnode, ScalarNode):
-                        merges.append(memo[id(vnode)])
-                        total += size.get(id(vnode), 1)
+                if knode.__class__ is scalar_cls:
+                    k = knode.value
+                    if k == "<<" and not knode.style and vnode.__class__ is not scalar_cls:
+                        merged, msize = conv(vnode, depth + 1)
+                        size += msize
+                        merges = (merges or []) + [merged]
                         continue
                 else:
-                    complex_keys = True
+                    complex_keys[0] = True
                     k = f"<complex key at line {knode.start_mark.line + 1}>"
-                if isinstance(vnode, ScalarNode):
-                    v = _scalar(vnode)
-                    total += 1
+                if vnode.__class__ is scalar_cls:
+                    out[k] = vnode.value if vnode.style else scalar(vnode)
+                    size += 1
                 else:
-                    v = memo[id(vnode)]
-                    total += size.get(id(vnode), 1)
-                out[k] = v  # duplicate keys: the last one wins, as in Kubernetes
-                out.keypos[k] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
-            for merged in merges:
-                for item in merged if isinstance(merged, list) else [merged]:
-                    if isinstance(item, YMap):
-                        for mk, mv in item.items():
-                            if mk not in out:
-                                out[mk] = mv
-                                out.keypos[mk] = item.keypos.get(mk, (item.line, item.col))
+                    out[k], vsize = conv(vnode, depth + 1)
+                    size += vsize
+                km = knode.start_mark
+                keypos[k] = (km.line + 1, km.column + 1)  # duplicate keys: the last wins
+            if merges:
+                for merged in merges:
+                    for item in merged if isinstance(merged, list) else [merged]:
+                        if isinstance(item, YMap):
+                            for mk, mv in item.items():
+                                if mk not in out:
+                                    out[mk] = mv
+                                    keypos[mk] = item.keypos.get(mk, (item.line, item.col))
+            out.keypos = keypos
         else:
             out = YSeq()
-            out.line, out.col, out.end_line = mark.line + 1, mark.column + 1, node.end_mark.line + 1
-            out.itempos = []
-            out.path = path
+            itempos = []
+            append, append_pos = out.append, itempos.append
             for item in node.value:
-                if isinstance(item, ScalarNode):
-                    out.append(_scalar(item))
-                    total += 1
+                if item.__class__ is scalar_cls:
+                    append(item.value if item.style else scalar(item))
+                    size += 1
                 else:
-                    out.append(memo[id(item)])
-                    total += size.get(id(item), 1)
-                out.itempos.append((item.start_mark.line + 1, item.start_mark.column + 1))
-        if total > MAX_EXPANDED_NODES:
+                    value, isize = conv(item, depth + 1)
+                    append(value)
+                    size += isize
+                im = item.start_mark
+                append_pos((im.line + 1, im.column + 1))
+            out.itempos = itempos
+        out.line, out.col, out.end_line, out.path = mark.line + 1, mark.column + 1, node.end_mark.line + 1, path
+        if size > MAX_EXPANDED_NODES:
             raise YamlParseError(mark.line + 1, mark.column + 1,
-                                 "aliases expand to more than "
-                                 f"{MAX_EXPANDED_NODES:,} nodes (alias bomb?)")
-        size[key] = total
-        memo[key] = out
-    return memo[id(root)], complex_keys
+                                 f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (alias bomb?)")
+        active.discard(key)
+        result = (out, size)
+        memo[key] = result
+        return result
+
+    try:
+        value, _size = conv(root, 0)
+    except RecursionError:
+        mark = root.start_mark
+        raise YamlParseError(mark.line + 1, mark.column + 1, "document nested too deeply") from None
+    return value, complex_keys[0]
 
 
 def get_path(value, *keys):
