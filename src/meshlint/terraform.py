@@ -286,7 +286,7 @@ class ModuleContext:
             return Unknown(str(exc))
         except RecursionError:
             return Unknown("expression too deep")
-        except (TypeError, ValueError, ArithmeticError) as exc:
+        except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
             # a value of the wrong type reached an operator or function: Terraform would
             # reject it; meshlint says it cannot know
             return Unknown(f"not evaluated: {type(exc).__name__}")

@@ -40,6 +40,8 @@ class ParsedFile:
 
 
 def parse_error(path: str, line: int, column: int, message: str) -> Finding:
+    if len(message) > 200:  # parser messages may quote the offending text
+        message = message[:200] + "…"
     return Finding("MESH001", "error", f"cannot parse: {message}",
                    Location(path, max(1, line), max(1, column)), object=path,
                    detail="parse-error")

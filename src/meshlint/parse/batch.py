@@ -102,7 +102,9 @@ def _with_budget(fn, budget: float):
         raise _Timeout
 
     previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, budget)
+    # repeating: an exception raised while C code calls back into Python can be swallowed
+    # (reported as unraisable); the next tick lands somewhere it propagates
+    signal.setitimer(signal.ITIMER_REAL, budget, 0.01)
     try:
         return fn()
     finally:
