@@ -72,7 +72,11 @@ def read_entry(entry: FileEntry, max_bytes: int) -> tuple[bytes, ParsedFile | No
     return data, None
 
 
-def parse_data(entry: FileEntry, data: bytes, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParsedFile:
+DEFAULT_BUDGET_SECONDS = 20.0
+
+
+def parse_data(entry: FileEntry, data: bytes, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+               budget: float = DEFAULT_BUDGET_SECONDS) -> ParsedFile:
     out = ParsedFile(entry)
     out.has_suppressions = b"meshlint" in data
     if b"\x00" in data[:8192]:
@@ -94,8 +98,8 @@ def parse_data(entry: FileEntry, data: bytes, max_bytes: int = DEFAULT_MAX_FILE_
     templated = _GO_TEMPLATE.search(data) is not None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    y = parse_yaml_bytes(data, entry.path, _needs_full() if entry.kind == MANIFEST else None)
-    if templated and (y.error or y.has_complex_keys):
+    y = parse_yaml_bytes(data, entry.path, _needs_full() if entry.kind == MANIFEST else None, budget)
+    if templated and (y.error or y.has_complex_keys) and "took longer" not in (y.error or (0, 0, ""))[2]:
         out.skipped = "Go template"
         return out
     if y.error:

@@ -6,7 +6,9 @@
 * With `--jobs N` (default: the cores), big batches of YAML are parsed by N forked
   workers; results come back pickled (YMap/YSeq pickle cheaply) and the same bytes fill
   the cache. Small batches stay in-process: forking does not pay for them.
-* A file that takes longer than the budget is reported (MESH001), the run goes on.
+* A YAML file that takes longer than the budget is reported (MESH001) and the run goes
+  on; the composer's own callbacks check the clock, so no signals are involved (HCL is
+  parsed in linear time by tree-sitter and bounded by the size cap).
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import signal
-import threading
 from pathlib import Path
 
 from meshlint import __version__
@@ -89,36 +89,8 @@ class ParseCache:
         self._pending = []
 
 
-class _Timeout(Exception):
-    pass
-
-
-def _with_budget(fn, budget: float):
-    """Run fn() with a wall-clock budget (SIGALRM; only in a process's main thread)."""
-    if budget <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        return fn()
-
-    def alarm(_signum, _frame):
-        raise _Timeout
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    # repeating: an exception raised while C code calls back into Python can be swallowed
-    # (reported as unraisable); the next tick lands somewhere it propagates
-    signal.setitimer(signal.ITIMER_REAL, budget, 0.01)
-    try:
-        return fn()
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _parse_one(entry: FileEntry, data: bytes, max_bytes: int, budget: float) -> ParsedFile:
-    try:
-        return _with_budget(lambda: parse_data(entry, data, max_bytes), budget)
-    except _Timeout:
-        pf = ParsedFile(entry)
-        pf.error = parse_error(entry.path, 1, 1, f"took longer than {budget:g}s to parse (skipped)")
-        return pf
+    return parse_data(entry, data, max_bytes, budget)
 
 
 def _strip(pf: ParsedFile) -> tuple:
@@ -185,8 +157,8 @@ def _parse_missing(todo, max_bytes, jobs, budget, cache, results) -> None:
             blobs = [f.result() for f in futures]
         for chunk, chunk_blobs in zip(chunks[1:], blobs):
             for (entry, data, key), blob in zip(chunk, chunk_blobs):
-                results[entry.abspath] = _restore(entry, blob) or _parse_one(entry, data, max_bytes, budget)
-                if cache is not None and key is not None:
+                pf = results[entry.abspath] = _restore(entry, blob) or _parse_one(entry, data, max_bytes, budget)
+                if cache is not None and key is not None and not _timed_out(pf):
                     cache.store(key, blob)
         return
     _serial(todo, max_bytes, budget, cache, results)
@@ -195,9 +167,14 @@ def _parse_missing(todo, max_bytes, jobs, budget, cache, results) -> None:
 def _serial(todo, max_bytes, budget, cache, results) -> None:
     for entry, data, key in todo:
         pf = _parse_one(entry, data, max_bytes, budget)
-        if cache is not None and key is not None:
+        if cache is not None and key is not None and not _timed_out(pf):
             cache.store(key, pickle.dumps(_strip(pf), protocol=pickle.HIGHEST_PROTOCOL))
         results[entry.abspath] = pf
+
+
+def _timed_out(pf: ParsedFile) -> bool:
+    """A budget overrun depends on the machine's load: never cache it."""
+    return pf.error is not None and "took longer than" in pf.error.message
 
 
 def _can_fork() -> bool:

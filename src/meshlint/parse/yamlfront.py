@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 
 from ruamel.yaml import YAML
@@ -177,14 +178,23 @@ _PLAIN_TAG = "tag:meshlint,plain"
 _PLAIN = Tag(suffix=_PLAIN_TAG)
 
 
+class ParseTimeout(Exception):
+    """The per-file parse budget ran out (raised from inside the composer)."""
+
+
 class _NoopResolver(VersionedResolver):
-    """ruamel spends most C-parser time resolving tags per scalar; we need none of that."""
+    """ruamel spends most C-parser time resolving tags per scalar; we need none of that.
+    The C composer calls `resolve` for every node, which makes it the place to enforce the
+    per-file time budget without signals."""
 
     _plain = _PLAIN
     _seq = Tag(suffix="tag:yaml.org,2002:seq")
     _map = Tag(suffix="tag:yaml.org,2002:map")
 
     def resolve(self, kind, value, implicit):  # noqa: D401 - ruamel API
+        deadline = _LOCAL.deadline
+        if deadline is not None and time.monotonic() > deadline:
+            raise ParseTimeout
         if kind is ScalarNode:
             return self._plain
         if kind is SequenceNode:
@@ -197,6 +207,7 @@ def c_parser_active() -> bool:
 
 
 _LOCAL = threading.local()
+_LOCAL.deadline = None
 
 
 def _new_loader() -> YAML:
@@ -232,13 +243,14 @@ def _object_head(node) -> tuple[str, str] | None:
     return kind, name or ""
 
 
-def parse_yaml_bytes(data: bytes, path: str, needs_full=None) -> YamlFile:
+def parse_yaml_bytes(data: bytes, path: str, needs_full=None, budget: float | None = None) -> YamlFile:
     """Parse every document of a YAML stream; errors become `YamlFile.error`.
 
     `needs_full(kind, name)`: for Kubernetes objects it rejects, only apiVersion, kind and
     metadata are converted (CRDs, ConfigMaps and other kinds no rule reads in full)."""
     result = YamlFile(path=path)
     loader = _new_loader()
+    _LOCAL.deadline = time.monotonic() + budget if budget else None
     try:
         stream = loader.compose_all(data)
         index = 0
@@ -259,6 +271,9 @@ def parse_yaml_bytes(data: bytes, path: str, needs_full=None) -> YamlFile:
                 YamlDocument(value, node.start_mark.line + 1, node.end_mark.line + 1, index, partial)
             )
             index += 1
+    except ParseTimeout:
+        result.documents = []
+        result.error = (1, 1, f"took longer than {budget:g}s to parse (skipped)")
     except YamlParseError as exc:
         result.error = (exc.line, exc.column, exc.message)
     except YAMLError as exc:
@@ -267,6 +282,8 @@ def parse_yaml_bytes(data: bytes, path: str, needs_full=None) -> YamlFile:
         result.error = (1, 1, f"document too complex to parse ({type(exc).__name__})")
     except (UnicodeDecodeError, ValueError) as exc:
         result.error = (1, 1, f"cannot decode: {exc}")
+    finally:
+        _LOCAL.deadline = None
     return result
 
 
@@ -301,7 +318,11 @@ def _convert(root, path: str = "") -> tuple[object, bool]:
     complex_keys = [False]
     scalar_cls, mapping_cls, scalar = ScalarNode, MappingNode, _scalar
 
+    deadline = getattr(_LOCAL, "deadline", None)
+
     def conv(node, depth):
+        if deadline is not None and time.monotonic() > deadline:
+            raise ParseTimeout
         key = id(node)
         hit = memo.get(key)
         if hit is not None:
