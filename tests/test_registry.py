@@ -276,3 +276,85 @@ def test_unreachable_registry(tmp_path):
     result = run(Options(paths=[str(tmp_path)], online=True, timeout=1.0))
     assert "unreachable" in only(result, "MESH003").message
     assert hits(result, "MESH301") == []
+
+
+class _Hostile(http.server.BaseHTTPRequestHandler):
+    """A registry that challenges with a token realm; the realm misbehaves as told."""
+
+    mode = "hang"
+    seen_auth: list = []
+
+    def do_GET(self):  # noqa: N802
+        cls = type(self)
+        port = self.server.server_address[1]
+        if self.path.startswith("/token"):
+            cls.seen_auth.append(self.headers.get("Authorization"))
+            if cls.mode == "hang":
+                time.sleep(5)
+                return
+            body = b'{"token": "t"}'
+        elif self.path.startswith("/v2/") and cls.mode == "huge":
+            self.send_response(200)
+            self.send_header("Content-Type", OCI_MANIFEST)
+            self.end_headers()
+            try:
+                for _ in range(200):
+                    self.wfile.write(b" " * 65536)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        elif self.headers.get("Authorization") != "Bearer t":
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", f'Bearer realm="http://127.0.0.1:{port}/token",service="s"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        else:
+            body = b'{"schemaVersion": 2, "manifests": [{"platform": {"os": "linux", "architecture": "arm64"}}]}'
+        try:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def hostile():
+    _Hostile.seen_auth = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_token_endpoint_that_never_answers_is_bounded(hostile, tmp_path):
+    _Hostile.mode = "hang"
+    start = time.monotonic()
+    archs, why = Registries(_client(1.0), DiskCache(tmp_path)).platforms(f"{hostile}/a/b:1")
+    assert archs is None and "unreachable" in why and time.monotonic() - start < 5
+
+
+def test_huge_bodies_are_cut_off(hostile, tmp_path):
+    _Hostile.mode = "huge"
+    client = HttpClient(timeout=(2.0, 2.0), max_body=1_000_000)
+    archs, why = Registries(client, DiskCache(tmp_path)).platforms(f"{hostile}/a/b:1")
+    assert archs is None and "larger than" in why
+
+
+def test_docker_credentials_only_on_opt_in_and_never_shown(hostile, tmp_path, monkeypatch):
+    _Hostile.mode = "ok"
+    import base64
+    secret = base64.b64encode(b"user:s3cret-password").decode()
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker" / "config.json").write_text(json.dumps({"auths": {hostile: {"auth": secret}}}))
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "docker"))
+    archs, _ = Registries(_client(), DiskCache(tmp_path / "c1")).platforms(f"{hostile}/a/b:1")
+    assert archs == {"arm64"} and _Hostile.seen_auth == [None]
+    archs, how = Registries(_client(), DiskCache(tmp_path / "c2"), use_docker_config=True).platforms(f"{hostile}/a/b:1")
+    assert archs == {"arm64"} and _Hostile.seen_auth[-1] == f"Basic {secret}"
+    assert secret not in how and "s3cret" not in how
