@@ -10,9 +10,7 @@ import gc
 import os
 from dataclasses import dataclass, field
 
-from meshlint import checks, filters, suppress
-from meshlint.build import build_model
-from meshlint.checks import CheckContext
+from meshlint import filters
 from meshlint.config import Config, matches_any
 from meshlint.discover import (
     MANIFEST,
@@ -24,7 +22,6 @@ from meshlint.discover import (
     split_alternatives,
 )
 from meshlint.findings import Finding, Report
-from meshlint.model import Model
 from meshlint.parse import DEFAULT_MAX_FILE_BYTES, ParsedFile
 from meshlint.terraform import Project, TfModule
 
@@ -50,7 +47,7 @@ class Run:
 
     report: Report
     discovery: Discovery
-    models: list[Model]
+    models: list  # model.Model, one per scope (empty when answered from the run cache)
 
 
 def parse_all(disc: Discovery, options: Options) -> dict[str, ParsedFile]:
@@ -144,6 +141,11 @@ def _apply_baseline(report: Report, options: Options) -> Report:
 
 
 def _analyse(options: Options, disc: Discovery) -> Run:
+    # imported here: a run answered from the run cache needs none of this
+    from meshlint import checks, suppress
+    from meshlint.build import build_model
+    from meshlint.checks import CheckContext
+
     config = options.config
     parsed = parse_all(disc, options)
     project = terraform_project(disc, parsed)
@@ -204,7 +206,7 @@ def _analyse(options: Options, disc: Discovery) -> Run:
     return Run(report, disc, models)
 
 
-def _online_images(models: list[Model], options: Options) -> None:
+def _online_images(models: list, options: Options) -> None:
     """Ask the registries for every image's platforms (concurrently, cached); answers and
     failures go into the models, where the checks read them."""
     from meshlint.arch import ImageArchs

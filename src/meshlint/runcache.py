@@ -18,12 +18,17 @@ FORMAT = 1
 
 
 def _rules_digest() -> str:
+    """The rule data's content, and the code's files (size and mtime): an edited checkout
+    must not be answered with an older run's findings."""
     from meshlint.knowledge import rules_dir
 
     h = hashlib.sha256()
     for path in sorted(rules_dir().rglob("*.yaml")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
+    for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+        st = path.stat()
+        h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()
 
 
