@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from meshlint import knowledge
 from meshlint.findings import Location
-from meshlint.inventory import split_image
+from meshlint.images import parse_image
+from meshlint.locate import key_location
 from meshlint.model import HelmRelease, Model, Workload
 from meshlint.parse.yamlfront import text
 from meshlint.terraform import Unknown, contains_unknown
@@ -317,11 +318,7 @@ def _from_workload(w: Workload) -> ArchSubject:
     for key in ("initContainers", "containers"):
         for c in spec.get(key) or []:
             if isinstance(c, dict) and isinstance(c.get("image"), str) and c["image"] != "auto":
-                loc = w.location
-                if hasattr(c, "keypos") and "image" in c.keypos and getattr(c, "path", ""):
-                    line, col = c.keypos["image"]
-                    loc = Location(c.path, line, col, line, col + 5)
-                images.append((c["image"], loc))
+                images.append((c["image"], key_location(c, "image", w.location)))
     tolerations = [t for t in spec.get("tolerations") or [] if isinstance(t, dict)]
     return ArchSubject(f"{w.object.kind}/{w.namespace}/{w.object.name}", w.namespace, dict(w.pod_labels),
                        node_selector, required, tolerations, images, w.location, constrained)
@@ -375,11 +372,7 @@ def _values_images(doc, fallback: Location) -> list:
                             repo = f"{registry}/{repo}"
                         ref = f"{repo}:{text(value['tag'])}"
                     if ref and "{{" not in ref:
-                        loc = fallback
-                        if hasattr(node, "keypos") and "image" in node.keypos and getattr(node, "path", ""):
-                            line, col = node.keypos["image"]
-                            loc = Location(node.path, line, col, line, col + 5)
-                        out.append((ref, loc))
+                        out.append((ref, key_location(node, "image", fallback)))
                 if isinstance(value, (dict, list)):
                     stack.append((value, depth + 1))
         elif isinstance(node, list):
@@ -449,10 +442,8 @@ def candidate_pools(subject: ArchSubject, pools: list[NodePool]) -> list[NodePoo
 
 
 def normalise_image(image: str) -> tuple[str, str | None]:
-    registry, repo, tag = split_image(image)
-    if "@" in image and tag is None:
-        tag = None
-    return f"{registry}/{repo}", tag
+    ref = parse_image(image)
+    return ref.name, ref.tag
 
 
 def offline_archs(image: str, as_of: _dt.date) -> ImageArchs:

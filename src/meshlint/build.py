@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from meshlint import knowledge
 from meshlint.discover import CHART, KUSTOMIZATION, MANIFEST, VALUES, Scope
 from meshlint.findings import Location
+from meshlint.locate import key_location
 from meshlint import arch
 from meshlint.arch import derive_arch
 from meshlint.gateways import derive_gateways
@@ -383,13 +384,6 @@ def block_location(blk: HclBlock) -> Location:
 
 def attr_location(attr) -> Location:
     return Location(attr.file.path, attr.line, attr.col, attr.end_line, attr.end_col)
-
-
-def key_location(mapping, key: str, fallback: Location) -> Location:
-    if isinstance(mapping, YMap) and key in mapping.keypos and mapping.path:
-        line, col = mapping.keypos[key]
-        return Location(mapping.path, line, col, line, col + len(key))
-    return fallback
 
 
 def _contexts(root: ModuleContext) -> Iterator[ModuleContext]:

@@ -14,7 +14,8 @@
 from __future__ import annotations
 
 from meshlint.findings import Location
-from meshlint.inventory import is_local_chart, split_image
+from meshlint.images import parse_image
+from meshlint.inventory import is_local_chart
 from meshlint.model import GatewayWorkload, HelmRelease, K8sObject, Model, Workload
 from meshlint.parse.yamlfront import text
 from meshlint.terraform import Unknown, contains_unknown
@@ -148,7 +149,7 @@ def _is_gateway_workload(w: Workload) -> bool:
         image = text(c.get("image")) or ""
         if image == "auto" and c.get("name") == "istio-proxy":
             return True
-        if image and split_image(image)[1].rsplit("/", 1)[-1] == "proxyv2" and (
+        if image and parse_image(image).repository.rsplit("/", 1)[-1] == "proxyv2" and (
                 len(containers) == 1 or "router" in [text(a) for a in c.get("args") or []]):
             return True
     return False

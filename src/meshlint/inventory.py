@@ -14,8 +14,10 @@ import re
 
 from meshlint import knowledge
 from meshlint.findings import Location
+from meshlint.images import parse_image
+from meshlint.locate import key_location
 from meshlint.model import Component, HelmRelease, Model
-from meshlint.parse.yamlfront import YMap, text
+from meshlint.parse.yamlfront import text
 from meshlint.terraform import Unknown
 from meshlint.versioning import (
     ABSENT,
@@ -63,7 +65,7 @@ def derive_components(model: Model, as_of: _dt.date) -> None:
                 image = text(c.get("image"))
                 if c.get("name") == "istio-proxy" and app_containers:
                     continue  # an already-injected sidecar (cluster state), not a component
-                comp = _from_image(image, w.object.ref, _key_loc(c, "image", w.location)) if image else None
+                comp = _from_image(image, w.object.ref, key_location(c, "image", w.location)) if image else None
                 if comp is not None:
                     model.components.append(comp)
     for obj in model.objects:
@@ -72,7 +74,7 @@ def derive_components(model: Model, as_of: _dt.date) -> None:
             continue
         if obj.kind == "IstioOperator" and spec.get("tag") is not None:
             tag = _TAG_SUFFIX.sub("", text(spec["tag"]) or "")
-            loc = _key_loc(spec, "tag", obj.location)
+            loc = key_location(spec, "tag", obj.location)
             model.components.append(Component("istiod", obj.name, tag, _image_pin(tag), loc,
                                               f"IstioOperator/{obj.name}", "istiooperator",
                                               revision=text(spec.get("revision")) or ""))
@@ -80,20 +82,13 @@ def derive_components(model: Model, as_of: _dt.date) -> None:
             dep = spec.get("deployment") if isinstance(spec.get("deployment"), dict) else {}
             version = text(dep.get("image_version"))
             if version and version not in ("operator_version", "default"):
-                loc = _key_loc(dep, "image_version", obj.location)
+                loc = key_location(dep, "image_version", obj.location)
                 v = version.lstrip("v")
                 model.components.append(Component("kiali", obj.name, v, _image_pin(v), loc,
                                                   f"Kiali/{obj.namespace}/{obj.name}", "kiali-cr"))
     for comp in model.components:
         if comp.effective is None:
             comp.effective, comp.effective_note = effective_version(comp, as_of)
-
-
-def _key_loc(mapping, key: str, fallback: Location) -> Location:
-    if isinstance(mapping, YMap) and key in mapping.keypos and mapping.path:
-        line, col = mapping.keypos[key]
-        return Location(mapping.path, line, col, line, col + len(key))
-    return fallback
 
 
 def _from_release(rel: HelmRelease, kind: str) -> Component:
@@ -112,23 +107,6 @@ def _from_release(rel: HelmRelease, kind: str) -> Component:
                      available=rel.available)
 
 
-def split_image(image: str) -> tuple[str, str, str | None]:
-    """`quay.io/kiali/kiali:v1.67` -> (registry, repository, tag); docker.io by default."""
-    ref = image.split("@", 1)[0]
-    tag = None
-    last = ref.rsplit("/", 1)[-1]
-    if ":" in last:
-        ref, tag = ref.rsplit(":", 1)
-    parts = ref.split("/")
-    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
-        registry, repo = parts[0], "/".join(parts[1:])
-    else:
-        registry, repo = "docker.io", ref
-    if registry == "docker.io" and "/" not in repo:
-        repo = "library/" + repo
-    return registry, repo, tag
-
-
 def _image_pin(tag: str | None) -> str:
     if not tag or tag == "latest":
         return LATEST
@@ -141,7 +119,8 @@ def _image_pin(tag: str | None) -> str:
 def _from_image(image: str, owner: str, loc: Location) -> Component | None:
     if image == "auto":
         return None
-    registry, repo, tag = split_image(image)
+    ref = parse_image(image)
+    registry, repo, tag = ref.registry, ref.repository, ref.tag
     base = repo.rsplit("/", 1)[-1]
     if base in ("pilot", "proxyv2") and ("istio" in repo or "istio" in registry):
         kind = "istiod" if base == "pilot" else "proxy"

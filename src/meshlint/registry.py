@@ -16,8 +16,8 @@ import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
+from meshlint.images import ImageRef, parse_image
 from meshlint.online import DiskCache, HttpClient, LookupError_
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -27,41 +27,11 @@ D2_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 ACCEPT = ", ".join([OCI_INDEX, OCI_MANIFEST, D2_LIST, D2_MANIFEST])
 MAX_MANIFEST = 4 * 1024 * 1024
 TAG_TTL = 24 * 3600.0
-DOCKER_HUB = "registry-1.docker.io"
 _CHALLENGE = re.compile(r'(\w+)="([^"]*)"')
 
 
-@dataclass(frozen=True)
-class ImageRef:
-    registry: str  # as written (docker.io, quay.io, 127.0.0.1:5000)
-    repository: str
-    reference: str  # tag or digest
-
-    @property
-    def api_host(self) -> str:
-        return DOCKER_HUB if self.registry in ("docker.io", "index.docker.io") else self.registry
-
-    def __str__(self) -> str:
-        sep = "@" if self.reference.startswith("sha256:") else ":"
-        return f"{self.registry}/{self.repository}{sep}{self.reference}"
-
-
 def parse_reference(image: str) -> ImageRef:
-    digest = None
-    if "@" in image:
-        image, digest = image.split("@", 1)
-    tag = None
-    last = image.rsplit("/", 1)[-1]
-    if ":" in last:
-        image, tag = image.rsplit(":", 1)
-    parts = image.split("/")
-    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
-        registry, repo = parts[0], "/".join(parts[1:])
-    else:
-        registry, repo = "docker.io", image
-    if registry in ("docker.io", "index.docker.io") and "/" not in repo:
-        repo = "library/" + repo
-    return ImageRef(registry, repo, digest or tag or "latest")
+    return parse_image(image)
 
 
 class Registries:

@@ -7,8 +7,9 @@ from __future__ import annotations
 from meshlint.checks import CheckContext, finding, rule
 from meshlint.findings import Location
 from meshlint.gateways import GATEWAY_API_GROUP, describe, selector_matches
+from meshlint.locate import item_location, key_location
 from meshlint.model import GatewayWorkload, K8sObject, Model
-from meshlint.parse.yamlfront import YMap, YSeq, text
+from meshlint.parse.yamlfront import text
 from meshlint.terraform import Unknown
 
 ISTIO_NET = "networking.istio.io/"
@@ -34,20 +35,6 @@ def _selector_text(sel: dict) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(sel.items()))
 
 
-def _key_loc(mapping, key, fallback: Location) -> Location:
-    if isinstance(mapping, YMap) and key in mapping.keypos and mapping.path:
-        line, col = mapping.keypos[key]
-        return Location(mapping.path, line, col, line, col + len(str(key)))
-    return fallback
-
-
-def _item_loc(seq, index: int, fallback: Location) -> Location:
-    if isinstance(seq, YSeq) and index < len(seq.itempos) and seq.path:
-        line, col = seq.itempos[index]
-        return Location(seq.path, line, col, line, col + len(str(seq[index])))
-    return fallback
-
-
 def _servers(obj: K8sObject) -> list[dict]:
     return [s for s in _spec(obj).get("servers") or [] if isinstance(s, dict)]
 
@@ -61,7 +48,7 @@ def _port_number(server: dict) -> int | None:
 
 def _port_loc(obj: K8sObject, server: dict) -> Location:
     port = server.get("port")
-    return _key_loc(port, "number", _key_loc(server, "port", obj.location))
+    return key_location(port, "number", key_location(server, "port", obj.location))
 
 
 def _known_workloads(model: Model) -> list[GatewayWorkload] | None:
@@ -102,7 +89,7 @@ def gateway_selector_unmatched(model: Model, ctx: CheckContext):
                    f"(requests get 404 or connection refused). Gateway workloads here: {existing}."
                    f"{hint}")
         first_key = next(iter(_spec(gw)["selector"]))
-        loc = _key_loc(_spec(gw)["selector"], first_key, gw.location)
+        loc = key_location(_spec(gw)["selector"], first_key, gw.location)
         yield finding("MESH201", message, loc, object=_obj_ref(gw), scope=model.scope,
                       detail=_selector_text(sel), fix="make the selector match the gateway pods' labels")
 
@@ -127,7 +114,7 @@ def _vs_gateway_refs(vs: K8sObject):
     if isinstance(seq, list):
         for i, name in enumerate(seq):
             if isinstance(name, str):
-                yield name, _item_loc(seq, i, vs.location), True
+                yield name, item_location(seq, i, vs.location), True
     for route_kind in ("http", "tls", "tcp"):
         for route in spec.get(route_kind) or []:
             if not isinstance(route, dict):
@@ -137,7 +124,7 @@ def _vs_gateway_refs(vs: K8sObject):
                     mseq = match["gateways"]
                     for i, name in enumerate(mseq):
                         if isinstance(name, str):
-                            yield name, _item_loc(mseq, i, vs.location), False
+                            yield name, item_location(mseq, i, vs.location), False
 
 
 def _resolve(name: str, namespace: str) -> tuple[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from meshlint.checks import CheckContext, finding, rule
+from meshlint.locate import item_location, key_location
 from meshlint.model import SYSTEM_NAMESPACES, Model, Workload
 from meshlint.parse.yamlfront import text
 from meshlint.terraform import Unknown
@@ -150,11 +151,7 @@ def image_auto_without_injection(model: Model, ctx: CheckContext):
             continue
         bare_pod = w.object.kind == "Pod"
         container = autos[0]
-        loc = w.location
-        if hasattr(container, "keypos") and "image" in container.keypos:
-            line, col = container.keypos["image"]
-            from meshlint.findings import Location
-            loc = Location(container.path or w.location.path, line, col, line, col + len("image"))
+        loc = key_location(container, "image", w.location)
         message = (f"{w.object.kind} {w.namespace}/{w.object.name} uses `image: auto` for container "
                    f"{text(container.get('name')) or '?'}, which only the Istio sidecar injector "
                    f"replaces, but {why}: the pod will fail to pull the image \"auto\". Enable "
@@ -197,12 +194,8 @@ def service_port_name_convention(model: Model, ctx: CheckContext):
             name = text(port.get("name")) or ""
             if name and _named_by_convention(name):
                 continue
-            from meshlint.findings import Location
-            if name and hasattr(port, "keypos") and "name" in port.keypos:
-                line, col = port.keypos["name"]
-            else:
-                line, col = ports.itempos[i] if hasattr(ports, "itempos") else (svc.location.line, 1)
-            loc = Location(svc.location.path, line, col, line, col + max(len(name), 1))
+            loc = key_location(port, "name", item_location(ports, i, svc.location)) if name else \
+                item_location(ports, i, svc.location)
             shown = f"named {name!r}" if name else "unnamed"
             message = (f"Service {ns}/{svc.name} port {port.get('port')} is {shown}: without a protocol "
                        f"prefix (http, http2, https, grpc, tcp, tls, ...) or appProtocol, Istio "
