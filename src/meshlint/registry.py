@@ -77,7 +77,10 @@ class Registries:
         try:
             archs, how = self._lookup(ref)
         except LookupError_ as exc:
-            return None, f"registry {ref.registry}: {exc}"
+            message = str(exc)
+            if message.startswith("unreachable"):
+                return None, f"registry {ref.registry}: {message}"  # one cause for all its images
+            return None, f"registry {ref.registry}, {ref}: {message}"
         self.cache.put(key, json.dumps({"archs": sorted(archs), "source": how}).encode())
         return archs, how
 
