@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from meshlint import knowledge
@@ -66,6 +67,7 @@ class ImageArchs:
 # --- instance types and AMI types ----------------------------------------------------------
 
 
+@lru_cache(maxsize=1024)
 def instance_arch(instance_type: str) -> str | None:
     data = knowledge.data("aws-arch")
     family = instance_type.lower().split(".", 1)[0]
@@ -446,6 +448,7 @@ def normalise_image(image: str) -> tuple[str, str | None]:
     return ref.name, ref.tag
 
 
+@lru_cache(maxsize=4096)
 def offline_archs(image: str, as_of: _dt.date) -> ImageArchs:
     name, tag = normalise_image(image)
     tag = tag or "latest"

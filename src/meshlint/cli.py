@@ -150,6 +150,7 @@ def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, c
             click.echo(f"scope {scope.name}: {len(scope.files)} files ({roots})", err=True)
         if options.config.path:
             click.echo(f"configuration: {options.config.path}", err=True)
+        click.echo("timing: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()), err=True)
     text = render(result.report, fmt, verbose=verbose)
     if output:
         with open(output, "w", encoding="utf-8") as fh:

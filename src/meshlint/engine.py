@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import gc
 import os
+import time
 from dataclasses import dataclass, field
 
 from meshlint import filters
@@ -48,6 +49,7 @@ class Run:
     report: Report
     discovery: Discovery
     models: list  # model.Model, one per scope (empty when answered from the run cache)
+    timings: dict = field(default_factory=dict)  # phase -> seconds (for --verbose)
 
 
 def parse_all(disc: Discovery, options: Options) -> dict[str, ParsedFile]:
@@ -114,7 +116,9 @@ def _run(options: Options) -> Run:
     if config.exclude:
         def exclude(_rel_to_top: str, _display: str, abspath: str = "") -> bool:
             return matches_any(config.exclude, _config_relative(config, abspath))
+    started = time.perf_counter()
     disc = discover(options.paths, exclude=exclude)
+    timings = {"discover": time.perf_counter() - started}
     key = None
     if options.cache and not options.online:
         from meshlint import runcache
@@ -123,8 +127,10 @@ def _run(options: Options) -> Run:
         key = runcache.run_key(disc.files, options)
         cached = runcache.load(cache_dir(), key) if key else None
         if cached is not None:
-            return Run(_apply_baseline(cached, options), disc, [])
+            timings["run cache"] = time.perf_counter() - started - timings["discover"]
+            return Run(_apply_baseline(cached, options), disc, [], timings)
     result = _analyse(options, disc)
+    result.timings = {**timings, **result.timings}
     if key is not None:
         runcache.store(cache_dir(), key, result.report)
     _apply_baseline(result.report, options)
@@ -147,8 +153,11 @@ def _analyse(options: Options, disc: Discovery) -> Run:
     from meshlint.checks import CheckContext
 
     config = options.config
+    clock = time.perf_counter()
+    timings = {}
     parsed = parse_all(disc, options)
     project = terraform_project(disc, parsed)
+    timings["parse"], clock = time.perf_counter() - clock, time.perf_counter()
     if config.scopes:
         disc.scopes = apply_explicit_scopes(disc, config.scopes,
                                             lambda e: _config_relative(config, e.abspath), project.modules)
@@ -178,9 +187,11 @@ def _analyse(options: Options, disc: Discovery) -> Run:
     models = [build_model(scope, parsed, project, options.as_of, charts) for scope in disc.scopes]
     if options.online:
         _online_images(models, options)
+    timings["model"], clock = time.perf_counter() - clock, time.perf_counter()
     for model in models:
         for code in ran:
             found.extend(registry[code](model, ctx))
+    timings["checks"], clock = time.perf_counter() - clock, time.perf_counter()
 
     # filters: selection, severities, per-path ignores, inline suppressions, baseline
     kept = filters.keep(found, select, ignore)
@@ -203,7 +214,8 @@ def _analyse(options: Options, disc: Discovery) -> Run:
                     suppressed=suppressed, rules_run=["MESH001"] + ran)
     for path, problem in disc.problems:
         report.notes.append(f"{path}: {problem}")
-    return Run(report, disc, models)
+    timings["filters"] = time.perf_counter() - clock
+    return Run(report, disc, models, timings)
 
 
 def _online_images(models: list, options: Options) -> None:
