@@ -43,9 +43,12 @@ class ParseCache:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._db = sqlite3.connect(str(self.path), timeout=5)
+                # a cache, not a record: no fsync per commit (a torn write is a cache miss)
+                self._db.execute("PRAGMA synchronous=OFF")
+                self._db.execute("PRAGMA journal_mode=MEMORY")
                 self._db.execute("CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, blob BLOB)")
             except (OSError, sqlite3.Error):
-                self._db = False
+                self._db = False  # an unusable cache (read-only, corrupt) is no cache
         return self._db or None
 
     def key(self, entry: FileEntry, data: bytes, max_bytes: int) -> str:
