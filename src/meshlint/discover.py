@@ -155,6 +155,8 @@ def _walk(top: str, cwd: str, out: list[FileEntry], result: Discovery, exclude) 
         if "Chart.yaml" in names:
             chart_dir = directory
         subdirs = []
+        shown_dir = display_path(directory, cwd)  # once per directory: relpath is slow
+        shown_prefix = "" if shown_dir == "." else shown_dir + "/"
         for child in children:
             name = child.name
             full = child.path
@@ -167,8 +169,8 @@ def _walk(top: str, cwd: str, out: list[FileEntry], result: Discovery, exclude) 
                 is_dir = child.is_dir()
             except OSError:
                 continue
-            rel_to_top = os.path.relpath(full, top).replace(os.sep, "/")
-            if exclude is not None and exclude(rel_to_top, display_path(full, cwd), full):
+            if exclude is not None and exclude(os.path.relpath(full, top).replace(os.sep, "/"),
+                                               shown_prefix + name, full):
                 continue
             if is_dir:
                 if name in SKIP_DIRS or name.startswith("."):
@@ -195,7 +197,7 @@ def _walk(top: str, cwd: str, out: list[FileEntry], result: Discovery, exclude) 
             if chart_dir is not None and directory != chart_dir and kind != TERRAFORM:
                 # a non-standard folder inside a chart (ci/, examples/): values variants
                 kind = VALUES if name.lower().endswith(YAML_SUFFIXES) else kind
-            out.append(FileEntry(display_path(full, cwd), full, kind,
+            out.append(FileEntry(shown_prefix + name, full, kind,
                                  chart_dir if kind in (CHART, VALUES) and chart_dir else None))
         stack.extend(reversed(subdirs))
 
