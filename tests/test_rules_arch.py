@@ -182,3 +182,19 @@ def test_no_node_pools_or_unknown_images_say_nothing(tmp_path):
     unknown_groups = 'variable "groups" {}\nmodule "eks" {\n  source = "terraform-aws-modules/eks/aws"\n  eks_managed_node_groups = var.groups\n}\n'
     write_tree(tmp_path, {"main.tf": unknown_groups, "h.yaml": _deploy("kennethreitz/httpbin")})
     assert hits(check(tmp_path, select=["MESH3"])) == []
+
+
+def test_values_files_read_with_file_keep_their_lines(tmp_path):
+    tf = _eks(GRAVITON) + '''
+resource "helm_release" "demo" {
+  name       = "demo"
+  repository = "https://example.com/charts"
+  chart      = "demo"
+  version    = "1.0.0"
+  namespace  = "demo"
+  values     = [file("${path.module}/values/demo.yaml")]
+}
+'''
+    write_tree(tmp_path, {"main.tf": tf, "values/demo.yaml": "replicas: 2\nimage:\n  repository: docker.io/kennethreitz/httpbin\n  tag: latest\n"})
+    f = only(check(tmp_path, select=["MESH301"]), "MESH301")
+    assert f.location.path.endswith("values/demo.yaml") and f.location.line == 2

@@ -37,6 +37,7 @@ from meshlint.parse.hclfront import HclBlock
 from meshlint.parse.yamlfront import YMap, YSeq, parse_yaml_bytes, text
 from meshlint.terraform import (
     EncodedDocument,
+    FileText,
     ModuleContext,
     Project,
     Unknown,
@@ -573,7 +574,7 @@ def _tf_cluster_version(model: Model, ctx: ModuleContext, attr, address: str,
 # --- Helm releases from Terraform ----------------------------------------------------------
 
 
-def _values_documents(raw) -> list:
+def _values_documents(raw, project: Project | None = None) -> list:
     """helm_release `values`: a list of YAML strings -> documents (or Unknown entries)."""
     if raw is None:
         return []
@@ -583,6 +584,9 @@ def _values_documents(raw) -> list:
     for item in raw if isinstance(raw, list) else [raw]:
         if isinstance(item, EncodedDocument):
             docs.append(item.data)
+        elif isinstance(item, FileText) and project is not None and \
+                (parsed := project.parsed_documents(item.source)) is not None:
+            docs.extend(d for d in parsed if isinstance(d, dict))  # values file, with its lines
         elif isinstance(item, str):
             parsed = parse_yaml_bytes(item.encode("utf-8"), "<values>")
             if parsed.error:
@@ -619,7 +623,7 @@ def _tf_helm_release(ctx: ModuleContext, blk: HclBlock, address: str, bind: dict
         repository=body.get("repository"), version=body.get("version"),
         version_key="version" if "version" in body else None,
         version_location=attr_location(version_attr) if version_attr else None,
-        namespace=body.get("namespace", "default"), values=_values_documents(body.get("values")),
+        namespace=body.get("namespace", "default"), values=_values_documents(body.get("values"), ctx.project),
         sets=_set_entries(body), location=loc, object=address, origin="helm_release")
 
 
@@ -643,7 +647,7 @@ def _tf_addons_releases(model: Model, ctx: ModuleContext, call: HclBlock, addres
             repository=entry.get("repository"), version=entry.get("chart_version"),
             version_key="chart_version" if "chart_version" in entry else None,
             version_location=version_loc, namespace=entry.get("namespace", "default"),
-            values=_values_documents(entry.get("values")), sets=_set_entries(entry),
+            values=_values_documents(entry.get("values"), ctx.project), sets=_set_entries(entry),
             location=entry_loc, object=f'{address}.helm_releases["{key}"]',
             origin="eks-blueprints-addons", ignored_keys=ignored,
             ignored_values={k: entry[k] for k in ignored}))

@@ -72,7 +72,9 @@ def terraform_project(disc: Discovery, parsed: dict[str, ParsedFile]) -> Project
             module.add_file(pf.hcl)
         else:
             module.tfvars.append(pf.hcl)
-    return Project(modules, disc.tree_roots)
+    yaml_files = {os.path.realpath(e.abspath): parsed[e.abspath].yaml for e in disc.files
+                  if e.abspath in parsed and parsed[e.abspath].yaml is not None}
+    return Project(modules, disc.tree_roots, yaml_files)
 
 
 def manifest_identities(pf: ParsedFile) -> set[tuple]:

@@ -73,6 +73,18 @@ class EncodedDocument(str):
         return obj
 
 
+class FileText(str):
+    """What `file()` returns: the text, remembering the file it came from, so a YAML file
+    already parsed by the parse layer is not parsed again and keeps its positions."""
+
+    source: str  # real path
+
+    def __new__(cls, text: str, source: str):
+        obj = super().__new__(cls, text)
+        obj.source = source
+        return obj
+
+
 class EvalError(Exception):
     """An evaluation that Terraform itself would reject (caught by try())."""
 
@@ -984,6 +996,10 @@ def _fn_decode(kind):
             return v.data
         if not isinstance(v, str):
             raise EvalError(f"{kind}decode of a non-string")
+        if kind == "yaml" and isinstance(v, FileText):
+            docs = ev.ctx.project.parsed_documents(v.source)
+            if docs is not None and len(docs) == 1:
+                return docs[0]
         if kind == "json":
             try:
                 return json.loads(v)
@@ -1000,11 +1016,12 @@ def _fn_file(ev, args):
     (path,) = args
     if isinstance(path, Unknown):
         return path
-    data = ev.ctx.project.read_file(str(path), ev.ctx.module.directory)
+    project = ev.ctx.project
+    data = project.read_file(str(path), ev.ctx.module.directory)
     if data is None:
         return Unknown("file() outside the checked tree or unreadable")
     try:
-        return data.decode("utf-8")
+        return FileText(data.decode("utf-8"), project.resolve(str(path), ev.ctx.module.directory))
     except UnicodeDecodeError:
         raise EvalError("file() of a non-UTF-8 file") from None
 
@@ -1331,15 +1348,27 @@ _FUNCTIONS = {
 class Project:
     """All Terraform modules that were discovered, and the checked tree's root for file()."""
 
-    def __init__(self, modules: dict[str, TfModule], tree_roots: list[str]):
+    def __init__(self, modules: dict[str, TfModule], tree_roots: list[str], yaml_files: dict | None = None):
         self.modules = modules
         self.tree_roots = [os.path.realpath(r) for r in tree_roots]
         self._file_cache: dict[str, bytes | None] = {}
+        self._yaml = yaml_files or {}  # real path -> YamlFile parsed by the parse layer
+
+    @staticmethod
+    def resolve(path: str, module_dir: str) -> str:
+        return os.path.realpath(path if os.path.isabs(path) else os.path.join(module_dir, path))
+
+    def parsed_documents(self, real_path: str) -> list | None:
+        """The documents of a YAML file the parse layer already read (None if it did not,
+        or it did not parse)."""
+        y = self._yaml.get(real_path)
+        if y is None or y.error:
+            return None
+        return [d.value for d in y.documents]
 
     def read_file(self, path: str, module_dir: str) -> bytes | None:
         """file()/templatefile(): only regular files inside the checked tree, size-capped."""
-        full = path if os.path.isabs(path) else os.path.join(module_dir, path)
-        real = os.path.realpath(full)
+        real = self.resolve(path, module_dir)
         if real in self._file_cache:
             return self._file_cache[real]
         data = None
