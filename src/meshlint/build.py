@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterator
 
 from meshlint import knowledge
-from meshlint.discover import CHART, KUSTOMIZATION, MANIFEST, VALUES, Scope
+from meshlint.discover import CHART, KUSTOMIZATION, MANIFEST, VALUES, Scope, display_path
 from meshlint.findings import Location
 from meshlint.locate import key_location
 from meshlint import arch
@@ -588,7 +588,10 @@ def _values_documents(raw, project: Project | None = None) -> list:
                 (parsed := project.parsed_documents(item.source)) is not None:
             docs.extend(d for d in parsed if isinstance(d, dict))  # values file, with its lines
         elif isinstance(item, str):
-            parsed = parse_yaml_bytes(item.encode("utf-8"), "<values>")
+            # a file() the parse layer did not read (not named like a values file) keeps its
+            # path; an inline string has none
+            where = display_path(item.source, os.getcwd()) if isinstance(item, FileText) else "<values>"
+            parsed = parse_yaml_bytes(item.encode("utf-8"), where)
             if parsed.error:
                 docs.append(Unknown("values document that is not YAML"))
             else:
