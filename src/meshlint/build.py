@@ -590,7 +590,7 @@ def _values_documents(raw, project: Project | None = None) -> list:
         elif isinstance(item, str):
             # a file() the parse layer did not read (not named like a values file) keeps its
             # path; an inline string has none
-            where = display_path(item.source, os.getcwd()) if isinstance(item, FileText) else "<values>"
+            where = display_path(item.source, os.getcwd()) if isinstance(item, FileText) else ""
             parsed = parse_yaml_bytes(item.encode("utf-8"), where)
             if parsed.error:
                 docs.append(Unknown("values document that is not YAML"))
