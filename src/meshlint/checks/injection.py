@@ -62,7 +62,8 @@ def namespace_injection_missing(model: Model, ctx: CheckContext):
             wrong = f' (its {INJECTION}="{injection}" is not a value Istio knows; it must be "enabled")'
         message = (f"namespace {name} runs {names}{more} but has no {INJECTION}=enabled or "
                    f"{REV} label{wrong}: Istio will not inject sidecars into its pods. "
-                   f"Add the label `{label_fix}` to the namespace ({kubectl}).")
+                   f"Add the label `{label_fix}` to the namespace ({kubectl}), or "
+                   f"`{INJECTION}: disabled` if it is meant to stay outside the mesh.")
         yield finding("MESH401", message, decl.location, object=decl.object, scope=model.scope,
                       detail=name, fix=f"add label {label_fix} to namespace {name}")
 
