@@ -81,7 +81,7 @@ def _new_since_fingerprints(ref: str, options) -> set[str]:
                     old_paths.append(target)
             if not old_paths:
                 return set()
-            old = run(dataclasses.replace(options, paths=old_paths, baseline=None))
+            old = run(dataclasses.replace(options, paths=old_paths, baseline=None, cache=False))
             return {f.fingerprint for f in old.report.findings}
     except GitError as exc:
         raise click.ClickException(str(exc)) from None

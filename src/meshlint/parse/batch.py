@@ -23,6 +23,7 @@ from meshlint.discover import TERRAFORM, TFVARS, FileEntry
 from meshlint.parse import ParsedFile, parse_data, parse_error, read_entry
 
 PARALLEL_MIN_BYTES = 1_000_000
+MAX_CACHE_BYTES = 256 * 1024 * 1024  # past this the cache starts over (entries never expire)
 PARSE_BUDGET_SECONDS = 20.0
 CACHE_FORMAT = 1
 
@@ -42,6 +43,8 @@ class ParseCache:
 
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                if self.path.exists() and self.path.stat().st_size > MAX_CACHE_BYTES:
+                    self.path.unlink()
                 self._db = sqlite3.connect(str(self.path), timeout=5)
                 # a cache, not a record: no fsync per commit (a torn write is a cache miss)
                 self._db.execute("PRAGMA synchronous=OFF")
