@@ -58,8 +58,11 @@ def run_key(files, options, extra: str = "") -> str | None:
     return h.hexdigest()
 
 
+MAX_RUNS = 200  # kept results; the oldest go first
+
+
 def _path(root: Path, key: str) -> Path:
-    return root / "runs" / key[:2] / f"{key}.json"
+    return root / "runs" / f"{key}.json"
 
 
 def load(root: Path, key: str) -> Report | None:
@@ -91,5 +94,9 @@ def store(root: Path, key: str, report: Report) -> None:
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(doc), encoding="utf-8")
         tmp.replace(path)
+        runs = list(path.parent.glob("*.json"))
+        if len(runs) > MAX_RUNS:
+            for old in sorted(runs, key=lambda p: p.stat().st_mtime)[: len(runs) - MAX_RUNS]:
+                old.unlink(missing_ok=True)
     except OSError:
         pass
