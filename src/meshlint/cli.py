@@ -152,6 +152,10 @@ def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, c
         if options.config.path:
             click.echo(f"configuration: {options.config.path}", err=True)
         click.echo("timing: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()), err=True)
+        if "parse" in result.timings:
+            from meshlint.parse.batch import STATS
+
+            click.echo(f"files: {STATS['parsed']} parsed, {STATS['cached']} from the parse cache", err=True)
     text = render(result.report, fmt, verbose=verbose)
     if output:
         with open(output, "w", encoding="utf-8") as fh:

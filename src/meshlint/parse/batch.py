@@ -23,7 +23,8 @@ from meshlint.discover import TERRAFORM, TFVARS, FileEntry
 from meshlint.parse import ParsedFile, parse_data, parse_error, read_entry
 
 PARALLEL_MIN_BYTES = 1_000_000
-MAX_CACHE_BYTES = 256 * 1024 * 1024  # past this the cache starts over (entries never expire)
+MAX_CACHE_BYTES = 256 * 1024 * 1024
+STATS = {"parsed": 0, "cached": 0}  # the last batch: for --verbose  # past this the cache starts over (entries never expire)
 PARSE_BUDGET_SECONDS = 20.0
 CACHE_FORMAT = 1
 
@@ -133,6 +134,8 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
         wanted.append((entry, data, cache.key(entry, data, max_bytes) if cache is not None else None))
     todo = []
     hits = cache.load_many([k for _, _, k in wanted if k]) if cache is not None else {}
+    STATS["cached"] = sum(1 for _, _, k in wanted if k in hits)
+    STATS["parsed"] = len(entries) - STATS["cached"]
     for entry, data, key in wanted:
         restored = _restore(entry, hits[key]) if key in hits else None
         if restored is not None:

@@ -1,0 +1,35 @@
+"""The caches: a repeated run is answered from the run cache, an edited file is parsed
+again while the others come from the parse cache, --no-cache touches neither."""
+
+from conftest import REPO, meshlint_cli, write_tree
+
+NS = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {n}\n  labels:\n    istio-injection: enabled\n    istio.io/rev: canary\n"
+
+
+def test_run_cache_parse_cache_and_no_cache(tmp_path):
+    repo = write_tree(tmp_path / "repo", {f"k8s/ns{i}.yaml": NS.format(n=f"n{i}") for i in range(3)})
+    env = {"MESHLINT_CACHE_DIR": str(tmp_path / "cache")}
+    first = meshlint_cli("check", str(repo), "-v", env=env)
+    assert "files: 3 parsed, 0 from the parse cache" in first.stderr
+    second = meshlint_cli("check", str(repo), "-v", env=env)
+    assert "run cache" in second.stderr and second.stdout == first.stdout
+    assert second.returncode == first.returncode == 1
+    (repo / "k8s" / "ns1.yaml").write_text(NS.format(n="n1").replace("    istio.io/rev: canary\n", ""))
+    third = meshlint_cli("check", str(repo), "-v", env=env)
+    assert "files: 1 parsed, 2 from the parse cache" in third.stderr
+    assert third.stdout.count("MESH402") == 2
+    fresh = tmp_path / "fresh"
+    nocache = meshlint_cli("check", str(repo), "--no-cache", env={"MESHLINT_CACHE_DIR": str(fresh)})
+    assert nocache.stdout == third.stdout and not fresh.exists()
+
+
+def test_a_corrupt_cache_is_a_miss(tmp_path):
+    repo = write_tree(tmp_path / "repo", {"ns.yaml": NS.format(n="a")})
+    cache = tmp_path / "cache"
+    env = {"MESHLINT_CACHE_DIR": str(cache)}
+    good = meshlint_cli("check", str(repo), env=env)
+    for path in cache.rglob("*"):
+        if path.is_file():
+            path.write_bytes(b"\x00garbage")
+    again = meshlint_cli("check", str(repo), env=env)
+    assert again.stdout == good.stdout and again.returncode == good.returncode
