@@ -1,7 +1,7 @@
 """The caches: a repeated run is answered from the run cache, an edited file is parsed
 again while the others come from the parse cache, --no-cache touches neither."""
 
-from conftest import REPO, meshlint_cli, write_tree
+from conftest import meshlint_cli, write_tree
 
 NS = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {n}\n  labels:\n    istio-injection: enabled\n    istio.io/rev: canary\n"
 

@@ -1,7 +1,6 @@
 """Configuration: found upwards, strictly validated (file:line, exit 2), applied."""
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest

@@ -17,7 +17,6 @@ Deliberate differences (documented in the README):
 """
 
 import shutil
-from collections import Counter
 
 import pytest
 

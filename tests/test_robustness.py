@@ -3,13 +3,12 @@ Property-based tests run a bounded number of examples (CI keeps them quick)."""
 
 import os
 import random
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, check, hits, meshlint_cli, only, write_tree
+from conftest import CORPUS, check, meshlint_cli, only, write_tree
 from meshlint.parse.hclfront import parse_hcl_bytes
 from meshlint.parse.yamlfront import MAX_DOCUMENTS, parse_yaml_bytes
 from meshlint.terraform import ModuleContext, Project, TfModule

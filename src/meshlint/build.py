@@ -34,7 +34,7 @@ from meshlint.model import (
 )
 from meshlint.parse import ParsedFile
 from meshlint.parse.hclfront import HclBlock
-from meshlint.parse.yamlfront import YMap, YSeq, parse_yaml_bytes, text
+from meshlint.parse.yamlfront import YMap, parse_yaml_bytes, text
 from meshlint.terraform import (
     EncodedDocument,
     FileText,

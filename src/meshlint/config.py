@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from meshlint.parse.yamlfront import YMap, YSeq, parse_yaml_bytes
+from meshlint.parse.yamlfront import YMap, parse_yaml_bytes
 
 CONFIG_NAMES = (".meshlint.yaml", ".meshlint.yml")
 SEVERITIES = ("info", "warning", "error")

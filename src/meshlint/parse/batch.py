@@ -14,13 +14,12 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from pathlib import Path
 
 from meshlint import __version__
 from meshlint.discover import TERRAFORM, TFVARS, FileEntry
-from meshlint.parse import ParsedFile, parse_data, parse_error, read_entry
+from meshlint.parse import ParsedFile, parse_data, read_entry
 
 PARALLEL_MIN_BYTES = 1_000_000
 MAX_CACHE_BYTES = 256 * 1024 * 1024
