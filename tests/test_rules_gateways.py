@@ -350,3 +350,16 @@ spec:
     assert hits(check(tmp_path, select=["MESH404"])) == [("MESH404", "svc.yaml", 8), ("MESH404", "svc.yaml", 15)]
     write_tree(tmp_path / "b", {"svc.yaml": svc})  # no Istio in scope: nothing to say
     assert hits(check(tmp_path / "b", select=["MESH404"])) == []
+
+
+def test_gateways_hidden_in_chart_templates_keep_the_checks_quiet(tmp_path):
+    chart_gateway = ("apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: {{ .Release.Name }}\n"
+                     "spec:\n  selector:\n    istio: ingressgateway\n")
+    files = {"gw.yaml": _gateway(hosts='"shop.example.com"'),
+             "vs.yaml": VS.format(ref="shop/chart-gateway", match_ref="istio-ingress/public"),
+             "charts/shop/Chart.yaml": "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
+             "charts/shop/values.yaml": "replicas: 1\n"}
+    write_tree(tmp_path, files)
+    assert hits(check(tmp_path, select=["MESH202"])) == [("MESH202", "vs.yaml", 9)]
+    write_tree(tmp_path, {"charts/shop/templates/gateway.yaml": chart_gateway})
+    assert hits(check(tmp_path, select=["MESH202"])) == []

@@ -65,6 +65,7 @@ class Discovery:
     scopes: list[Scope] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
     skipped_templates: int = 0
+    template_dirs: dict[str, str] = field(default_factory=dict)  # chart dir -> its templates/
     tree_roots: list[str] = field(default_factory=list)
 
 
@@ -179,6 +180,7 @@ def _walk(top: str, cwd: str, out: list[FileEntry], result: Discovery, exclude) 
                     # Go templates are not YAML; subcharts are rendered by Helm
                     if name == "templates":
                         result.skipped_templates += 1
+                        result.template_dirs[chart_dir] = full
                     continue
                 subdirs.append((full, chart_dir))
                 continue

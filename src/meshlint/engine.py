@@ -186,7 +186,13 @@ def _analyse(options: Options, disc: Discovery) -> Run:
         client = HttpClient(timeout=(min(3.05, options.timeout), options.timeout))
         charts = ChartRepositories(client)
     ran = [code for code in sorted(registry) if filters.rule_selected(code, select, ignore)]
+    from meshlint.parse import template_kinds
+
+    hidden = {d: template_kinds(t) for d, t in disc.template_dirs.items()}
     models = [build_model(scope, parsed, project, options.as_of, charts) for scope in disc.scopes]
+    for scope, model in zip(disc.scopes, models):
+        for chart_dir in {e.chart_dir for e in scope.files if e.chart_dir}:
+            model.opaque_kinds |= hidden.get(chart_dir, set())
     if options.online:
         _online_images(models, options)
     timings["model"], clock = time.perf_counter() - clock, time.perf_counter()

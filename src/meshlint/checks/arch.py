@@ -13,9 +13,12 @@ def _pools_text(pools) -> str:
     return "; ".join(f"{p.object} ({'/'.join(sorted(p.archs))}: {p.why})" for p in pools[:4])
 
 
+HIDDEN_POOLS = {"NodePool", "Provisioner", "*"}
+
+
 def _judgeable(model: Model, subject):
     """(candidate pools, possible archs) or None when the scheduling is not known."""
-    if not model.node_pools or not subject.complete:
+    if not model.node_pools or not subject.complete or model.opaque_kinds & HIDDEN_POOLS:
         return None
     pools = candidate_pools(subject, model.node_pools)
     if not pools or any(p.archs is None for p in pools):
@@ -79,8 +82,9 @@ def image_arch_risk(model: Model, ctx: CheckContext):
 @rule("MESH303")
 def arch_selector_unsatisfiable(model: Model, ctx: CheckContext):
     for s in model.arch_subjects:
-        if s.required_archs is None or not model.node_pools or not s.complete:
-            continue
+        if s.required_archs is None or not model.node_pools or not s.complete or \
+                model.opaque_kinds & HIDDEN_POOLS:
+            continue  # (node pools declared in chart templates are invisible here)
         pools = candidate_pools(s, model.node_pools)
         if pools is None or any(p.archs is None for p in pools):
             continue

@@ -53,8 +53,8 @@ def _port_loc(obj: K8sObject, server: dict) -> Location:
 
 def _known_workloads(model: Model) -> list[GatewayWorkload] | None:
     """The scope's gateway workloads, or None when they cannot all be known."""
-    if "gateway-workload" in model.opaque_kinds:
-        return None
+    if model.opaque_kinds & {"gateway-workload", "*"}:
+        return None  # a chart in this scope deploys gateways meshlint cannot render
     if any(isinstance(g.labels, Unknown) for g in model.gateway_workloads):
         return None
     return model.gateway_workloads
@@ -144,8 +144,8 @@ def _gateway_index(model: Model) -> dict[tuple[str, str], K8sObject]:
 @rule("MESH202")
 def gateway_reference_not_found(model: Model, ctx: CheckContext):
     index = _gateway_index(model)
-    if not index or "Gateway" in model.opaque_kinds:
-        return  # this scope defines no Gateway we can see: they are managed elsewhere
+    if not index or model.opaque_kinds & {"Gateway", "*"}:
+        return  # no Gateway visible here (managed elsewhere), or some are in chart templates
     for vs in model.objects_of("VirtualService", ISTIO_NET):
         ns = vs.namespace or "default"
         seen = set()

@@ -6,6 +6,7 @@ for binary content, and handed to the YAML or HCL front-end.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -108,3 +109,33 @@ def parse_data(entry: FileEntry, data: bytes, max_bytes: int = DEFAULT_MAX_FILE_
         # documents before the error are still what kubectl would apply
     out.yaml = y
     return out
+
+
+_TEMPLATE_KIND = re.compile(rb"^kind:\s*[\"']?([A-Za-z]+)", re.M)
+_GATEWAY_HINTS = (b"inject.istio.io/templates", b"proxyv2", b"image: auto", b"image: \"auto\"")
+
+
+def template_kinds(templates_dir: str, max_files: int = 500) -> set[str]:
+    """What a chart's unrendered templates declare, read from their text: the kinds, and
+    "gateway-workload" when they deploy an Istio gateway. The model cannot see these
+    objects; checks use this to stay silent instead of guessing."""
+    kinds: set[str] = set()
+    seen = 0
+    for root, dirs, files in os.walk(templates_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if seen >= max_files:
+                return kinds | {"*"}
+            seen += 1
+            try:
+                with open(os.path.join(root, name), "rb") as fh:
+                    data = fh.read(1_000_000)
+            except OSError:
+                kinds.add("*")
+                continue
+            kinds.update(m.group(1).decode("ascii") for m in _TEMPLATE_KIND.finditer(data))
+            if any(h in data for h in _GATEWAY_HINTS):
+                kinds.add("gateway-workload")
+            if b"{{" in data and re.search(rb"^kind:\s*\{\{", data, re.M):
+                kinds.add("*")  # a templated kind: anything
+    return kinds
