@@ -363,3 +363,36 @@ def test_gateways_hidden_in_chart_templates_keep_the_checks_quiet(tmp_path):
     assert hits(check(tmp_path, select=["MESH202"])) == [("MESH202", "vs.yaml", 9)]
     write_tree(tmp_path, {"charts/shop/templates/gateway.yaml": chart_gateway})
     assert hits(check(tmp_path, select=["MESH202"])) == []
+
+
+def test_gateway_from_an_umbrella_chart_dependency_and_istiooperator_components(tmp_path):
+    chart = ("apiVersion: v2\nname: mesh\nversion: 0.1.0\ndependencies:\n  - name: gateway\n    alias: edge\n"
+             "    version: 1.27.1\n    repository: https://istio-release.storage.googleapis.com/charts\n")
+    write_tree(tmp_path / "a", {"mesh/Chart.yaml": chart, "mesh/values.yaml": "edge:\n  labels:\n    istio: edge\n",
+                                "infra/main.tf": ISTIOD, "gw.yaml": _gateway(selector="istio: edge") + "---\n" +
+                                _gateway("b", selector="istio: ingressgateway")})
+    # the dependency's pods: app=edge (its alias), istio=edge (values under the alias)
+    assert hits(check(tmp_path / "a", select=["MESH201"])) == [("MESH201", "gw.yaml", 23)]
+    iop = '''apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata: {name: x, namespace: istio-system}
+spec:
+  profile: minimal
+  components:
+    ingressGateways:
+      - name: public-gw
+        namespace: edge
+        enabled: true
+        label: {istio: public}
+'''
+    write_tree(tmp_path / "b", {"iop.yaml": iop, "gw.yaml": _gateway(selector="istio: public") + "---\n" +
+                                _gateway("c", selector="istio: ingressgateway")})
+    assert hits(check(tmp_path / "b", select=["MESH201"])) == [("MESH201", "gw.yaml", 23)]
+
+
+def test_legacy_gateway_charts(tmp_path):
+    legacy = ('resource "helm_release" "legacy" {\n  name       = "istio-ingress"\n'
+              '  repository = "https://istio-release.storage.googleapis.com/charts"\n'
+              '  chart      = "istio-ingress"\n  version    = "1.16.0"\n  namespace  = "istio-system"\n}\n')
+    write_tree(tmp_path, {"main.tf": ISTIOD + legacy, "gw.yaml": _gateway() + "---\n" + _gateway("e", "istio: egressgateway")})
+    assert hits(check(tmp_path, select=["MESH201"])) == [("MESH201", "gw.yaml", 23)]
