@@ -17,7 +17,7 @@ from meshlint.findings import Location
 from meshlint.images import parse_image
 from meshlint.locate import key_location
 from meshlint.model import Component, HelmRelease, Model
-from meshlint.parse.yamlfront import text
+from meshlint.parse.yamlfront import get_path, parse_yaml_bytes, text
 from meshlint.terraform import Unknown
 from meshlint.versioning import (
     ABSENT,
@@ -89,6 +89,48 @@ def derive_components(model: Model, as_of: _dt.date) -> None:
     for comp in model.components:
         if comp.effective is None:
             comp.effective, comp.effective_note = effective_version(comp, as_of)
+        if comp.kind == "kiali":
+            comp.config = _kiali_config(model, comp)
+
+
+def kiali_namespace(kiali: Component) -> str:
+    """Where an image- or CR-based Kiali runs (its Istio namespace by default)."""
+    parts = kiali.object.split("/")
+    if len(parts) >= 3 and parts[0] in ("Deployment", "Kiali"):
+        return parts[1]
+    return "istio-system"
+
+
+def _kiali_config(model: Model, kiali: Component) -> dict | None:
+    """Kiali's server configuration: chart values, a Kiali CR, or the `kiali` ConfigMap
+    (whose config.yaml is a YAML document inside a string)."""
+    rel = next((r for r in model.releases if r.object == kiali.object), None)
+    if rel is not None:
+        if rel.chart_name == "kiali-operator":
+            cr = rel.value("cr.spec")
+            return cr if isinstance(cr, dict) else ({} if cr is None else None)
+        parts = {}
+        for key in ("istio_namespace", "external_services", "istio_labels", "deployment"):
+            v = rel.value(key)
+            if isinstance(v, Unknown):
+                return None
+            if v is not None:
+                parts[key] = v
+        return parts
+    if kiali.origin == "kiali-cr":
+        for obj in model.objects_of("Kiali", "kiali.io/"):
+            if f"Kiali/{obj.namespace}/{obj.name}" == kiali.object:
+                spec = obj.body.get("spec")
+                return spec if isinstance(spec, dict) else {}
+    for cm in model.objects_of("ConfigMap"):
+        if cm.name == "kiali" and cm.namespace == kiali_namespace(kiali):
+            raw = get_path(cm.body, "data", "config.yaml")
+            if isinstance(raw, str):
+                parsed = parse_yaml_bytes(raw.encode("utf-8"), cm.location.path)
+                if parsed.documents and isinstance(parsed.documents[0].value, dict):
+                    return parsed.documents[0].value
+            return None
+    return {}
 
 
 def _from_release(rel: HelmRelease, kind: str) -> Component:

@@ -204,6 +204,7 @@ class Component:
     effective: str | None = None  # the version that will run, as far as it can be known
     effective_note: str = ""  # how `effective` was found when it is not the written version
     available: object = None  # online.ChartVersions of the release it came from (--online)
+    config: dict | None = None  # Kiali only: its server configuration ({} = defaults; None = unknown)
 
     @property
     def is_istio(self) -> bool:

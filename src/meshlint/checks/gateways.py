@@ -9,7 +9,8 @@ from meshlint.findings import Location
 from meshlint.gateways import GATEWAY_API_GROUP, describe, selector_matches
 from meshlint.locate import item_location, key_location
 from meshlint.model import GatewayWorkload, K8sObject, Model
-from meshlint.parse.yamlfront import text
+from meshlint.inventory import kiali_namespace
+from meshlint.parse.yamlfront import get_path, text
 from meshlint.terraform import Unknown
 
 ISTIO_NET = "networking.istio.io/"
@@ -330,56 +331,6 @@ def gateway_port_not_exposed(model: Model, ctx: CheckContext):
 # --- MESH203 -------------------------------------------------------------------------------
 
 
-def _kiali_config(model: Model, kiali) -> dict | None:
-    """Kiali's server configuration: chart values, a Kiali CR, or the `kiali` ConfigMap."""
-    rel = next((r for r in model.releases if r.object == kiali.object), None)
-    if rel is not None:
-        if rel.chart_name == "kiali-operator":
-            cr = rel.value("cr.spec")
-            return cr if isinstance(cr, dict) else ({} if cr is None else None)
-        parts = {}
-        for key in ("istio_namespace", "external_services", "istio_labels", "deployment"):
-            v = rel.value(key)
-            if isinstance(v, Unknown):
-                return None
-            if v is not None:
-                parts[key] = v
-        return parts
-    if kiali.origin == "kiali-cr":
-        for obj in model.objects_of("Kiali", "kiali.io/"):
-            if f"Kiali/{obj.namespace}/{obj.name}" == kiali.object:
-                return _spec(obj)
-    # an image-based Kiali (samples/addons): its ConfigMap `kiali`, key config.yaml
-    from meshlint.parse.yamlfront import parse_yaml_bytes
-
-    namespace = kiali.object.split("/")[1] if kiali.object.count("/") >= 2 else "istio-system"
-    for cm in model.objects_of("ConfigMap"):
-        if cm.name == "kiali" and cm.namespace == namespace:
-            data = cm.body.get("data") if isinstance(cm.body.get("data"), dict) else {}
-            raw = data.get("config.yaml")
-            if isinstance(raw, str):
-                parsed = parse_yaml_bytes(raw.encode("utf-8"), cm.location.path)
-                if parsed.documents and isinstance(parsed.documents[0].value, dict):
-                    return parsed.documents[0].value
-            return None
-    return {}
-
-
-def _get(d, *keys):
-    for k in keys:
-        if not isinstance(d, dict):
-            return None
-        d = d.get(k)
-    return d
-
-
-def _kiali_namespace(kiali) -> str:
-    parts = kiali.object.split("/")
-    if len(parts) >= 3 and parts[0] in ("Deployment", "Kiali"):
-        return parts[1]
-    return "istio-system"
-
-
 @rule("MESH203")
 def kiali_gateway_expectation(model: Model, ctx: CheckContext):
     from meshlint.versioning import parse_version
@@ -391,13 +342,13 @@ def kiali_gateway_expectation(model: Model, ctx: CheckContext):
         version = parse_version(kiali.effective)
         if version is None:
             continue
-        config = _kiali_config(model, kiali)
+        config = kiali.config
         if config is None:
-            continue
+            continue  # configured by something meshlint cannot read
         istio_ns = text(config.get("istio_namespace")) or (
-            text(_get(config, "deployment", "namespace")) or _kiali_namespace(kiali))
-        components = _get(config, "external_services", "istio", "component_status", "components")
-        if _get(config, "external_services", "istio", "component_status", "enabled") is False:
+            text(get_path(config, "deployment", "namespace")) or kiali_namespace(kiali))
+        components = get_path(config, "external_services", "istio", "component_status", "components")
+        if get_path(config, "external_services", "istio", "component_status", "enabled") is False:
             continue
         expected = []  # (description, namespace, label key, label value, core)
         if isinstance(components, list) and components:
@@ -411,11 +362,11 @@ def kiali_gateway_expectation(model: Model, ctx: CheckContext):
                         ("app=istio-egressgateway", istio_ns, "app", "istio-egressgateway", False)]
             era = "app-label"
         elif version < parse_version("2.2"):
-            labels = _get(config, "istio_labels") or {}
+            labels = get_path(config, "istio_labels") or {}
             ing = text(labels.get("ingress_gateway_label")) if isinstance(labels, dict) else None
             egr = text(labels.get("egress_gateway_label")) if isinstance(labels, dict) else None
-            ing_ns = text(_get(config, "external_services", "istio", "ingress_gateway_namespace")) or istio_ns
-            egr_ns = text(_get(config, "external_services", "istio", "egress_gateway_namespace")) or istio_ns
+            ing_ns = text(get_path(config, "external_services", "istio", "ingress_gateway_namespace")) or istio_ns
+            egr_ns = text(get_path(config, "external_services", "istio", "egress_gateway_namespace")) or istio_ns
             for desc, ns, core in ((ing or "istio=ingressgateway", ing_ns, True),
                                    (egr or "istio=egressgateway", egr_ns, False)):
                 key, _, value = desc.partition("=")
