@@ -26,7 +26,6 @@ from meshlint.versioning import (
     LATEST,
     PINNED,
     RANGE,
-    classify_chart_version,
     helm_constraint,
     parse_version,
 )
@@ -134,11 +133,7 @@ def _kiali_config(model: Model, kiali: Component) -> dict | None:
 
 
 def _from_release(rel: HelmRelease, kind: str) -> Component:
-    pin = classify_chart_version(rel.version)
-    location = rel.version_location or rel.location
-    if rel.version is None and "version" in rel.ignored_keys:
-        pin = IGNORED
-        location = rel.ignored_keys["version"]
+    pin, location = rel.pin, rel.pin_location
     revision = None
     if kind in ("istiod", "gateway"):
         revision = rel.value("revision")

@@ -107,6 +107,23 @@ class HelmRelease:
     ignored_values: dict = field(default_factory=dict)  # key -> the value written there
     available: object = None  # online.ChartVersions from the chart repository (--online)
 
+    @property
+    def pin(self) -> str:
+        """How the version pins what gets installed (versioning.PINNED, RANGE, ...);
+        `ignored-key` when the only version sits under a key the consumer ignores."""
+        from meshlint.versioning import IGNORED, classify_chart_version
+
+        if self.version is None and "version" in self.ignored_keys:
+            return IGNORED
+        return classify_chart_version(self.version)
+
+    @property
+    def pin_location(self) -> Location:
+        """Where the version is (or should be) written."""
+        if self.pin == "ignored-key":
+            return self.ignored_keys["version"]
+        return self.version_location or self.location
+
     def value(self, dotted: str):
         """The effective value at a dotted path (`set` wins over values documents, later
         documents over earlier ones); None when surely absent, Unknown when it may be set

@@ -208,10 +208,7 @@ def chart_version_unpinned(model: Model, ctx: CheckContext):
     for rel in model.releases:
         if is_local_chart(rel) or isinstance(rel.chart, Unknown):
             continue
-        pin = classify_chart_version(rel.version)
-        ignored = rel.version is None and "version" in rel.ignored_keys
-        if ignored:
-            pin = IGNORED
+        pin = rel.pin
         if pin not in (ABSENT, RANGE, LATEST, IGNORED):
             continue
         comp = effective.get(rel.object)
@@ -220,7 +217,7 @@ def chart_version_unpinned(model: Model, ctx: CheckContext):
         if pin == IGNORED:
             value = rel.ignored_values.get("version")
             shown = f' = "{value}"' if isinstance(value, (str, int, float)) else ""
-            loc = rel.ignored_keys["version"]
+            loc = rel.pin_location
             message = (f"{rel.object} sets `version{shown}`, but eks-blueprints-addons reads "
                        f"`chart_version` and silently ignores `version`: the {chart} chart is not "
                        f"pinned and Helm installs the newest one at apply time{resolves}. "
@@ -235,7 +232,7 @@ def chart_version_unpinned(model: Model, ctx: CheckContext):
                        f"releases. Pin it with `{key}`.")
             fix = f"pin {chart} with {key}"
         else:
-            loc = rel.version_location or rel.location
+            loc = rel.pin_location
             kind = "latest" if pin == LATEST else "a range"
             message = (f'{rel.object} pins the {chart} chart to "{rel.version}", which is {kind}: '
                        f"what gets installed changes over time{resolves}. Pin an exact version.")
