@@ -17,8 +17,8 @@ from meshlint.versioning import (
     FLOATING,
     IGNORED,
     LATEST,
+    PINNED,
     RANGE,
-    classify_chart_version,
     minor_of,
     parse_version,
 )
@@ -299,7 +299,7 @@ def istio_end_of_life(model: Model, ctx: CheckContext):
                   detail=minor, fix=f"upgrade Istio to {supported[-1] if supported else 'a supported release'}")
 
 
-# --- MESH106 and lookup failures (--online) --------------------------------------------------
+# --- MESH106 (--online) --------------------------------------------------------------------
 
 
 @rule("MESH106")
@@ -308,7 +308,7 @@ def chart_version_not_found(model: Model, ctx: CheckContext):
         available = rel.available
         if available is None or getattr(available, "error", None) or not isinstance(rel.version, str):
             continue
-        if classify_chart_version(rel.version) != "pinned":
+        if rel.pin != PINNED:
             continue
         offered = [v for v, _ in available.versions]
         wanted = rel.version.strip()
@@ -325,27 +325,3 @@ def chart_version_not_found(model: Model, ctx: CheckContext):
                    f"not publish ({hint}). Helm will fail at apply time.")
         yield finding("MESH106", message, rel.version_location or rel.location, object=rel.object,
                       scope=model.scope, detail=wanted, fix=f"use a published version ({hint})")
-
-
-@rule("MESH003")
-def lookup_failed(model: Model, ctx: CheckContext):
-    seen = set()
-    for rel in model.releases:
-        error = getattr(rel.available, "error", None)
-        if not error or (rel.repository, error) in seen:
-            continue
-        seen.add((rel.repository, error))
-        message = (f"could not read the chart repository for {rel.object}: {error}. Online "
-                   f"checks for it were skipped; the offline checks still ran.")
-        yield finding("MESH003", message, rel.location, object=rel.object, scope=model.scope,
-                      detail=str(rel.repository))
-    # one note per registry and error: an unreachable registry is one problem, not N
-    grouped: dict[str, list] = {}
-    for loc, image, error in model.lookup_failures:
-        grouped.setdefault(error, []).append((loc, image))
-    for error, items in sorted(grouped.items()):
-        images = sorted({image for _, image in items})
-        shown = ", ".join(images[:5]) + (f" and {len(images) - 5} more" if len(images) > 5 else "")
-        message = (f"could not read the platforms of {shown}: {error}. Architecture checks for "
-                   f"{'it' if len(images) == 1 else 'them'} used only meshlint's offline data.")
-        yield finding("MESH003", message, items[0][0], object=images[0], scope=model.scope, detail=error)
