@@ -21,7 +21,8 @@ import requests
 from conftest import hits, only, write_tree
 from meshlint.engine import Options, run
 from meshlint.online import DiskCache, HttpClient
-from meshlint.registry import Registries, parse_reference
+from meshlint.images import parse_image as parse_reference
+from meshlint.registry import Registries
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"

@@ -716,7 +716,7 @@ def _tf_vpc_nat(model: Model, ctx: ModuleContext, call: HclBlock, address: str, 
             counted = ", ".join(kinds[:-1]) + f" and {kinds[-1]}"
             reason = f"{reason}; {version_note} counts {counted} subnets"
         model.nat_gateways.append(NatGateways(
-            count, reason, loc or block_location(call), inst_address, model.region, version))
+            count, reason, loc or block_location(call), inst_address, model.region))
 
 
 _SKIP = object()

@@ -126,7 +126,7 @@ def discover(paths: list[str], cwd: str | None = None, exclude=None) -> Discover
         per_path.append((top, entries))
         result.files.extend(entries)
     for top, entries in per_path:
-        result.scopes.extend(_scopes(top, entries, cwd, len(per_path) > 1))
+        result.scopes.extend(_scopes(top, entries, cwd))
     return result
 
 
@@ -227,7 +227,7 @@ def _is_within(path: str, directory: str) -> bool:
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
-def _scopes(top: str, entries: list[FileEntry], cwd: str, prefix_names: bool) -> list[Scope]:
+def _scopes(top: str, entries: list[FileEntry], cwd: str) -> list[Scope]:
     calls = _module_calls(entries)
     module_dirs = set(calls)
     called = {t for targets in calls.values() for t in targets if t in module_dirs}

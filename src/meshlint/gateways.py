@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-from meshlint.findings import Location
 from meshlint.images import parse_image
 from meshlint.inventory import is_local_chart
 from meshlint.model import GatewayWorkload, HelmRelease, K8sObject, Model, Workload
@@ -191,6 +190,3 @@ def describe(gw: GatewayWorkload) -> str:
     ns = gw.namespace if isinstance(gw.namespace, str) else "?"
     return f"{ns}/{gw.name} ({labels}) from {gw.object}"
 
-
-def location_of(gw: GatewayWorkload) -> Location:
-    return gw.location

@@ -6,7 +6,6 @@ it is the top-level `rules/` folder. Adding a fact is a data change.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -94,6 +93,3 @@ def data_names() -> list[str]:
 def rule_doc(code: str) -> RuleDoc | None:
     return catalog().get(code.upper())
 
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in ("1", "true", "yes", "on")

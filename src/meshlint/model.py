@@ -190,7 +190,6 @@ class NatGateways:
     location: Location
     object: str
     region: str | None
-    module_version: str | None = None  # the vpc module version whose formula was used
 
 
 @dataclass(slots=True)
@@ -259,9 +258,6 @@ class Model:
 
     def add_namespace(self, ns: Namespace) -> None:
         self.namespaces.setdefault(ns.name, []).append(ns)
-
-    def workloads_in(self, namespace: str) -> list[Workload]:
-        return [w for w in self.workloads if w.namespace == namespace]
 
     def namespace_labels(self, name: str) -> dict | Unknown | None:
         """Labels of a declared namespace (all declarations merged); None if undeclared."""

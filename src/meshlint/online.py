@@ -75,7 +75,6 @@ class HttpClient:
 
         self.timeout = timeout
         self.max_body = max_body
-        self.requests_made = 0
         self._requests = requests
         self.session = requests.Session()
         self.session.headers["User-Agent"] = "meshlint"
@@ -89,7 +88,6 @@ class HttpClient:
         allowed = allow_hosts or {host}
         headers = dict(headers or {})
         for _ in range(5):
-            self.requests_made += 1
             try:
                 resp = self.session.get(url, headers=headers, timeout=self.timeout,
                                         stream=True, allow_redirects=False)

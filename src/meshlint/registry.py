@@ -30,10 +30,6 @@ TAG_TTL = 24 * 3600.0
 _CHALLENGE = re.compile(r'(\w+)="([^"]*)"')
 
 
-def parse_reference(image: str) -> ImageRef:
-    return parse_image(image)
-
-
 class Registries:
     """Looks up image platforms; thread-safe; one instance per run."""
 
@@ -62,7 +58,7 @@ class Registries:
     def platforms(self, image: str) -> tuple[frozenset | None, str]:
         """(architectures, how it was found); (None, reason) when it could not be read."""
         try:
-            ref = parse_reference(image)
+            ref = parse_image(image)
         except ValueError:
             return None, "not an image reference"
         is_digest = ref.reference.startswith("sha256:")

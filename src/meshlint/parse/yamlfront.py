@@ -7,9 +7,10 @@ node graphs (every node has start/end marks), then convert nodes ourselves:
   float keeps its raw text (`appVersion: 1.10` must stay "1.10", not 1.1);
 * mappings become `YMap` (a dict) and sequences `YSeq` (a list) carrying line/column of
   themselves and of each key or item;
-* the walk is iterative and memoised on node identity, so deep nesting cannot raise
-  RecursionError and aliases stay shared instead of being copied (an alias bomb stays
-  small); an expansion counter still refuses documents that would be huge when walked.
+* the walk is memoised on node identity, so aliases stay shared instead of being copied
+  (an alias bomb stays small), and is capped at MAX_DEPTH levels, far below Python's
+  recursion limit; an expansion counter refuses documents that would be huge when walked;
+* kinds no rule reads in full are converted only up to their metadata (`needs_full`).
 """
 
 from __future__ import annotations
