@@ -78,6 +78,20 @@ def repo(tmp_path: Path):
     return make
 
 
+# Kiali as Istio's samples/addons deploy it: one Deployment, the image tag decides the version
+KIALI = '''apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: kiali
+  namespace: istio-system
+spec:
+  template:
+    spec:
+      containers:
+        - name: kiali
+          image: quay.io/kiali/kiali:{tag}
+'''
+
 ISTIOD_TF = '''
 resource "helm_release" "istiod" {
   name       = "istiod"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import check, hits, only, write_tree
+from conftest import KIALI, check, hits, only, write_tree
 
 ISTIOD = '''
 resource "helm_release" "istiod" {
@@ -236,18 +236,6 @@ def test_virtualservice_hosts_against_gateway_hosts(tmp_path, gw_hosts, vs_hosts
 
 # --- MESH203 -------------------------------------------------------------------------------
 
-KIALI = '''apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: kiali
-  namespace: istio-system
-spec:
-  template:
-    spec:
-      containers:
-        - name: kiali
-          image: quay.io/kiali/kiali:{tag}
-'''
 
 
 def test_kiali_1_76_looks_for_app_istio_ingressgateway(tmp_path):

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import check, hits, meshlint_cli, only, write_tree
+from conftest import KIALI, check, hits, meshlint_cli, only, write_tree
 
 REPO = "https://istio-release.storage.googleapis.com/charts"
 
@@ -15,18 +15,6 @@ def _rel(name, chart, version=None, extra=""):
             f'  chart      = "{chart}"\n{v}  namespace  = "istio-system"\n{extra}}}\n')
 
 
-KIALI = '''apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: kiali
-  namespace: istio-system
-spec:
-  template:
-    spec:
-      containers:
-        - name: kiali
-          image: quay.io/kiali/kiali:{tag}
-'''
 
 # --- MESH101 -------------------------------------------------------------------------------
 
