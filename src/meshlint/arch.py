@@ -13,16 +13,14 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from meshlint import knowledge
-from meshlint.findings import Location
 from meshlint.images import parse_image
 from meshlint.locate import key_location
 from meshlint.model import HelmRelease, Model, Workload
-from meshlint.parse.yamlfront import text
-from meshlint.terraform import Unknown, contains_unknown
+from meshlint.values import Location, Unknown, contains_unknown, text
 from meshlint.versioning import helm_constraint, parse_version
 
 ARCH_LABELS = ("kubernetes.io/arch", "beta.kubernetes.io/arch")

@@ -13,14 +13,19 @@ import datetime as _dt
 import os
 from collections.abc import Iterator
 
-from meshlint import knowledge
-from meshlint.discover import CHART, KUSTOMIZATION, MANIFEST, VALUES, Scope, display_path
-from meshlint.findings import Location
-from meshlint.locate import key_location
-from meshlint import arch
+from meshlint import arch, knowledge
 from meshlint.arch import derive_arch
+from meshlint.discover import (
+    CHART,
+    KUSTOMIZATION,
+    MANIFEST,
+    VALUES,
+    Scope,
+    display_path,
+)
 from meshlint.gateways import derive_gateways
 from meshlint.inventory import derive_components
+from meshlint.locate import key_location
 from meshlint.model import (
     WORKLOAD_KINDS,
     Component,
@@ -34,17 +39,16 @@ from meshlint.model import (
 )
 from meshlint.parse import ParsedFile
 from meshlint.parse.hclfront import HclBlock
-from meshlint.parse.yamlfront import YMap, parse_yaml_bytes, text
+from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.terraform import (
     EncodedDocument,
     FileText,
     ModuleContext,
     Project,
-    Unknown,
     expand_instances,
-    is_unknown,
     literal_string,
 )
+from meshlint.values import Location, Unknown, YMap, is_unknown, text
 from meshlint.versioning import parse_version, resolve_terraform_constraint
 
 # Kinds that live outside namespaces (the common ones; others default to namespaced).

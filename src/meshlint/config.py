@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from meshlint.parse.yamlfront import YMap, parse_yaml_bytes
+from meshlint.parse.yamlfront import parse_yaml_bytes
+from meshlint.values import YMap
 
 CONFIG_NAMES = (".meshlint.yaml", ".meshlint.yml")
 SEVERITIES = ("info", "warning", "error")

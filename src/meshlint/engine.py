@@ -56,8 +56,10 @@ def parse_all(disc: Discovery, options: Options) -> dict[str, ParsedFile]:
     from meshlint.online import cache_dir
     from meshlint.parse.batch import parse_files
 
+    from meshlint.model import FULL_KINDS
+
     return parse_files(disc.files, options.max_file_bytes, options.jobs,
-                       cache_dir() if options.cache else None)
+                       cache_dir() if options.cache else None, full_kinds=FULL_KINDS)
 
 
 def terraform_project(disc: Discovery, parsed: dict[str, ParsedFile]) -> Project:

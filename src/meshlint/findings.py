@@ -3,31 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
+
+from meshlint.values import Location
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """A place in a checked file. Lines and columns are 1-based, end is inclusive-ish
-    (the end column points just past the last character, as editors expect)."""
-
-    path: str  # path as discovered (relative to the current directory when possible)
-    line: int
-    column: int = 1
-    end_line: int = 0
-    end_column: int = 0
-
-    def __post_init__(self) -> None:
-        if self.end_line < self.line:
-            object.__setattr__(self, "end_line", self.line)
-        if self.end_line == self.line and self.end_column < self.column:
-            object.__setattr__(self, "end_column", self.column)
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
 
 
 @dataclass(slots=True)
@@ -70,3 +52,24 @@ class Report:
     baseline_fixed: int = 0  # baseline entries no longer found
     notes: list[str] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)
+
+
+MAX_TOKEN = 160  # longest run of non-blank characters a message may echo from a file
+MAX_MESSAGE = 2000
+_LONG_TOKEN = re.compile(r"\S{%d,}" % (MAX_TOKEN + 1))
+
+
+def excerpt(text: str) -> str:
+    """Messages quote names, hosts and images from the checked files: never more than a
+    short excerpt of any of them (a hostile change must not get file content printed into
+    CI logs or annotations), and never more than MAX_MESSAGE characters in all."""
+    text = _LONG_TOKEN.sub(lambda m: m.group()[:MAX_TOKEN] + "…", text)
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "…"
+
+
+def new_finding(rule: str, name: str, severity: str, message: str, location: Location, *,
+                object: str, scope: str, detail: str = "", fix: str | None = None) -> Finding:
+    """The one way findings are made: whatever a message, object or fix quotes from the
+    checked files is cut to a short excerpt."""
+    return Finding(rule, severity, excerpt(message), location, object=excerpt(object), scope=scope,
+                   detail=detail, fix=excerpt(fix) if fix else fix, name=name)

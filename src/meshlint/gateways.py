@@ -16,8 +16,7 @@ from __future__ import annotations
 from meshlint.images import parse_image
 from meshlint.inventory import is_local_chart
 from meshlint.model import GatewayWorkload, HelmRelease, K8sObject, Model, Workload
-from meshlint.parse.yamlfront import text
-from meshlint.terraform import Unknown, contains_unknown
+from meshlint.values import Unknown, contains_unknown, text
 
 CHART_DEFAULT_PORTS = ((15021, 15021, "status-port"), (80, 80, "http2"), (443, 443, "https"))
 LEGACY_PORTS = ((15021, 15021, "status-port"), (80, 8080, "http2"), (443, 8443, "https"))

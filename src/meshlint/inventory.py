@@ -13,12 +13,11 @@ import datetime as _dt
 import re
 
 from meshlint import knowledge
-from meshlint.findings import Location
 from meshlint.images import parse_image
 from meshlint.locate import key_location
 from meshlint.model import Component, HelmRelease, Model
-from meshlint.parse.yamlfront import get_path, parse_yaml_bytes, text
-from meshlint.terraform import Unknown
+from meshlint.parse.yamlfront import parse_yaml_bytes
+from meshlint.values import Location, Unknown, get_path, text
 from meshlint.versioning import (
     ABSENT,
     FLOATING,

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from meshlint.parse.yamlfront import YMap, parse_yaml_bytes, text
+from meshlint.parse.yamlfront import parse_yaml_bytes
+from meshlint.values import YMap, text
 
 CATALOG_FIELDS = ("id", "name", "family", "severity", "summary", "description", "fix", "example")
 

@@ -3,7 +3,7 @@ into a Location (analyzers never count lines themselves)."""
 
 from __future__ import annotations
 
-from meshlint.findings import Location
+from meshlint.values import Location
 
 
 def key_location(mapping, key, fallback: Location) -> Location:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from meshlint.findings import Location
-from meshlint.terraform import Unknown
+from meshlint.values import Location, Unknown
 
 _MISSING = object()
 
@@ -18,15 +17,12 @@ SYSTEM_NAMESPACES = frozenset(("kube-system", "kube-public", "kube-node-lease", 
 WORKLOAD_KINDS = frozenset(
     ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet", "Rollout"))
 
-# Kubernetes kinds some part of the model reads beyond their metadata; the parser converts
-# only apiVersion/kind/metadata of the others (CRDs, Secrets, most ConfigMaps, ...).
+# Kubernetes kinds ("Kind" or "Kind/name") some part of the model reads beyond their
+# metadata; the engine tells the parser, which converts only apiVersion/kind/metadata of the
+# others (CRDs, Secrets, most ConfigMaps, ...).
 FULL_KINDS = WORKLOAD_KINDS | frozenset((
     "Namespace", "Service", "Gateway", "VirtualService", "ServiceEntry", "IstioOperator", "Kiali",
-    "Application", "ApplicationSet", "NodePool", "Provisioner", "List"))
-
-
-def needs_full(kind: str, name: str) -> bool:
-    return kind in FULL_KINDS or (kind == "ConfigMap" and name == "kiali")
+    "Application", "ApplicationSet", "NodePool", "Provisioner", "List", "ConfigMap/kiali"))
 
 
 @dataclass(slots=True)

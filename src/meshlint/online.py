@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from meshlint.parse.yamlfront import parse_yaml_bytes, text
+from meshlint.parse.yamlfront import parse_yaml_bytes
+from meshlint.values import text
 
 DEFAULT_TIMEOUT = (3.05, 10.0)  # connect, read (seconds)
 MAX_BODY = 32 * 1024 * 1024

@@ -12,7 +12,8 @@ import os
 from pathlib import Path
 
 from meshlint import __version__
-from meshlint.findings import Finding, Location, Report
+from meshlint.findings import Finding, Report
+from meshlint.values import Location
 
 FORMAT = 1
 

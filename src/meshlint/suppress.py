@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from meshlint.findings import Finding, Location
+from meshlint import knowledge
+from meshlint.findings import Finding, new_finding
+from meshlint.values import Location
 
 COMMENT = re.compile(rb"(?:#|//)\s*meshlint:\s*(ignore|ignore-file)\[([^\]\n]*)\][ \t]*([^\n]*)")
 ANNOTATION = "meshlint.dev/ignore"
@@ -171,8 +173,7 @@ def apply(findings: list[Finding], index: SuppressionIndex) -> tuple[list[Findin
 
 def unused(index: SuppressionIndex, ran) -> list[Finding]:
     """MESH002 for suppressions of rules that ran but matched nothing."""
-    from meshlint.checks import finding
-
+    doc = knowledge.catalog()["MESH002"]
     out = []
     for sup in index.all():
         if sup.used:
@@ -184,6 +185,6 @@ def unused(index: SuppressionIndex, ran) -> list[Finding]:
         message = (f"unused suppression ({what}): no {', '.join(sup.codes)} finding here to suppress. "
                    f"Remove it, or fix its codes.")
         loc = Location(sup.path, sup.line, sup.column)
-        out.append(finding("MESH002", message, loc, object=sup.path, scope="",
-                           detail=f"{sup.kind}:{','.join(sup.codes)}:{sup.reason}"))
+        out.append(new_finding("MESH002", doc.name, doc.severity, message, loc, object=sup.path, scope="",
+                               detail=f"{sup.kind}:{','.join(sup.codes)}:{sup.reason}"))
     return out

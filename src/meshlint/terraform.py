@@ -21,45 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from meshlint.parse.hclfront import HclAttr, HclBlock, HclBody, HclFile
-from meshlint.parse.yamlfront import YMap, YSeq, parse_yaml_bytes
+from meshlint.parse.yamlfront import parse_yaml_bytes
+from meshlint.values import UNKNOWN, Unknown, YMap, YSeq, contains_unknown
 
 MAX_FILE_READ = 2 * 1024 * 1024
 MAX_EVAL_DEPTH = 64
 MAX_COLLECTION = 10_000
-
-
-class Unknown:
-    """A value meshlint cannot know before apply (or chose not to evaluate)."""
-
-    __slots__ = ("reason",)
-
-    def __init__(self, reason: str = ""):
-        self.reason = reason
-
-    def __repr__(self) -> str:
-        return f"Unknown({self.reason!r})" if self.reason else "Unknown"
-
-    def __bool__(self) -> bool:  # guard against accidental truthiness tests
-        raise TypeError("Unknown has no truth value; test with is_unknown()")
-
-
-UNKNOWN = Unknown()
-
-
-def is_unknown(value) -> bool:
-    return isinstance(value, Unknown)
-
-
-def contains_unknown(value, _depth: int = 0) -> bool:
-    if isinstance(value, Unknown):
-        return True
-    if _depth > 50:
-        return True
-    if isinstance(value, dict):
-        return any(contains_unknown(v, _depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_unknown(v, _depth + 1) for v in value)
-    return False
 
 
 class EncodedDocument(str):

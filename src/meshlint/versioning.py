@@ -178,7 +178,7 @@ _RANGE_MARK = re.compile(r"[*^~<>|]|(?:^|\.)[xX](?:$|\.)|\s-\s|,")
 
 def classify_chart_version(version) -> str:
     """How a chart version pins what gets installed."""
-    from meshlint.terraform import Unknown
+    from meshlint.values import Unknown
 
     if isinstance(version, Unknown):
         return UNKNOWN_PIN

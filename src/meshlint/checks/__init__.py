@@ -6,13 +6,13 @@ A check never opens a file, never parses and never calls the network: it reads t
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from meshlint import knowledge
-from meshlint.findings import Finding, Location
+from meshlint.findings import Finding, new_finding
 from meshlint.model import Model
+from meshlint.values import Location
 
 
 @dataclass
@@ -36,24 +36,11 @@ def rule(code: str) -> Callable[[CheckFn], CheckFn]:
     return register
 
 
-MAX_TOKEN = 160  # longest run of non-blank characters a message may echo from a file
-MAX_MESSAGE = 2000
-_LONG_TOKEN = re.compile(r"\S{%d,}" % (MAX_TOKEN + 1))
-
-
-def excerpt(text: str) -> str:
-    """Messages quote names, hosts and images from the checked files: never more than a
-    short excerpt of any of them (a hostile change must not get file content printed into
-    CI logs or annotations), and never more than MAX_MESSAGE characters in all."""
-    text = _LONG_TOKEN.sub(lambda m: m.group()[:MAX_TOKEN] + "…", text)
-    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "…"
-
-
 def finding(code: str, message: str, location: Location, *, object: str, scope: str,
             detail: str = "", fix: str | None = None, severity: str | None = None) -> Finding:
     doc = knowledge.catalog()[code]
-    return Finding(code, severity or doc.severity, excerpt(message), location, object=excerpt(object),
-                   scope=scope, detail=detail, fix=excerpt(fix) if fix else fix, name=doc.name)
+    return new_finding(code, doc.name, severity or doc.severity, message, location, object=object,
+                       scope=scope, detail=detail, fix=fix)
 
 
 def load_all() -> dict[str, CheckFn]:

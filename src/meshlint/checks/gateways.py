@@ -5,13 +5,11 @@ and what Kiali will report missing."""
 from __future__ import annotations
 
 from meshlint.checks import CheckContext, finding, rule
-from meshlint.findings import Location
 from meshlint.gateways import GATEWAY_API_GROUP, describe, selector_matches
+from meshlint.inventory import kiali_namespace
 from meshlint.locate import item_location, key_location
 from meshlint.model import GatewayWorkload, K8sObject, Model
-from meshlint.inventory import kiali_namespace
-from meshlint.parse.yamlfront import get_path, text
-from meshlint.terraform import Unknown
+from meshlint.values import Location, Unknown, get_path, text
 
 ISTIO_NET = "networking.istio.io/"
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from meshlint.checks import CheckContext, finding, rule
 from meshlint.locate import item_location, key_location
 from meshlint.model import SYSTEM_NAMESPACES, Model, Workload
-from meshlint.parse.yamlfront import text
-from meshlint.terraform import Unknown
+from meshlint.values import Unknown, text
 
 INJECTION = "istio-injection"
 REV = "istio.io/rev"

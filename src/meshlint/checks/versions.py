@@ -7,11 +7,9 @@ import datetime as _dt
 
 from meshlint import knowledge
 from meshlint.checks import CheckContext, finding, rule
-from meshlint.findings import Location
 from meshlint.inventory import data_as_of, is_local_chart
 from meshlint.model import Component, Model
-from meshlint.parse.yamlfront import text
-from meshlint.terraform import Unknown
+from meshlint.values import Location, Unknown, text
 from meshlint.versioning import (
     ABSENT,
     FLOATING,

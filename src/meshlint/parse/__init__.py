@@ -10,10 +10,19 @@ import os
 import re
 from dataclasses import dataclass
 
-from meshlint.discover import CHART, KUSTOMIZATION, MANIFEST, TERRAFORM, TFVARS, VALUES, FileEntry
-from meshlint.findings import Finding, Location
+from meshlint.discover import (
+    CHART,
+    KUSTOMIZATION,
+    MANIFEST,
+    TERRAFORM,
+    TFVARS,
+    VALUES,
+    FileEntry,
+)
+from meshlint.findings import Finding
 from meshlint.parse.hclfront import HclFile, parse_hcl_bytes
 from meshlint.parse.yamlfront import YamlFile, parse_yaml_bytes
+from meshlint.values import Location
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -24,8 +33,15 @@ _GO_TEMPLATE = re.compile(
     rb"|toYaml\b|tpl\b|printf\b|default\b|required\b|quote\b|lookup\b)")
 
 
-def _needs_full():
-    from meshlint.model import needs_full  # which kinds the model reads in full
+def full_conversion(full_kinds: frozenset[str] | None):
+    """The YAML front-end's `needs_full(kind, name)` for a set of "Kind" or "Kind/name"
+    entries (what the model reads beyond metadata; the engine passes it in). None: every
+    object is converted in full."""
+    if full_kinds is None:
+        return None
+
+    def needs_full(kind: str, name: str) -> bool:
+        return kind in full_kinds or f"{kind}/{name}" in full_kinds
 
     return needs_full
 
@@ -48,11 +64,12 @@ def parse_error(path: str, line: int, column: int, message: str) -> Finding:
                    detail="parse-error")
 
 
-def parse_entry(entry: FileEntry, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParsedFile:
+def parse_entry(entry: FileEntry, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+                full_kinds: frozenset[str] | None = None) -> ParsedFile:
     data, early = read_entry(entry, max_bytes)
     if early is not None:
         return early
-    return parse_data(entry, data, max_bytes)
+    return parse_data(entry, data, max_bytes, full_kinds=full_kinds)
 
 
 def read_entry(entry: FileEntry, max_bytes: int) -> tuple[bytes, ParsedFile | None]:
@@ -77,7 +94,9 @@ DEFAULT_BUDGET_SECONDS = 20.0
 
 
 def parse_data(entry: FileEntry, data: bytes, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
-               budget: float = DEFAULT_BUDGET_SECONDS) -> ParsedFile:
+               budget: float = DEFAULT_BUDGET_SECONDS, full_kinds: frozenset[str] | None = None) -> ParsedFile:
+    """`full_kinds`: the Kubernetes kinds ("Kind" or "Kind/name") converted beyond their
+    metadata; None converts every object in full."""
     out = ParsedFile(entry)
     out.has_suppressions = b"meshlint" in data
     if b"\x00" in data[:8192]:
@@ -99,7 +118,7 @@ def parse_data(entry: FileEntry, data: bytes, max_bytes: int = DEFAULT_MAX_FILE_
     templated = _GO_TEMPLATE.search(data) is not None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    y = parse_yaml_bytes(data, entry.path, _needs_full() if entry.kind == MANIFEST else None, budget)
+    y = parse_yaml_bytes(data, entry.path, full_conversion(full_kinds) if entry.kind == MANIFEST else None, budget)
     if templated and (y.error or y.has_complex_keys) and "took longer" not in (y.error or (0, 0, ""))[2]:
         out.skipped = "Go template"
         return out

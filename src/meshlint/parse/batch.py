@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from dataclasses import dataclass
 from pathlib import Path
 
 from meshlint import __version__
@@ -32,8 +33,9 @@ class ParseCache:
     """Parsed files by content hash, in one SQLite file: one transaction writes a whole
     run's new entries (a file per entry costs more than parsing on most filesystems)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, full_kinds: frozenset[str] | None):
         self.path = root / f"parse-{__version__}-{CACHE_FORMAT}.sqlite"
+        self._full_kinds = sorted(full_kinds) if full_kinds is not None else None
         self._db = None
         self._pending: list[tuple[str, bytes]] = []
 
@@ -56,9 +58,7 @@ class ParseCache:
 
     def key(self, entry: FileEntry, data: bytes, max_bytes: int) -> str:
         h = hashlib.sha256()
-        from meshlint.model import FULL_KINDS
-
-        h.update(f"{entry.kind}\0{entry.path}\0{max_bytes}\0{sorted(FULL_KINDS)}\0".encode("utf-8", "surrogateescape"))
+        h.update(f"{entry.kind}\0{entry.path}\0{max_bytes}\0{self._full_kinds}\0".encode("utf-8", "surrogateescape"))
         h.update(data)
         return h.hexdigest()
 
@@ -95,8 +95,17 @@ class ParseCache:
         self._pending = []
 
 
-def _parse_one(entry: FileEntry, data: bytes, max_bytes: int, budget: float) -> ParsedFile:
-    return parse_data(entry, data, max_bytes, budget)
+@dataclass(frozen=True, slots=True)
+class ParseSettings:
+    """What every file's parse needs to know besides its bytes."""
+
+    max_bytes: int
+    budget: float
+    full_kinds: frozenset[str] | None  # see parse_data
+
+
+def _parse_one(entry: FileEntry, data: bytes, settings: ParseSettings) -> ParsedFile:
+    return parse_data(entry, data, settings.max_bytes, settings.budget, settings.full_kinds)
 
 
 def _strip(pf: ParsedFile) -> tuple:
@@ -104,8 +113,8 @@ def _strip(pf: ParsedFile) -> tuple:
     return (pf.yaml, pf.error, pf.skipped, pf.has_suppressions)
 
 
-def _worker(jobs: list[tuple[FileEntry, bytes, str | None]], max_bytes: int, budget: float) -> list[bytes]:
-    return [pickle.dumps(_strip(_parse_one(entry, data, max_bytes, budget)), protocol=pickle.HIGHEST_PROTOCOL)
+def _worker(jobs: list[tuple[FileEntry, bytes, str | None]], settings: ParseSettings) -> list[bytes]:
+    return [pickle.dumps(_strip(_parse_one(entry, data, settings)), protocol=pickle.HIGHEST_PROTOCOL)
             for entry, data, _key in jobs]
 
 
@@ -118,8 +127,12 @@ def _restore(entry: FileEntry, blob: bytes) -> ParsedFile | None:
 
 
 def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
-                cache_root: Path | None = None, budget: float = PARSE_BUDGET_SECONDS) -> dict[str, ParsedFile]:
-    cache = ParseCache(cache_root) if cache_root is not None else None
+                cache_root: Path | None = None, budget: float = PARSE_BUDGET_SECONDS,
+                full_kinds: frozenset[str] | None = None) -> dict[str, ParsedFile]:
+    """Every entry parsed; `full_kinds` as in parse_data (the engine passes what the
+    model reads)."""
+    settings = ParseSettings(max_bytes, budget, full_kinds)
+    cache = ParseCache(cache_root, full_kinds) if cache_root is not None else None
     results: dict[str, ParsedFile] = {}
     wanted: list[tuple[FileEntry, bytes, str | None]] = []
     for entry in entries:
@@ -128,7 +141,7 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
             results[entry.abspath] = early
             continue
         if entry.kind in (TERRAFORM, TFVARS):
-            results[entry.abspath] = _parse_one(entry, data, max_bytes, budget)
+            results[entry.abspath] = _parse_one(entry, data, settings)
             continue
         wanted.append((entry, data, cache.key(entry, data, max_bytes) if cache is not None else None))
     todo = []
@@ -142,39 +155,41 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
         else:
             todo.append((entry, data, key))
     try:
-        _parse_missing(todo, max_bytes, jobs, budget, cache, results)
+        _parse_missing(todo, settings, jobs, cache, results)
     finally:
         if cache is not None:
             cache.flush()
     return results
 
 
-def _parse_missing(todo, max_bytes, jobs, budget, cache, results) -> None:
+def _parse_missing(todo, settings, jobs, cache, results) -> None:
     if not todo:
         return
     total = sum(len(d) for _, d, _ in todo)
     if jobs > 1 and total >= PARALLEL_MIN_BYTES and _can_fork():
         chunks = _balanced(todo, jobs)
-        from concurrent.futures import ProcessPoolExecutor  # only parallel runs pay for it
+        from concurrent.futures import (
+            ProcessPoolExecutor,  # only parallel runs pay for it
+        )
         from multiprocessing import get_context
 
         with ProcessPoolExecutor(max_workers=len(chunks) - 1, mp_context=get_context("fork")) as pool:
-            futures = [pool.submit(_worker, chunk, max_bytes, budget) for chunk in chunks[1:]]
+            futures = [pool.submit(_worker, chunk, settings) for chunk in chunks[1:]]
             # this process takes the first share itself instead of waiting idle
-            _serial(chunks[0], max_bytes, budget, cache, results)
+            _serial(chunks[0], settings, cache, results)
             blobs = [f.result() for f in futures]
         for chunk, chunk_blobs in zip(chunks[1:], blobs):
             for (entry, data, key), blob in zip(chunk, chunk_blobs):
-                pf = results[entry.abspath] = _restore(entry, blob) or _parse_one(entry, data, max_bytes, budget)
+                pf = results[entry.abspath] = _restore(entry, blob) or _parse_one(entry, data, settings)
                 if cache is not None and key is not None and not _timed_out(pf):
                     cache.store(key, blob)
         return
-    _serial(todo, max_bytes, budget, cache, results)
+    _serial(todo, settings, cache, results)
 
 
-def _serial(todo, max_bytes, budget, cache, results) -> None:
+def _serial(todo, settings: ParseSettings, cache, results) -> None:
     for entry, data, key in todo:
-        pf = _parse_one(entry, data, max_bytes, budget)
+        pf = _parse_one(entry, data, settings)
         if cache is not None and key is not None and not _timed_out(pf):
             cache.store(key, pickle.dumps(_strip(pf), protocol=pickle.HIGHEST_PROTOCOL))
         results[entry.abspath] = pf

@@ -27,78 +27,11 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.tag import Tag
 
+from meshlint.values import RawFloat, YMap, YSeq, _make_map, _make_seq, text  # noqa: F401 (text: public API)
+
 MAX_DEPTH = 200
 MAX_EXPANDED_NODES = 2_000_000
 MAX_DOCUMENTS = 10_000
-
-
-class YMap(dict):
-    """A YAML mapping: a dict plus where it and each key stand (1-based line, column)."""
-
-    __slots__ = ("line", "col", "end_line", "keypos", "path")
-
-    def key_line(self, key: str) -> int:
-        pos = self.keypos.get(key)
-        return pos[0] if pos else self.line
-
-    def key_col(self, key: str) -> int:
-        pos = self.keypos.get(key)
-        return pos[1] if pos else self.col
-
-    def __reduce__(self):  # fast pickling (parallel parsing, the parse cache)
-        return (_make_map, (dict(self), self.line, self.col, self.end_line, self.keypos, self.path))
-
-
-class YSeq(list):
-    """A YAML sequence: a list plus where it and each item stand."""
-
-    __slots__ = ("line", "col", "end_line", "itempos", "path")
-
-    def item_line(self, index: int) -> int:
-        return self.itempos[index][0] if index < len(self.itempos) else self.line
-
-    def __reduce__(self):
-        return (_make_seq, (list(self), self.line, self.col, self.end_line, self.itempos, self.path))
-
-
-def _make_map(items, line, col, end_line, keypos, path) -> YMap:
-    m = YMap(items)
-    m.line, m.col, m.end_line, m.keypos, m.path = line, col, end_line, keypos, path
-    return m
-
-
-def _make_seq(items, line, col, end_line, itempos, path) -> YSeq:
-    s = YSeq(items)
-    s.line, s.col, s.end_line, s.itempos, s.path = line, col, end_line, itempos, path
-    return s
-
-
-class RawFloat(float):
-    """A float that remembers how it was written (`1.10`), for versions."""
-
-    raw: str
-
-    def __new__(cls, raw: str):
-        obj = super().__new__(cls, float(raw.replace("_", "")))
-        obj.raw = raw
-        return obj
-
-    def __str__(self) -> str:
-        return self.raw
-
-    def __reduce__(self):
-        return (RawFloat, (self.raw,))
-
-
-def text(value) -> str | None:
-    """The text of a scalar as written: versions, labels and names are read this way."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (YMap, YSeq, dict, list)):
-        return None
-    return str(value)
 
 
 @dataclass(slots=True)
@@ -397,15 +330,3 @@ def _convert(root, path: str = "") -> tuple[object, bool]:
         mark = root.start_mark
         raise YamlParseError(mark.line + 1, mark.column + 1, "document nested too deeply") from None
     return value, complex_keys[0]
-
-
-def get_path(value, *keys):
-    """Follow keys/indices through nested YMap/YSeq; None when any step is missing."""
-    for k in keys:
-        if isinstance(value, dict):
-            value = value.get(k)
-        elif isinstance(value, list) and isinstance(k, int) and -len(value) <= k < len(value):
-            value = value[k]
-        else:
-            return None
-    return value
