@@ -25,6 +25,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from conftest import REPO, SHARED
+from readme_text import README, readme_section, yaml_blocks
 
 ACTION = YAML(typ="safe").load((REPO / "action.yml").read_text(encoding="utf-8"))
 STEPS: list[dict] = ACTION["runs"]["steps"]
@@ -245,3 +246,21 @@ def test_usage_error_fails_and_uploads_nothing(project, tmp_path):
 def test_version_input_picks_the_requirement(project, tmp_path, version, requirement):
     _, pip_log = run_action(project, tmp_path, version=version, **{"upload-sarif": "false"})
     assert pip_log.read_text().split()[-1] == requirement
+
+
+def test_readme_workflow_uses_the_action_as_declared():
+    section = readme_section("GitHub Action")
+    (block,) = yaml_blocks(section)
+    workflow = YAML(typ="safe").load(block)
+    assert workflow["permissions"]["security-events"] == "write"
+    (job,) = workflow["jobs"].values()
+    checkout, action = job["steps"]
+    assert checkout["uses"] == "actions/checkout@v4" and checkout["with"]["fetch-depth"] == 0
+    # the same repository as the pre-commit snippet, at a tag
+    repo = re.search(r"repo: https://github\.com/([\w-]+/[\w-]+)", README)
+    assert repo and re.fullmatch(rf"{repo.group(1)}@v\d+\.\d+\.\d+", action["uses"]), action["uses"]
+    assert set(action["with"]) <= set(ACTION["inputs"])
+    assert "--new-since" in action["with"]["args"]
+    # the inputs table documents every input, and only those
+    documented = set(re.findall(r"^\| `([\w-]+)` \|", section, re.M))
+    assert documented == set(ACTION["inputs"])
