@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from meshlint import knowledge
 from meshlint.checks import CheckContext, finding, rule
+from meshlint.knowledge.tables import Confidence
 from meshlint.model import Model
 
 
 def _monthly_cost(region: str | None, count: int) -> str:
     if not region:
         return ""
-    table = knowledge.data("nat-gateway-prices")
-    row = next((r for r in table["regions"] if r["region"] == region), None)
-    if row is None:
+    table = knowledge.nat_gateway_prices()
+    price = table.price(region)
+    if price is None:
         return ""
-    hours = int(table["monthly_hours"])
-    hourly = float(row["hourly"])
+    hours, hourly = table.monthly_hours, price.hourly
     total = hourly * hours * count
     single = hourly * hours
-    caveat = "" if row.get("confidence") == "high" else ", price not confirmed by AWS data"
+    caveat = "" if price.confidence is Confidence.HIGH else ", price not confirmed by AWS data"
     return (f" That is ~${total:,.2f}/month before traffic in {region} ({count} × ${hourly}/h × "
-            f"{hours} h; list price as of {table['as_of']}{caveat}), against ~${single:,.2f} "
+            f"{hours} h; list price as of {table.as_of.isoformat()}{caveat}), against ~${single:,.2f} "
             f"for one.")
 
 
