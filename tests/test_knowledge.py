@@ -6,11 +6,10 @@ from __future__ import annotations
 import ast
 import dataclasses
 import typing
-from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from meshlint import knowledge
 from meshlint.knowledge.schema import KnowledgeError, build, key_of
 from meshlint.knowledge.tables import TABLES, IstioReleases, NatGatewayPrices, VpcModule

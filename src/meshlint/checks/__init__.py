@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from meshlint import knowledge
-from meshlint.findings import Finding, new_finding
+from meshlint.findings import Finding, Severity, new_finding
 from meshlint.model import Model
 from meshlint.values import Location
 
@@ -39,7 +39,7 @@ def rule(code: str) -> Callable[[CheckFn], CheckFn]:
 def finding(code: str, message: str, location: Location, *, object: str, scope: str,
             detail: str = "", fix: str | None = None, severity: str | None = None) -> Finding:
     doc = knowledge.catalog()[code]
-    return new_finding(code, doc.name, severity or doc.severity, message, location, object=object,
+    return new_finding(code, doc.name, Severity(severity) if severity else doc.severity, message, location, object=object,
                        scope=scope, detail=detail, fix=fix)
 
 

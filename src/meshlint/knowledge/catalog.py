@@ -7,10 +7,9 @@ import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 
+from meshlint.findings import Severity
 from meshlint.knowledge.files import load_yaml, rules_dir
 from meshlint.knowledge.schema import KnowledgeError, build
-
-SEVERITY_NAMES = ("info", "warning", "error")
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +17,7 @@ class RuleDoc:
     id: str
     name: str
     family: str
-    severity: str
+    severity: Severity  # the default; configuration may override it per rule
     summary: str
     description: str
     fix: str
@@ -29,8 +28,6 @@ class RuleDoc:
         for f in dataclasses.fields(self):
             if f.name != "references" and not getattr(self, f.name):
                 raise ValueError(f"missing {f.name}")
-        if self.severity not in SEVERITY_NAMES:
-            raise ValueError(f"bad severity {self.severity}")
 
     @property
     def help_uri(self) -> str:
