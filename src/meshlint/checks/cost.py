@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from meshlint import knowledge
-from meshlint.checks import CheckContext, finding, rule
+from collections.abc import Iterator
+
+from meshlint.checks import CheckContext, Reporter, rule
+from meshlint.findings import Finding
 from meshlint.knowledge.tables import Confidence
 from meshlint.model import Model
 
@@ -25,7 +28,7 @@ def _monthly_cost(region: str | None, count: int) -> str:
 
 
 @rule("MESH501")
-def multi_nat_gateway(model: Model, ctx: CheckContext):
+def multi_nat_gateway(model: Model, ctx: CheckContext, report: Reporter) -> Iterator[Finding]:
     for nat in model.nat_gateways:
         if nat.count is None or nat.count <= 1:
             continue
@@ -36,5 +39,4 @@ def multi_nat_gateway(model: Model, ctx: CheckContext):
             fix_text = "set single_nat_gateway = true (non-production), or keep one per AZ deliberately for production"
         message = (f"{nat.object} creates {nat.count} NAT gateways ({nat.reason}).{cost} "
                    f"Fix: {fix_text}.")
-        yield finding("MESH501", message, nat.location, object=nat.object, scope=model.scope,
-                      fix=fix_text)
+        yield report(message, nat.location, object=nat.object, fix=fix_text)
