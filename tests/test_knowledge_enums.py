@@ -4,6 +4,7 @@ strings reports print."""
 import json
 
 from conftest import REPO
+
 from meshlint import config, filters
 from meshlint.findings import FAIL_ON, SEVERITIES, FailOn, Finding, Severity
 from meshlint.knowledge import catalog

@@ -1,6 +1,10 @@
 """Rules register against the catalog and report through a Reporter bound to their entry."""
 
+import ast
+import re
+
 import pytest
+from conftest import REPO
 
 from meshlint import checks, knowledge
 from meshlint.checks import CheckContext, Reporter, rule
@@ -49,3 +53,16 @@ def test_both_check_signatures_run_with_the_scope_of_the_model():
     finally:
         checks.REGISTRY.clear()
         checks.REGISTRY.update(saved)
+
+
+def test_every_rule_code_in_the_source_is_in_the_catalog():
+    """The catalog is the one list of codes: a code written anywhere in src/ (a check's
+    @rule, the engine's MESH001/MESH002, a filter) must have its entry."""
+    written = set()
+    for path in (REPO / "src" / "meshlint").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                written.update(re.findall(r"\bMESH[0-9]{3}\b", node.value))
+    assert written, "the scan found no codes: it is broken"
+    assert written - set(knowledge.catalog()) == set()
+    assert set(checks.load_all()) <= set(knowledge.catalog())
