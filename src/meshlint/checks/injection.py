@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from meshlint import knowledge
 from meshlint.checks import CheckContext, Reporter, rule
 from meshlint.findings import Finding, Severity
 from meshlint.locate import item_location, key_location
@@ -165,13 +166,9 @@ def image_auto_without_injection(model: Model, ctx: CheckContext, report: Report
                      fix=f"enable injection for namespace {w.namespace}")
 
 
-_PROTOCOL_PREFIXES = ("http", "http2", "https", "grpc", "grpc-web", "mongo", "mysql", "redis",
-                      "tcp", "tls", "udp")
-
-
 def _named_by_convention(name: str) -> bool:
     lower = name.lower()
-    return any(lower == p or lower.startswith(p + "-") for p in _PROTOCOL_PREFIXES)
+    return any(lower == p or lower.startswith(p + "-") for p in knowledge.istio_protocols().port_name_prefixes)
 
 
 @rule("MESH404")

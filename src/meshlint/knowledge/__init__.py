@@ -18,6 +18,7 @@ from meshlint.knowledge.tables import (
     AwsArch,
     EksBlueprintsAddons,
     ImageArch,
+    IstioProtocols,
     IstioReleases,
     KialiCompat,
     NatGatewayPrices,
@@ -28,7 +29,7 @@ from meshlint.values import YMap, text
 
 __all__ = [
     "KnowledgeError", "RuleDoc", "catalog", "rule_doc", "rules_dir", "data", "data_names", "table",
-    "aws_arch", "eks_blueprints_addons", "image_arch", "istio_releases", "kiali_compat",
+    "aws_arch", "eks_blueprints_addons", "image_arch", "istio_protocols", "istio_releases", "kiali_compat",
     "nat_gateway_prices", "vpc_module",
 ]
 
@@ -60,6 +61,10 @@ def eks_blueprints_addons() -> EksBlueprintsAddons:
 
 def image_arch() -> ImageArch:
     return _typed("image-arch", ImageArch)
+
+
+def istio_protocols() -> IstioProtocols:
+    return _typed("istio-protocols", IstioProtocols)
 
 
 def istio_releases() -> IstioReleases:

@@ -257,11 +257,19 @@ class KialiCompat(Table):
         ascending([m.parsed for m in minors], "tested istio minors")
 
 
+# --- istio-protocols -------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class IstioProtocols(Table):
+    port_name_prefixes: tuple[str, ...]  # `<prefix>` or `<prefix>-<suffix>` declares the protocol
+
+
 #: file stem in rules/data -> the dataclass it loads into
 TABLES: dict[str, type[Table]] = {
     "aws-arch": AwsArch,
     "eks-blueprints-addons": EksBlueprintsAddons,
     "image-arch": ImageArch,
+    "istio-protocols": IstioProtocols,
     "istio-releases": IstioReleases,
     "kiali-compat": KialiCompat,
     "nat-gateway-prices": NatGatewayPrices,
