@@ -15,7 +15,10 @@ import click
 
 from meshlint import __version__
 
+from meshlint.findings import FailOn
+
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FAIL_ON_CHOICE = click.Choice([level.value for level in FailOn])
 
 
 def _parse_date(value: str, what: str) -> _dt.date:
@@ -98,7 +101,7 @@ FORMAT_CHOICES = ["text", "json", "sarif", "github", "junit", "auto"]
               help="Write the report to FILE instead of standard output.")
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (MESH4, MESH501).")
 @click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]),
+@click.option("--fail-on", type=FAIL_ON_CHOICE,
               default=None, help="Exit 1 when a finding has at least this severity [default: warning].")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
               help="Judge dates (end of life, newest releases) as of this day "
@@ -166,7 +169,7 @@ def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, c
     if options.baseline is not None and (baseline or new_since) and fmt in ("text",):
         click.echo(f"{report.baseline_matched} known findings hidden; {report.baseline_fixed} "
                    f"baseline entries are fixed.", err=True)
-    threshold = fail_on or options.config.fail_on or "warning"
+    threshold = fail_on or options.config.fail_on or FailOn.WARNING
     sys.exit(filters.exit_code(report.findings, threshold))
 
 
@@ -209,7 +212,7 @@ def _as_of(value: str | None) -> _dt.date:
 @click.option("--path", "path", default=".", type=click.Path(),
               help="With git refs: the path inside the repository to check [default: .].")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
+@click.option("--fail-on", type=FAIL_ON_CHOICE, default=None,
               help="Exit 1 when the change introduces a finding of at least this severity.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
@@ -228,7 +231,7 @@ def diff_cmd(old, new, path, fmt, fail_on, as_of, config_path, debug) -> None:
     except GitError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(render(result, fmt), nl=False)
-    threshold = fail_on or options.config.fail_on or "warning"
+    threshold = fail_on or options.config.fail_on or FailOn.WARNING
     sys.exit(filters.exit_code(result.introduced, threshold))
 
 

@@ -14,12 +14,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from meshlint import findings
 from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.values import YMap
 
 CONFIG_NAMES = (".meshlint.yaml", ".meshlint.yml")
-SEVERITIES = ("info", "warning", "error")
-FAIL_ON = ("error", "warning", "info", "never")
+SEVERITIES, FAIL_ON = findings.SEVERITIES, findings.FAIL_ON  # the one definition: meshlint.findings
 _CODE = re.compile(r"^MESH[0-9]{0,3}$")
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from meshlint.findings import SEVERITY_RANK, Finding
+from meshlint.findings import FAIL_ON, FailOn, Finding, Severity
 
-FAIL_ON = ("error", "warning", "info", "never")
+__all__ = ["FAIL_ON", "dedupe", "exit_code", "keep", "normalise_codes", "rule_selected"]
 
 
 def normalise_codes(codes: Iterable[str] | None) -> list[str]:
@@ -47,7 +47,7 @@ def dedupe(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def exit_code(findings: Iterable[Finding], fail_on: str) -> int:
-    if fail_on == "never":
+    threshold = FailOn(fail_on).threshold
+    if threshold is None:
         return 0
-    threshold = SEVERITY_RANK[fail_on]
-    return 1 if any(SEVERITY_RANK[f.severity] >= threshold for f in findings) else 0
+    return 1 if any(Severity(f.severity).rank >= threshold.rank for f in findings) else 0

@@ -2,14 +2,45 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import re
 from dataclasses import dataclass, field
 
 from meshlint.values import Location
 
-SEVERITIES = ("info", "warning", "error")
-SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+class Severity(enum.StrEnum):
+    """How bad a finding is. A str, so reports and comparisons see "info", "warning", "error"."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+class FailOn(enum.StrEnum):
+    """The least severity that makes a run exit 1 (`--fail-on`, `fail-on:`); never: always 0."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    NEVER = "never"
+
+    @property
+    def threshold(self) -> Severity | None:
+        return None if self is FailOn.NEVER else Severity(self.value)
+
+
+SEVERITIES: tuple[Severity, ...] = tuple(Severity)
+FAIL_ON: tuple[FailOn, ...] = tuple(FailOn)
+SEVERITY_RANK = {s.value: s.rank for s in Severity}  # legacy view: use Severity(...).rank
 
 
 @dataclass(slots=True)
@@ -17,7 +48,7 @@ class Finding:
     """One problem found by a rule, at one place, about one named object."""
 
     rule: str  # e.g. MESH401
-    severity: str
+    severity: Severity
     message: str
     location: Location
     object: str = ""  # e.g. Namespace/orders, module.vpc
@@ -27,6 +58,10 @@ class Finding:
     name: str = ""  # rule name, filled from the catalog
     relpath: str = ""  # the file relative to the checked root (stable across checkouts)
     abspath: str = ""  # the file's absolute path (for repository-relative URIs)
+
+    def __post_init__(self) -> None:
+        # callers that still pass the plain text ("error") get the enum member
+        self.severity = Severity(self.severity)
 
     @property
     def fingerprint(self) -> str:
@@ -67,9 +102,9 @@ def excerpt(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "…"
 
 
-def new_finding(rule: str, name: str, severity: str, message: str, location: Location, *,
+def new_finding(rule: str, name: str, severity: Severity, message: str, location: Location, *,
                 object: str, scope: str, detail: str = "", fix: str | None = None) -> Finding:
     """The one way findings are made: whatever a message, object or fix quotes from the
     checked files is cut to a short excerpt."""
-    return Finding(rule, severity, excerpt(message), location, object=excerpt(object), scope=scope,
+    return Finding(rule, Severity(severity), excerpt(message), location, object=excerpt(object), scope=scope,
                    detail=detail, fix=excerpt(fix) if fix else fix, name=name)

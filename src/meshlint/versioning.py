@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import re
 
 from packaging.version import InvalidVersion, Version
+
+from meshlint.values import Unknown
 
 _OP = re.compile(r"^\s*(~>|>=|<=|!=|=|>|<)?\s*v?([0-9][0-9A-Za-z.+-]*)\s*$")
 
@@ -170,16 +173,44 @@ def helm_constraint(constraint: str):
     return admits
 
 
+class PinKind(enum.StrEnum):
+    """How a written version pins what gets installed. A str: reports print the value."""
+
+    PINNED = "pinned"  # one exact version
+    RANGE = "range"  # a constraint: the repository picks within it
+    LATEST = "latest"  # latest/stable/head: whatever is newest
+    ABSENT = "absent"  # no version: the newest
+    IGNORED = "ignored-key"  # written under a key the consumer ignores (eks-blueprints-addons `version`)
+    UNKNOWN = "unknown"  # only known after apply
+    FLOATING = "floating-tag"  # an image tag that moves (1.22, not 1.22.3)
+
+
+# the names callers import today
 PINNED, RANGE, LATEST, ABSENT, IGNORED, UNKNOWN_PIN, FLOATING = (
-    "pinned", "range", "latest", "absent", "ignored-key", "unknown", "floating-tag")
+    PinKind.PINNED, PinKind.RANGE, PinKind.LATEST, PinKind.ABSENT, PinKind.IGNORED,
+    PinKind.UNKNOWN, PinKind.FLOATING)
+
+
+class Origin(enum.StrEnum):
+    """Where a release, component or object was declared. A str: reports print the value."""
+
+    MANIFEST = "manifest"  # a Kubernetes manifest file
+    TERRAFORM = "terraform"  # a kubernetes_* Terraform resource
+    HELM = "helm"  # installed by a Helm chart (gateway and istiod installs)
+    HELM_RELEASE = "helm_release"  # a Terraform helm_release
+    EKS_BLUEPRINTS_ADDONS = "eks-blueprints-addons"  # a helm_releases entry of that module
+    CHART_DEPENDENCY = "chart-dependency"  # a dependency of an umbrella Chart.yaml
+    ARGOCD = "argocd"  # an Argo CD Application
+    ISTIOOPERATOR = "istiooperator"  # an IstioOperator resource
+    GATEWAY_API = "gateway-api"  # a Gateway API Gateway (Istio deploys the workload)
+    IMAGE = "image"  # a container image reference
+    KIALI_CR = "kiali-cr"  # a Kiali custom resource (kiali-operator)
 
 _RANGE_MARK = re.compile(r"[*^~<>|]|(?:^|\.)[xX](?:$|\.)|\s-\s|,")
 
 
-def classify_chart_version(version) -> str:
+def classify_chart_version(version: object) -> PinKind:
     """How a chart version pins what gets installed."""
-    from meshlint.values import Unknown
-
     if isinstance(version, Unknown):
         return UNKNOWN_PIN
     if version is None or str(version).strip() == "":

@@ -3,29 +3,32 @@
 from __future__ import annotations
 
 from meshlint import knowledge
-from meshlint.checks import CheckContext, finding, rule
+from collections.abc import Iterator
+
+from meshlint.checks import CheckContext, Reporter, rule
+from meshlint.findings import Finding
+from meshlint.knowledge.tables import Confidence
 from meshlint.model import Model
 
 
 def _monthly_cost(region: str | None, count: int) -> str:
     if not region:
         return ""
-    table = knowledge.data("nat-gateway-prices")
-    row = next((r for r in table["regions"] if r["region"] == region), None)
-    if row is None:
+    table = knowledge.nat_gateway_prices()
+    price = table.price(region)
+    if price is None:
         return ""
-    hours = int(table["monthly_hours"])
-    hourly = float(row["hourly"])
+    hours, hourly = table.monthly_hours, price.hourly
     total = hourly * hours * count
     single = hourly * hours
-    caveat = "" if row.get("confidence") == "high" else ", price not confirmed by AWS data"
+    caveat = "" if price.confidence is Confidence.HIGH else ", price not confirmed by AWS data"
     return (f" That is ~${total:,.2f}/month before traffic in {region} ({count} × ${hourly}/h × "
-            f"{hours} h; list price as of {table['as_of']}{caveat}), against ~${single:,.2f} "
+            f"{hours} h; list price as of {table.as_of.isoformat()}{caveat}), against ~${single:,.2f} "
             f"for one.")
 
 
 @rule("MESH501")
-def multi_nat_gateway(model: Model, ctx: CheckContext):
+def multi_nat_gateway(model: Model, ctx: CheckContext, report: Reporter) -> Iterator[Finding]:
     for nat in model.nat_gateways:
         if nat.count is None or nat.count <= 1:
             continue
@@ -36,5 +39,4 @@ def multi_nat_gateway(model: Model, ctx: CheckContext):
             fix_text = "set single_nat_gateway = true (non-production), or keep one per AZ deliberately for production"
         message = (f"{nat.object} creates {nat.count} NAT gateways ({nat.reason}).{cost} "
                    f"Fix: {fix_text}.")
-        yield finding("MESH501", message, nat.location, object=nat.object, scope=model.scope,
-                      fix=fix_text)
+        yield report(message, nat.location, object=nat.object, fix=fix_text)

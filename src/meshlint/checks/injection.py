@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from meshlint.checks import CheckContext, finding, rule
+from collections.abc import Iterator
+
+from meshlint import knowledge
+from meshlint.checks import CheckContext, Reporter, rule
+from meshlint.findings import Finding, Severity
 from meshlint.locate import item_location, key_location
 from meshlint.model import SYSTEM_NAMESPACES, Model, Workload
 from meshlint.values import Unknown, text
@@ -22,7 +26,7 @@ def _pod_opt(w: Workload) -> str | None:
 
 
 @rule("MESH401")
-def namespace_injection_missing(model: Model, ctx: CheckContext):
+def namespace_injection_missing(model: Model, ctx: CheckContext, report: Reporter) -> Iterator[Finding]:
     if not model.installs_istio:
         return
     by_namespace: dict[str, list[Workload]] = {}
@@ -63,8 +67,8 @@ def namespace_injection_missing(model: Model, ctx: CheckContext):
                    f"{REV} label{wrong}: Istio will not inject sidecars into its pods. "
                    f"Add the label `{label_fix}` to the namespace ({kubectl}), or "
                    f"`{INJECTION}: disabled` if it is meant to stay outside the mesh.")
-        yield finding("MESH401", message, decl.location, object=decl.object, scope=model.scope,
-                      detail=name, fix=f"add label {label_fix} to namespace {name}")
+        yield report(message, decl.location, object=decl.object, detail=name,
+                     fix=f"add label {label_fix} to namespace {name}")
 
 
 def _label_decl(decls, label: str):
@@ -76,7 +80,7 @@ def _label_decl(decls, label: str):
 
 
 @rule("MESH402")
-def injection_label_conflict(model: Model, ctx: CheckContext):
+def injection_label_conflict(model: Model, ctx: CheckContext, report: Reporter) -> Iterator[Finding]:
     provided = model.revisions_provided() if model.installs_istio else None
     for name, decls in sorted(model.namespaces.items()):
         labels = model.namespace_labels(name)
@@ -93,27 +97,27 @@ def injection_label_conflict(model: Model, ctx: CheckContext):
                        f"ambient mode ({DATAPLANE}=ambient): its pods get sidecars and are also "
                        f"captured by ztunnel, which Istio does not support. Choose one data-plane "
                        f"mode: remove {sidecar.split('=')[0]} for ambient, or {DATAPLANE} for sidecars.")
-            yield finding("MESH402", message, _label_decl(decls, DATAPLANE).label_location(DATAPLANE),
-                          object=decl.object, scope=model.scope, detail=f"{name}:ambient",
-                          fix=f"keep either {sidecar.split('=')[0]} or {DATAPLANE} on namespace {name}")
+            yield report(message, _label_decl(decls, DATAPLANE).label_location(DATAPLANE),
+                         object=decl.object, detail=f"{name}:ambient",
+                         fix=f"keep either {sidecar.split('=')[0]} or {DATAPLANE} on namespace {name}")
         elif injection is not None and rev is not None and text(injection) != "disabled":
             # (disabled + a revision is a clear opt-out, as istioctl's IST0123 judges it)
             message = (f"namespace {name} has both {INJECTION}={text(injection)} and "
                        f"{REV}={text(rev)}: {INJECTION} takes precedence and {REV} is ignored, "
                        f"which breaks revision-based (canary) upgrades. Keep only one: "
                        f"{REV} for revisioned installs, or {INJECTION}=enabled.")
-            yield finding("MESH402", message, _label_decl(decls, REV).label_location(REV),
-                          object=decl.object, scope=model.scope, detail=f"{name}:both",
-                          fix=f"remove one of {INJECTION} / {REV} from namespace {name}")
+            yield report(message, _label_decl(decls, REV).label_location(REV),
+                         object=decl.object, detail=f"{name}:both",
+                         fix=f"remove one of {INJECTION} / {REV} from namespace {name}")
         elif rev is not None and provided is not None and text(rev) not in provided:
             have = ", ".join(sorted(provided))
             message = (f"namespace {name} asks for Istio revision {REV}={text(rev)}, but the "
                        f"Istio installed in this scope provides only: {have}. No sidecar will be "
                        f"injected. Use one of those revisions, or install istiod with "
                        f"revision={text(rev)}.")
-            yield finding("MESH402", message, _label_decl(decls, REV).label_location(REV),
-                          object=decl.object, scope=model.scope, detail=f"{name}:rev",
-                          fix=f"set {REV} to one of: {have}")
+            yield report(message, _label_decl(decls, REV).label_location(REV),
+                         object=decl.object, detail=f"{name}:rev",
+                         fix=f"set {REV} to one of: {have}")
 
 
 def _injection_state(model: Model, w: Workload) -> tuple[bool | None, str]:
@@ -140,7 +144,7 @@ def _injection_state(model: Model, w: Workload) -> tuple[bool | None, str]:
 
 
 @rule("MESH403")
-def image_auto_without_injection(model: Model, ctx: CheckContext):
+def image_auto_without_injection(model: Model, ctx: CheckContext, report: Reporter) -> Iterator[Finding]:
     for w in model.workloads:
         autos = [c for c in w.pod_spec.get("containers") or []
                  if isinstance(c, dict) and text(c.get("image")) == "auto"]
@@ -157,22 +161,18 @@ def image_auto_without_injection(model: Model, ctx: CheckContext):
                    f"replaces, but {why}: the pod will fail to pull the image \"auto\". Enable "
                    f"injection for it (label the namespace {INJECTION}=enabled, or the pod "
                    f"sidecar.istio.io/inject: \"true\").")
-        yield finding("MESH403", message, loc, object=f"{w.object.kind}/{w.namespace}/{w.object.name}",
-                      scope=model.scope, detail="auto", severity="error" if bare_pod else "warning",
-                      fix=f"enable injection for namespace {w.namespace}")
-
-
-_PROTOCOL_PREFIXES = ("http", "http2", "https", "grpc", "grpc-web", "mongo", "mysql", "redis",
-                      "tcp", "tls", "udp")
+        yield report(message, loc, object=f"{w.object.kind}/{w.namespace}/{w.object.name}", detail="auto",
+                     severity=Severity.ERROR if bare_pod else Severity.WARNING,
+                     fix=f"enable injection for namespace {w.namespace}")
 
 
 def _named_by_convention(name: str) -> bool:
     lower = name.lower()
-    return any(lower == p or lower.startswith(p + "-") for p in _PROTOCOL_PREFIXES)
+    return any(lower == p or lower.startswith(p + "-") for p in knowledge.istio_protocols().port_name_prefixes)
 
 
 @rule("MESH404")
-def service_port_name_convention(model: Model, ctx: CheckContext):
+def service_port_name_convention(model: Model, ctx: CheckContext, report: Reporter) -> Iterator[Finding]:
     if not model.installs_istio:
         return
     for svc in model.objects_of("Service"):
@@ -182,7 +182,8 @@ def service_port_name_convention(model: Model, ctx: CheckContext):
         labels = model.namespace_labels(ns)
         if isinstance(labels, dict) and text(labels.get(INJECTION)) == "disabled":
             continue
-        spec = svc.body.get("spec") if isinstance(svc.body.get("spec"), dict) else {}
+        raw_spec = svc.body.get("spec")
+        spec = raw_spec if isinstance(raw_spec, dict) else {}
         if text(spec.get("type")) == "ExternalName":
             continue
         ports = spec.get("ports")
@@ -201,5 +202,5 @@ def service_port_name_convention(model: Model, ctx: CheckContext):
                        f"prefix (http, http2, https, grpc, tcp, tls, ...) or appProtocol, Istio "
                        f"falls back to protocol sniffing, which can misdetect and delays server-first "
                        f"protocols. Name it like `http-web`, or set appProtocol.")
-            yield finding("MESH404", message, loc, object=f"Service/{ns}/{svc.name}", scope=model.scope,
-                          detail=f"{port.get('port')}:{name}", fix="prefix the port name with its protocol")
+            yield report(message, loc, object=f"Service/{ns}/{svc.name}", detail=f"{port.get('port')}:{name}",
+                         fix="prefix the port name with its protocol")

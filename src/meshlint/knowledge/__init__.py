@@ -1,0 +1,105 @@
+"""Knowledge: the rule catalog and the data tables in `rules/`, loaded once and validated.
+
+`rules/` is data shipped inside the wheel (as `meshlint/rules`); in a source checkout
+it is the top-level `rules/` folder. Adding a fact is a data change: each table loads into
+the frozen dataclasses of `knowledge.tables`, whose fields are its schema.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TypeVar
+
+from meshlint.knowledge.catalog import RuleDoc, catalog, rule_doc
+from meshlint.knowledge.files import load_yaml, rules_dir
+from meshlint.knowledge.schema import KnowledgeError, build
+from meshlint.knowledge.tables import (
+    TABLES,
+    AwsArch,
+    EksBlueprintsAddons,
+    ImageArch,
+    IstioProtocols,
+    IstioReleases,
+    KialiCompat,
+    NatGatewayPrices,
+    Table,
+    VpcModule,
+)
+from meshlint.values import YMap, text
+
+__all__ = [
+    "KnowledgeError", "RuleDoc", "catalog", "rule_doc", "rules_dir", "data", "data_names", "table",
+    "aws_arch", "eks_blueprints_addons", "image_arch", "istio_protocols", "istio_releases", "kiali_compat",
+    "nat_gateway_prices", "vpc_module",
+]
+
+T = TypeVar("T", bound=Table)
+
+
+@lru_cache(maxsize=None)
+def table(name: str) -> Table:
+    """The data table rules/data/<name>.yaml, validated against its dataclass."""
+    cls = TABLES.get(name)
+    if cls is None:
+        raise KnowledgeError(f"data table {name} has no schema in knowledge.tables")
+    return build(cls, data(name), f"rules/data/{name}.yaml")
+
+
+def _typed(name: str, cls: type[T]) -> T:
+    loaded = table(name)
+    assert isinstance(loaded, cls)
+    return loaded
+
+
+def aws_arch() -> AwsArch:
+    return _typed("aws-arch", AwsArch)
+
+
+def eks_blueprints_addons() -> EksBlueprintsAddons:
+    return _typed("eks-blueprints-addons", EksBlueprintsAddons)
+
+
+def image_arch() -> ImageArch:
+    return _typed("image-arch", ImageArch)
+
+
+def istio_protocols() -> IstioProtocols:
+    return _typed("istio-protocols", IstioProtocols)
+
+
+def istio_releases() -> IstioReleases:
+    return _typed("istio-releases", IstioReleases)
+
+
+def kiali_compat() -> KialiCompat:
+    return _typed("kiali-compat", KialiCompat)
+
+
+def nat_gateway_prices() -> NatGatewayPrices:
+    return _typed("nat-gateway-prices", NatGatewayPrices)
+
+
+def vpc_module() -> VpcModule:
+    return _typed("vpc-module", VpcModule)
+
+
+@lru_cache(maxsize=None)
+def data(name: str) -> YMap:
+    """A data table from rules/data/<name>.yaml as the parsed YAML mapping.
+
+    Legacy view, to be removed when callers use the typed tables (`istio_releases()`,
+    `kiali_compat()`, ...): model, build, arch, inventory and checks/versions still read it.
+    The table is validated against its schema on first use, whichever view asks first."""
+    path = rules_dir() / "data" / f"{name}.yaml"
+    if not path.is_file():
+        raise KnowledgeError(f"data table {name} is missing")
+    doc = load_yaml(path)
+    if not isinstance(doc, YMap) or not text(doc.get("as_of")) or not doc.get("sources"):
+        raise KnowledgeError(f"{path}: a data table needs as_of and sources")
+    if name in TABLES:
+        build(TABLES[name], doc, f"rules/data/{name}.yaml")
+    return doc
+
+
+def data_names() -> list[str]:
+    return sorted(p.stem for p in (rules_dir() / "data").glob("*.yaml"))

@@ -1,0 +1,51 @@
+"""The rule catalog, `rules/catalog/MESH*.yaml`: the one list of rule codes, with each
+rule's name, default severity and documentation."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from functools import lru_cache
+
+from meshlint.findings import Severity
+from meshlint.knowledge.files import load_yaml, rules_dir
+from meshlint.knowledge.schema import KnowledgeError, build
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDoc:
+    id: str
+    name: str
+    family: str
+    severity: Severity  # the default; configuration may override it per rule
+    summary: str
+    description: str
+    fix: str
+    example: str
+    references: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            if f.name != "references" and not getattr(self, f.name):
+                raise ValueError(f"missing {f.name}")
+
+    @property
+    def help_uri(self) -> str:
+        return f"https://meshlint.dev/rules/{self.id}"
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, RuleDoc]:
+    out: dict[str, RuleDoc] = {}
+    for path in sorted((rules_dir() / "catalog").glob("MESH*.yaml")):
+        doc = build(RuleDoc, load_yaml(path), str(path))
+        if doc.id != path.stem:
+            raise KnowledgeError(f"{path}: id {doc.id} does not match the file name")
+        out[doc.id] = dataclasses.replace(
+            doc, summary=doc.summary.strip(), description=doc.description.strip(),
+            fix=doc.fix.strip(), example=doc.example.rstrip())
+    return out
+
+
+def rule_doc(code: str) -> RuleDoc | None:
+    return catalog().get(code.upper())

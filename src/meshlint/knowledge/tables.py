@@ -1,0 +1,277 @@
+"""The data tables of `rules/data/`, one frozen dataclass per table (and per row kind).
+
+The fields are the schema: `schema.build` rejects unknown keys and wrong types, and each
+table checks in `__post_init__` what a type cannot say (order, contiguity, ranges).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from meshlint.knowledge.schema import VersionText, ascending, provenance, yaml_key
+from meshlint.versioning import helm_constraint
+
+
+class Confidence(enum.StrEnum):
+    """How sure a row is: high (primary source read), medium, low (secondary sources)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+ARCHS = ("amd64", "arm64")
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """What every table carries: the day its facts were checked, and where they come from."""
+
+    as_of: _dt.date = field(metadata=provenance())
+    sources: tuple[str, ...] = field(metadata=provenance())
+
+    def __post_init__(self) -> None:
+        if not self.sources:
+            raise ValueError("a data table needs sources")
+
+
+# --- nat-gateway-prices ------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class NatPrice:
+    region: str
+    hourly: float  # USD per NAT gateway-hour
+    per_gb: float  # USD per GB processed
+    confidence: Confidence
+
+    def __post_init__(self) -> None:
+        if not (0 < self.hourly < 1 and 0 < self.per_gb < 1):
+            raise ValueError(f"{self.region}: a price out of range")
+
+
+@dataclass(frozen=True, slots=True)
+class NatGatewayPrices(Table):
+    monthly_hours: int
+    regions: tuple[NatPrice, ...]
+
+    def __post_init__(self) -> None:
+        Table.__post_init__(self)
+        ascending([r.region for r in self.regions], "regions")
+
+    def price(self, region: str) -> NatPrice | None:
+        return next((r for r in self.regions if r.region == region), None)
+
+
+# --- vpc-module ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SubnetCountRule:
+    """Which subnet kinds count towards the module's `max_subnet_length`, for a version range."""
+
+    from_: VersionText = field(metadata=yaml_key("from"))
+    below: VersionText | None
+    kinds: tuple[str, ...]
+    ipv6_prefixes: bool
+    note: str = field(default="", metadata=provenance())
+
+
+@dataclass(frozen=True, slots=True)
+class VpcModule(Table):
+    module_sources: tuple[str, ...]
+    known_versions: tuple[VersionText, ...]
+    latest_known: VersionText
+    max_subnet_length: tuple[SubnetCountRule, ...]
+    input_defaults: Mapping[str, bool]
+
+    def __post_init__(self) -> None:
+        Table.__post_init__(self)
+        ascending([v.parsed for v in self.known_versions], "known_versions")
+        if self.latest_known != self.known_versions[-1]:
+            raise ValueError("latest_known must be the last of known_versions")
+        rows = self.max_subnet_length
+        for a, b in zip(rows, rows[1:]):
+            if a.below is None or a.below.parsed != b.from_.parsed:
+                raise ValueError(f"max_subnet_length rows must be contiguous ({a.below} then {b.from_})")
+        if rows and rows[-1].below is not None:
+            raise ValueError("the last max_subnet_length row must be open (below: null)")
+
+
+# --- eks-blueprints-addons -------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class EksBlueprintsAddons(Table):
+    module_sources: tuple[str, ...]
+    version_key: str  # the key of a helm_releases entry that holds the chart version
+    helm_releases_keys_read: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        Table.__post_init__(self)
+        if self.version_key not in self.helm_releases_keys_read:
+            raise ValueError("version_key must be one of helm_releases_keys_read")
+
+
+# --- aws-arch --------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class AmiTypes:
+    arm64_marker: str
+    amd64_marker: str
+    unknown: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AwsArch(Table):
+    graviton_family_regex: re.Pattern[str]
+    extra_arm64_families: tuple[str, ...]
+    ami_types: AmiTypes
+    default_ami_arch: str
+    fargate_arch: str
+    karpenter_default_archs: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        Table.__post_init__(self)
+        for arch in (self.default_ami_arch, self.fargate_arch, *self.karpenter_default_archs):
+            if arch not in ARCHS:
+                raise ValueError(f"{arch!r} is not one of {', '.join(ARCHS)}")
+
+
+# --- image-arch ------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ImageArchRow:
+    """The architectures of the images matching `match` (tags, version range, pull window)."""
+
+    match: str
+    archs: tuple[str, ...]
+    confidence: Confidence
+    why: str
+    tags: tuple[str, ...] = ()
+    versions: str | None = None  # a Helm-style range over tags that are versions
+    from_: _dt.date | None = field(default=None, metadata=yaml_key("from"))
+    until: _dt.date | None = None
+
+    def __post_init__(self) -> None:
+        if not self.archs or any(a not in ARCHS for a in self.archs):
+            raise ValueError(f"{self.match}: archs must be some of {', '.join(ARCHS)}")
+        if self.versions is not None and helm_constraint(self.versions) is None:
+            raise ValueError(f"{self.match}: {self.versions!r} is not a version range")
+        if self.from_ and self.until and self.from_ >= self.until:
+            raise ValueError(f"{self.match}: from must come before until")
+
+
+@dataclass(frozen=True, slots=True)
+class ImageArch(Table):
+    images: tuple[ImageArchRow, ...]  # first match wins: order matters
+
+
+# --- istio-releases --------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class IstioRelease:
+    minor: VersionText
+    released: _dt.date | None  # announcement of x.0
+    eol: _dt.date | None  # None: not known
+    kubernetes: tuple[VersionText, ...] | None  # supported Kubernetes minors
+    kiali_addon: VersionText | None  # the Kiali in samples/addons of that branch
+    confidence: Confidence
+
+    def __post_init__(self) -> None:
+        if self.released and self.eol and not self.released < self.eol:
+            raise ValueError(f"{self.minor}: released must come before eol")
+        if self.kubernetes:
+            ascending([v.parsed for v in self.kubernetes], f"{self.minor}: kubernetes")
+
+
+@dataclass(frozen=True, slots=True)
+class IstioReleases(Table):
+    helm_repository: str
+    charts: Mapping[str, str]  # chart name -> mesh component
+    releases: tuple[IstioRelease, ...]
+
+    def __post_init__(self) -> None:
+        Table.__post_init__(self)
+        ascending([r.minor.parsed for r in self.releases], "releases")
+        ascending([r.released for r in self.releases if r.released], "release dates")
+
+    def release(self, minor: str) -> IstioRelease | None:
+        return next((r for r in self.releases if r.minor == minor), None)
+
+
+# --- kiali-compat ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class KialiTested:
+    istio: VersionText
+    kiali_min: VersionText
+    kiali_max: VersionText | None  # "1.54": the whole 1.54.x line; None: no upper bound known
+
+    def __post_init__(self) -> None:
+        if self.kiali_max is not None and self.kiali_max.parsed < self.kiali_min.parsed:
+            raise ValueError(f"istio {self.istio}: kiali_max below kiali_min")
+
+
+@dataclass(frozen=True, slots=True)
+class KialiTestedNewer:
+    istio: VersionText
+    kiali_min: VersionText
+    confidence: Confidence
+
+
+@dataclass(frozen=True, slots=True)
+class KialiBackport:
+    line: VersionText
+    fixed: VersionText
+
+
+@dataclass(frozen=True, slots=True)
+class KialiIncompatibility:
+    id: str
+    istio_from: VersionText
+    kiali_below: VersionText
+    fixed_backports: tuple[KialiBackport, ...]
+    needs: str | None  # a model feature the problem needs (serviceentry-exportto)
+    symptom: str
+    cause: str
+    first_fixed: str
+    issue: str = field(metadata=provenance())
+
+    def __post_init__(self) -> None:
+        for bp in self.fixed_backports:
+            if not bp.fixed.parsed < self.kiali_below.parsed:
+                raise ValueError(f"{self.id}: backport {bp.fixed} is not below {self.kiali_below}")
+
+
+@dataclass(frozen=True, slots=True)
+class KialiCompat(Table):
+    tested: tuple[KialiTested, ...]
+    tested_newer: tuple[KialiTestedNewer, ...]
+    incompatibilities: tuple[KialiIncompatibility, ...]
+
+    def __post_init__(self) -> None:
+        Table.__post_init__(self)
+        minors = [r.istio for r in self.tested] + [r.istio for r in self.tested_newer]
+        ascending([m.parsed for m in minors], "tested istio minors")
+
+
+# --- istio-protocols -------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class IstioProtocols(Table):
+    port_name_prefixes: tuple[str, ...]  # `<prefix>` or `<prefix>-<suffix>` declares the protocol
+
+
+#: file stem in rules/data -> the dataclass it loads into
+TABLES: dict[str, type[Table]] = {
+    "aws-arch": AwsArch,
+    "eks-blueprints-addons": EksBlueprintsAddons,
+    "image-arch": ImageArch,
+    "istio-protocols": IstioProtocols,
+    "istio-releases": IstioReleases,
+    "kiali-compat": KialiCompat,
+    "nat-gateway-prices": NatGatewayPrices,
+    "vpc-module": VpcModule,
+}
