@@ -4,19 +4,18 @@ require an architecture no node pool provides."""
 
 from __future__ import annotations
 
-from meshlint.arch import ARCHS, candidate_pools
 from meshlint.checks import CheckContext, finding, rule
-from meshlint.model import Model
+from meshlint.model import ARCHS, ArchSubject, Model, NodePool, candidate_pools
 
 
-def _pools_text(pools) -> str:
-    return "; ".join(f"{p.object} ({'/'.join(sorted(p.archs))}: {p.why})" for p in pools[:4])
+def _pools_text(pools: list[NodePool]) -> str:
+    return "; ".join(f"{p.object} ({'/'.join(sorted(p.archs or ()))}: {p.why})" for p in pools[:4])
 
 
 HIDDEN_POOLS = {"NodePool", "Provisioner", "*"}
 
 
-def _judgeable(model: Model, subject):
+def _judgeable(model: Model, subject: ArchSubject) -> tuple[list[NodePool], frozenset[str]] | None:
     """(candidate pools, possible archs) or None when the scheduling is not known."""
     if not model.node_pools or not subject.complete or model.opaque_kinds & HIDDEN_POOLS:
         return None
