@@ -1,6 +1,7 @@
 """Gateways: Istio Gateways that select nothing, references to Gateways that do not exist,
 conflicting servers, ports the gateway Service does not expose, hosts no Gateway accepts,
-and what Kiali will report missing."""
+what Kiali will report missing, and ingress servers that accept every host. The checks read
+the model's typed Gateway, VirtualService and Kiali records."""
 
 from __future__ import annotations
 
@@ -237,3 +238,24 @@ def kiali_gateway_expectation(model: Model, ctx: CheckContext):
                    f"ConfigMap), or use Kiali 2.2+, which finds gateways in every namespace.")
         yield finding("MESH203", message, kiali.location, object=kiali.object, scope=model.scope,
                       detail=kiali.detection or "", fix=fix)
+
+
+# --- MESH207 -------------------------------------------------------------------------------
+
+
+@rule("MESH207")
+def gateway_accepts_every_host(model: Model, ctx: CheckContext):
+    for gw in model.istio_gateways:
+        if not gw.is_ingress:
+            continue
+        for server in gw.servers:
+            for host in server.hosts:
+                if not host.accepts_every_host:
+                    continue
+                port = f" port {server.port}" if server.port is not None else ""
+                message = (f"Gateway {gw.namespace}/{gw.name}{port} accepts every host ({host.written!r}): "
+                           f"it answers for any Host header, and any VirtualService allowed to bind "
+                           f"to it can claim any host name. List the hosts this gateway serves.")
+                yield finding("MESH207", message, host.location, object=gw.ref, scope=model.scope,
+                              detail=f"{server.port}:{host.written}",
+                              fix="list the hosts the gateway serves instead of *")
