@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from meshlint.checks import CheckContext, finding, rule
 from meshlint.model import Gateway, GatewayWorkload, Model, hosts_overlap, selector_matches
-from meshlint.values import text
+from meshlint.values import Unknown, text
 
 # --- MESH201 -------------------------------------------------------------------------------
 
@@ -42,6 +42,8 @@ def gateway_selector_unmatched(model: Model, ctx: CheckContext):
 def _closest(sel: Mapping, workloads: list[GatewayWorkload]) -> str:
     """Point at the likely typo or rename: a workload with the same keys, other values."""
     for w in workloads:
+        if isinstance(w.labels, Unknown):
+            continue
         same_keys = [k for k in sel if k in w.labels]
         if same_keys:
             suggestion = ", ".join(f"{k}: {w.labels[k]}" for k in same_keys)
@@ -145,13 +147,13 @@ def conflicting_gateways(model: Model, ctx: CheckContext):
             number = server.port
             if number is None:
                 continue
-            hosts = {(h.written, server.bind) for h in server.hosts}
+            hosts = {(h.written or "", server.bind) for h in server.hosts}
             clashes = []
             for other in peers:
                 for oserver in other.servers:
                     if oserver.port != number:
                         continue
-                    if hosts & {(h.written, oserver.bind) for h in oserver.hosts}:
+                    if hosts & {(h.written or "", oserver.bind) for h in oserver.hosts}:
                         ref = f"{other.namespace}/{other.name}"
                         if ref not in clashes:
                             clashes.append(ref)

@@ -50,7 +50,7 @@ class Collector:
         if obj.kind == "Namespace" and obj.name:
             location = obj.location
             meta = obj.body.get("metadata")
-            if obj.origin == "manifest" and isinstance(meta, YMap) and "name" in meta.keypos:
+            if obj.origin == "manifest" and isinstance(meta, YMap) and "name" in getattr(meta, "keypos", {}):
                 location = key_location(meta, "name", location)
                 location = Location(location.path, location.line, location.column, location.line,
                                     location.column + len("name: ") + len(obj.name))

@@ -150,7 +150,7 @@ def offline_archs(image: str, as_of: _dt.date) -> ImageArchs:
     tag = tag or "latest"
     table = knowledge.data("image-arch")
     for row in table["images"]:
-        if not fnmatch.fnmatchcase(name, text(row["match"])):
+        if not fnmatch.fnmatchcase(name, str(row["match"])):
             continue
         tags = [text(t) for t in row.get("tags") or []]
         if tags and tag not in tags:
@@ -165,7 +165,7 @@ def offline_archs(image: str, as_of: _dt.date) -> ImageArchs:
         if (start and as_of < start) or (until and as_of >= until):
             continue
         window = f", for pulls before {until}" if until else (f", from {start}" if start else "")
-        return ImageArchs(frozenset(text(a) for a in row["archs"]),
+        return ImageArchs(frozenset(str(a) for a in row["archs"]),
                           f"meshlint data as of {text(table['as_of'])}: {text(row['why'])}{window}")
     return ImageArchs(None, "not in meshlint's image data")
 

@@ -73,7 +73,7 @@ def _from_release(rel: HelmRelease) -> GatewayWorkload | None:
     else:
         kind = "ingress" if chart == "istio-ingress" else "egress"
         gw_name = rel.value(f"gateways.istio-{kind}gateway.name")
-        gw_name = text(gw_name) if isinstance(gw_name, str) else f"istio-{kind}gateway"
+        gw_name = gw_name if isinstance(gw_name, str) else f"istio-{kind}gateway"
         labels = {"app": f"istio-{kind}gateway", "istio": f"{kind}gateway"}
         ports = None
         display = gw_name
@@ -110,7 +110,7 @@ def _from_istio_operator(obj: K8sObject) -> list[GatewayWorkload]:
             if entry.get("enabled") is None and not default_on:
                 continue
             name = text(entry.get("name")) or f"istio-{kind}gateway"
-            labels = {"app": f"istio-{kind}gateway", "istio": f"{kind}gateway"}
+            labels: dict[str, str | None] = {"app": f"istio-{kind}gateway", "istio": f"{kind}gateway"}
             if isinstance(entry.get("label"), dict):
                 labels.update({str(k): text(v) for k, v in entry["label"].items()})
             namespace = text(entry.get("namespace")) or text(spec.get("namespace")) or "istio-system"

@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
+from packaging.version import Version
+
 from meshlint import knowledge
 from meshlint.images import parse_image
 from meshlint.locate import key_location
@@ -88,10 +90,10 @@ def derive_components(objects: list[K8sObject], releases: list[HelmRelease], wor
 
 def _from_release(rel: HelmRelease, kind: str) -> Component:
     pin, location = rel.pin, rel.pin_location
-    revision = None
+    revision: str | Unknown | None = None
     if kind in ("istiod", "gateway"):
-        revision = rel.value("revision")
-        revision = "" if revision is None else (revision if isinstance(revision, Unknown) else text(revision))
+        raw = rel.value("revision")
+        revision = "" if raw is None else (raw if isinstance(raw, Unknown) else text(raw))
     version = rel.version if not isinstance(rel.version, str) else rel.version.strip().lstrip("v")
     name = rel.name if isinstance(rel.name, str) else rel.object
     return Component(kind, name, version, pin, location, rel.object, rel.origin, revision,
@@ -135,12 +137,12 @@ def released_minors(as_of: _dt.date) -> list[tuple[str, _dt.date]]:
         if isinstance(day, str):
             day = _dt.date.fromisoformat(day)
         if isinstance(day, _dt.date) and day <= as_of:
-            out.append((text(r["minor"]), day))
-    return sorted(out, key=lambda x: parse_version(x[0]))
+            out.append((str(r["minor"]), day))
+    return sorted(out, key=lambda x: parse_version(x[0]) or Version("0"))
 
 
 def data_as_of(name: str) -> _dt.date:
-    return _dt.date.fromisoformat(text(knowledge.data(name)["as_of"]))
+    return _dt.date.fromisoformat(str(knowledge.data(name)["as_of"]))
 
 
 def effective_version(comp: Component, as_of: _dt.date) -> tuple[str | None, str]:

@@ -27,7 +27,8 @@ def detection_for(version: str) -> str | None:
     if v is None:
         return None
     for detection, below in _eras():
-        if below is None or v < parse_version(below):
+        bound = parse_version(below)
+        if bound is None or v < bound:
             return detection
     return None
 
@@ -96,7 +97,7 @@ def _kiali_config(objects: list[K8sObject], releases: list[HelmRelease], kiali: 
         if rel.chart_name == "kiali-operator":
             cr = rel.value("cr.spec")
             return cr if isinstance(cr, Mapping) else ({} if cr is None else None)
-        parts = {}
+        parts: dict[str, object] = {}
         for key in ("istio_namespace", "external_services", "istio_labels", "deployment"):
             v = rel.value(key)
             if isinstance(v, Unknown):

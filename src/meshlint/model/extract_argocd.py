@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import overload
 
 from meshlint.locate import key_location
@@ -25,9 +26,9 @@ def argocd_releases(obj: K8sObject) -> list[HelmRelease]:
     spec = obj.spec
     if obj.kind == "ApplicationSet":
         spec = as_mapping(as_mapping(spec.get("template")).get("spec"))
-    sources = [spec.get("source")] if isinstance(spec.get("source"), dict) else []
+    sources: list[Mapping] = [spec["source"]] if isinstance(spec.get("source"), Mapping) else []
     if isinstance(spec.get("sources"), list):
-        sources += [s for s in spec["sources"] if isinstance(s, dict)]
+        sources += [s for s in spec["sources"] if isinstance(s, Mapping)]
     dest_ns = _templated(text(as_mapping(spec.get("destination")).get("namespace"))) or "default"
     out = []
     for i, src in enumerate(sources):

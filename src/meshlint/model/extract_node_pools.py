@@ -182,7 +182,7 @@ def _karpenter_archs(requirements: object, legacy: bool) -> tuple[frozenset[str]
         if not isinstance(req, Mapping):
             continue
         key, op = text(req.get("key")), text(req.get("operator"))
-        values = {text(v) for v in req.get("values") or []}
+        values = {t for v in req.get("values") or [] if (t := text(v)) is not None}
         if key in ARCH_LABELS:
             if op == "In":
                 archs = set(values) & set(ARCHS) if legacy is False else set(values)

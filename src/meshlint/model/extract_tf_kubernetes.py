@@ -54,8 +54,8 @@ def manifest_resource(out: Collector, ctx: ModuleContext, rtype: str, address: s
         if not isinstance(kind, str) or not isinstance(api, str):
             continue
         meta = as_mapping(manifest.get("metadata"))
-        name = meta.get("name") if isinstance(meta.get("name"), str) else ""
-        ns = None if kind in CLUSTER_SCOPED else (
+        name: str = meta["name"] if isinstance(meta.get("name"), str) else ""
+        ns: str | None = None if kind in CLUSTER_SCOPED else (
             meta.get("namespace") if isinstance(meta.get("namespace"), str) else "default")
         if kind == "Namespace" and isinstance(meta.get("labels"), Unknown):
             out.add_namespace(Namespace(name, meta["labels"], loc, inst, "terraform"))

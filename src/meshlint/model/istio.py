@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from meshlint.values import Location, text
+from meshlint.values import Location, Unknown, text
 
 ISTIO_NET = "networking.istio.io/"
 GATEWAY_API_GROUP = "gateway.networking.k8s.io/"
 
 
-def selector_matches(selector: Mapping, labels: Mapping) -> bool:
+def selector_matches(selector: Mapping, labels: Mapping | Unknown) -> bool:
+    """Whether pods with `labels` are selected (labels not known: not matched)."""
+    if isinstance(labels, Unknown):
+        return False
     return all(text(labels.get(k)) == text(v) for k, v in selector.items())
 
 

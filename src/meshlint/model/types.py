@@ -8,6 +8,7 @@ documents (dicts); past the model, checks read these typed fields. Built by
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -119,7 +120,7 @@ class HelmRelease:
     sets: list = field(default_factory=list)  # (dotted name, value) from `set` / `--set`
     ignored_keys: dict = field(default_factory=dict)  # key -> Location, keys the consumer ignores
     ignored_values: dict = field(default_factory=dict)  # key -> the value written there
-    available: object = None  # online.ChartVersions from the chart repository (--online)
+    available: builtins.object = None  # online.ChartVersions from the chart repository (--online)
 
     @property
     def pin(self) -> str:
@@ -136,7 +137,7 @@ class HelmRelease:
             return self.ignored_keys["version"]
         return self.version_location or self.location
 
-    def value(self, dotted: str) -> object:
+    def value(self, dotted: str) -> builtins.object:
         """The effective value at a dotted path (`set` wins over values documents, later
         documents over earlier ones); None when surely absent, Unknown when it may be set
         by something meshlint cannot read."""
@@ -259,7 +260,7 @@ class Component:
     revision: str | Unknown | None = None
     effective: str | None = None  # the version that will run, as far as it can be known
     effective_note: str = ""  # how `effective` was found when it is not the written version
-    available: object = None  # online.ChartVersions of the release it came from (--online)
+    available: builtins.object = None  # online.ChartVersions of the release it came from (--online)
 
     @property
     def is_istio(self) -> bool:
