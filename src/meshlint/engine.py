@@ -22,6 +22,7 @@ from meshlint.cachedir import cache_dir
 from meshlint.config import Config, matches_any
 from meshlint.discover import TERRAFORM, TFVARS, Discovery, FileEntry, Scope, discover
 from meshlint.findings import Finding, Report
+from meshlint.model.types import FULL_KINDS
 from meshlint.parse import DEFAULT_MAX_FILE_BYTES, ParsedFile
 from meshlint.terraform import Project, TfModule
 
@@ -126,8 +127,7 @@ def _analyse(options: Options, disc: Discovery) -> Run:
 
 def parse_files(files: list[FileEntry], max_file_bytes: int, jobs: int,
                 cache_root: Path | None) -> dict[str, ParsedFile]:
-    from meshlint.model.types import FULL_KINDS
-    from meshlint.parse.batch import parse_files as parse_batch
+    from meshlint.parse.batch import parse_files as parse_batch  # lazy: start-up time
 
     return parse_batch(files, max_file_bytes, jobs, cache_root, full_kinds=FULL_KINDS)
 
