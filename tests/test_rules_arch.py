@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import check, hits, only, write_tree
-from meshlint.arch import instance_arch
+from meshlint.model.aws_arch import instance_arch
 
 HELLO = "docker.io/istio/examples-helloworld-v1"
 

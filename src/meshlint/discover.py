@@ -204,7 +204,7 @@ def _walk(top: str, cwd: str, out: list[FileEntry], result: Discovery, exclude) 
         stack.extend(reversed(subdirs))
 
 
-def _module_calls(entries: list[FileEntry]) -> dict[str, set[str]]:
+def module_calls(entries: list[FileEntry]) -> dict[str, set[str]]:
     """Directory -> local module directories it calls (read from the raw text: cheap)."""
     calls: dict[str, set[str]] = {}
     for e in entries:
@@ -228,7 +228,7 @@ def _is_within(path: str, directory: str) -> bool:
 
 
 def _scopes(top: str, entries: list[FileEntry], cwd: str) -> list[Scope]:
-    calls = _module_calls(entries)
+    calls = module_calls(entries)
     module_dirs = set(calls)
     called = {t for targets in calls.values() for t in targets if t in module_dirs}
     roots = sorted(d for d in module_dirs if d not in called)
@@ -315,44 +315,3 @@ def _look_up(d: str, top: str, roots: list[str], reach: dict[str, set[str]]) -> 
             return [], current
         previous = current
         current = os.path.dirname(current)
-
-
-def split_alternatives(scope: Scope, identities: dict[str, set[tuple]]) -> list[Scope]:
-    """A folder of plain manifests (no Terraform root, no kustomization) in which several
-    files define the same object cannot be applied as a whole: `kubectl apply` would let
-    the last file overwrite the others. Such a folder is a collection of alternatives
-    (examples, test fixtures, per-environment copies), so each of its files is checked as
-    a scope of its own. `identities` maps a file's abspath to the (kind, namespace, name)
-    it defines."""
-    if scope.roots or any(f.kind == KUSTOMIZATION for f in scope.files):
-        return [scope]
-    owners: dict[tuple, set[str]] = {}
-    for f in scope.files:
-        for ident in identities.get(f.abspath, ()):
-            owners.setdefault(ident, set()).add(f.abspath)
-    clashing = {p for files in owners.values() if len(files) > 1 for p in files}
-    if not clashing:
-        return [scope]
-    return [Scope(f.path, [], [f]) for f in scope.files]
-
-
-def apply_explicit_scopes(disc: Discovery, scopes: dict[str, list[str]], relative, modules) -> list[Scope]:
-    """Scopes named in the configuration: each takes the files its globs match (relative
-    to the configuration file); its Terraform roots are the matched module directories
-    that no other matched module calls."""
-    from meshlint.config import matches_any
-
-    out = []
-    for name, patterns in scopes.items():
-        files = [f for f in disc.files if matches_any(patterns, relative(f))]
-        dirs = {os.path.dirname(f.abspath) for f in files if f.kind == TERRAFORM}
-        calls = _module_calls([f for f in files if f.kind == TERRAFORM])
-        called = {t for targets in calls.values() for t in targets}
-        roots = sorted(d for d in dirs if d not in called)
-        # the local modules the roots call belong to the scope even if no glob names them
-        for entry in disc.files:
-            d = os.path.dirname(entry.abspath)
-            if entry not in files and entry.kind in (TERRAFORM, TFVARS) and d in called:
-                files.append(entry)
-        out.append(Scope(name, roots, files))
-    return out

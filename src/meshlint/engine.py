@@ -1,6 +1,10 @@
-"""The engine: discover -> parse -> build one model per scope -> checks -> filters.
+"""The engine: one run as a straight line of phases,
 
-This is the only module that knows the whole flow; each step lives in its own module.
+    discover -> parse -> Terraform project -> scopes -> sources -> (online answers)
+    -> models -> checks -> filters and suppressions -> report
+
+each phase a function of the previous phases' output and only the settings it needs. The
+run cache wraps the whole line from outside. This is the only module that knows the flow.
 """
 
 from __future__ import annotations
@@ -9,20 +13,16 @@ import datetime as _dt
 import gc
 import os
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from meshlint import filters
+from meshlint.cachedir import cache_dir
 from meshlint.config import Config, matches_any
-from meshlint.discover import (
-    MANIFEST,
-    TERRAFORM,
-    TFVARS,
-    Discovery,
-    apply_explicit_scopes,
-    discover,
-    split_alternatives,
-)
+from meshlint.discover import TERRAFORM, TFVARS, Discovery, FileEntry, Scope, discover
 from meshlint.findings import Finding, Report
+from meshlint.model.types import FULL_KINDS
 from meshlint.parse import DEFAULT_MAX_FILE_BYTES, ParsedFile
 from meshlint.terraform import Project, TfModule
 
@@ -47,22 +47,98 @@ class Run:
     """Everything one run produced, for reporters and for `--verbose`."""
 
     report: Report
-    discovery: Discovery
+    discovery: Discovery  # with the scopes the run checked
     models: list  # model.Model, one per scope (empty when answered from the run cache)
     timings: dict = field(default_factory=dict)  # phase -> seconds (for --verbose)
 
 
+def run(options: Options) -> Run:
+    """One whole run. The garbage collector is paused: a run builds many small acyclic
+    objects, and generational collections over them cost a third of the time."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(options)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _run(options: Options) -> Run:
+    """The run cache around the line: a run over unchanged files is answered from it."""
+    started = time.perf_counter()
+    disc = discover(options.paths, exclude=_excluder(options.config))
+    timings = {"discover": time.perf_counter() - started}
+    key = None
+    if options.cache and not options.online:
+        # imported here: only cached runs need it
+        from meshlint import runcache
+
+        key = runcache.run_key(disc.files, options)
+        cached = runcache.load(cache_dir(), key) if key else None
+        if cached is not None:
+            timings["run cache"] = time.perf_counter() - started - timings["discover"]
+            return Run(_apply_baseline(cached, options.baseline), disc, [], timings)
+    result = _analyse(options, disc)
+    result.timings = {**timings, **result.timings}
+    if key is not None:
+        runcache.store(cache_dir(), key, result.report)
+    _apply_baseline(result.report, options.baseline)
+    return result
+
+
+def _analyse(options: Options, disc: Discovery) -> Run:
+    # imported here: a run answered from the run cache needs none of this
+    from meshlint import checks
+    from meshlint.model.build import build_model, lookups, read_sources
+    from meshlint.scoping import cut_scopes, parse_error_findings
+
+    config = options.config
+    clock = time.perf_counter()
+    timings = {}
+    parsed = parse_files(disc.files, options.max_file_bytes, options.jobs,
+                         cache_dir() if options.cache else None)
+    project = terraform_project(disc, parsed)
+    timings["parse"], clock = time.perf_counter() - clock, time.perf_counter()
+    scopes = cut_scopes(disc.scopes, disc.files, parsed, config.scopes,
+                        lambda e: _config_relative(config, e.abspath))
+    sources = [read_sources(scope, parsed, project) for scope in scopes]
+    charts, platforms = (_online_answers(lookups(sources), options.timeout, config.registries)
+                         if options.online else (None, None))
+    opaque = _opaque_kinds(scopes, disc.template_dirs)
+    models = [build_model(src, options.as_of, hidden, charts, platforms)
+              for src, hidden in zip(sources, opaque)]
+    timings["model"], clock = time.perf_counter() - clock, time.perf_counter()
+    registry = checks.load_all()
+    ran = [code for code in sorted(registry) if filters.rule_selected(code, options.select, options.ignore)]
+    found = parse_error_findings(parsed, scopes)
+    ctx = checks.CheckContext(as_of=options.as_of, online=options.online)
+    for model in models:
+        for code in ran:
+            found.extend(registry[code](model, ctx))
+    timings["checks"], clock = time.perf_counter() - clock, time.perf_counter()
+    report = _report(found, ran, disc, scopes, parsed, config, options.select, options.ignore)
+    timings["filters"] = time.perf_counter() - clock
+    return Run(report, replace(disc, scopes=scopes), models, timings)
+
+
+# --- phases ---------------------------------------------------------------------------------
+
+
+def parse_files(files: list[FileEntry], max_file_bytes: int, jobs: int,
+                cache_root: Path | None) -> dict[str, ParsedFile]:
+    from meshlint.parse.batch import parse_files as parse_batch  # lazy: start-up time
+
+    return parse_batch(files, max_file_bytes, jobs, cache_root, full_kinds=FULL_KINDS)
+
+
 def parse_all(disc: Discovery, options: Options) -> dict[str, ParsedFile]:
-    from meshlint.online import cache_dir
-    from meshlint.parse.batch import parse_files
-
-    from meshlint.model import FULL_KINDS
-
+    """Parse a discovery's files with a run's settings (for tests and tools)."""
     return parse_files(disc.files, options.max_file_bytes, options.jobs,
-                       cache_dir() if options.cache else None, full_kinds=FULL_KINDS)
+                       cache_dir() if options.cache else None)
 
 
-def terraform_project(disc: Discovery, parsed: dict[str, ParsedFile]) -> Project:
+def terraform_project(disc: Discovery, parsed: Mapping[str, ParsedFile]) -> Project:
     modules: dict[str, TfModule] = {}
     for entry in disc.files:
         pf = parsed.get(entry.abspath)
@@ -79,131 +155,37 @@ def terraform_project(disc: Discovery, parsed: dict[str, ParsedFile]) -> Project
     return Project(modules, disc.tree_roots, yaml_files)
 
 
-def manifest_identities(pf: ParsedFile) -> set[tuple]:
-    """(kind, namespace, name) of every object a manifest file defines."""
-    out: set[tuple] = set()
-    if pf.entry.kind != MANIFEST or pf.yaml is None:
-        return out
-    for doc in pf.yaml.documents:
-        items = [doc.value]
-        if isinstance(doc.value, dict) and doc.value.get("kind") == "List":
-            items = doc.value.get("items") or []
-        for item in items:
-            if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
-                continue
-            meta = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
-            name = meta.get("name")
-            if isinstance(name, str) and item["kind"] != "Namespace":
-                out.add((item["kind"], str(meta.get("namespace") or ""), name))
-    return out
-
-
-def _config_relative(config: Config, abspath: str) -> str:
-    return os.path.relpath(abspath, config.base).replace(os.sep, "/")
-
-
-def run(options: Options) -> Run:
-    """One whole run. The garbage collector is paused: a run builds many small acyclic
-    objects, and generational collections over them cost a third of the time."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _run(options)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-
-
-def _run(options: Options) -> Run:
-    config = options.config
-    exclude = None
-    if config.exclude:
-        def exclude(_rel_to_top: str, _display: str, abspath: str = "") -> bool:
-            return matches_any(config.exclude, _config_relative(config, abspath))
-    started = time.perf_counter()
-    disc = discover(options.paths, exclude=exclude)
-    timings = {"discover": time.perf_counter() - started}
-    key = None
-    if options.cache and not options.online:
-        from meshlint import runcache
-        from meshlint.online import cache_dir
-
-        key = runcache.run_key(disc.files, options)
-        cached = runcache.load(cache_dir(), key) if key else None
-        if cached is not None:
-            timings["run cache"] = time.perf_counter() - started - timings["discover"]
-            return Run(_apply_baseline(cached, options), disc, [], timings)
-    result = _analyse(options, disc)
-    result.timings = {**timings, **result.timings}
-    if key is not None:
-        runcache.store(cache_dir(), key, result.report)
-    _apply_baseline(result.report, options)
-    return result
-
-
-def _apply_baseline(report: Report, options: Options) -> Report:
-    if options.baseline is not None:
-        report.baseline_matched = sum(1 for f in report.findings if f.fingerprint in options.baseline)
-        current = {f.fingerprint for f in report.findings}
-        report.baseline_fixed = len(options.baseline - current)
-        report.findings = [f for f in report.findings if f.fingerprint not in options.baseline]
-    return report
-
-
-def _analyse(options: Options, disc: Discovery) -> Run:
-    # imported here: a run answered from the run cache needs none of this
-    from meshlint import checks, suppress
-    from meshlint.build import build_model
-    from meshlint.checks import CheckContext
-
-    config = options.config
-    clock = time.perf_counter()
-    timings = {}
-    parsed = parse_all(disc, options)
-    project = terraform_project(disc, parsed)
-    timings["parse"], clock = time.perf_counter() - clock, time.perf_counter()
-    if config.scopes:
-        disc.scopes = apply_explicit_scopes(disc, config.scopes,
-                                            lambda e: _config_relative(config, e.abspath), project.modules)
-    else:
-        identities = {path: manifest_identities(pf) for path, pf in parsed.items()}
-        disc.scopes = [part for scope in disc.scopes for part in split_alternatives(scope, identities)]
-    scope_of: dict[str, str] = {}
-    for scope in disc.scopes:
-        for e in scope.files:
-            scope_of.setdefault(e.abspath, scope.name)
-    found: list[Finding] = []
-    for pf in parsed.values():
-        if pf.error is not None:
-            pf.error.scope = scope_of.get(pf.entry.abspath, "")
-            pf.error.name = "parse-error"
-            found.append(pf.error)
-    select, ignore = options.select, options.ignore
-    ctx = CheckContext(as_of=options.as_of, online=options.online)
-    registry = checks.load_all()
-    charts = None
-    if options.online:
-        from meshlint.online import ChartRepositories, HttpClient
-
-        client = HttpClient(timeout=(min(3.05, options.timeout), options.timeout))
-        charts = ChartRepositories(client)
-    ran = [code for code in sorted(registry) if filters.rule_selected(code, select, ignore)]
+def _opaque_kinds(scopes: list[Scope], template_dirs: Mapping[str, str]) -> list[frozenset[str]]:
+    """Per scope, the kinds its charts' unrendered templates declare (the model cannot see them)."""
     from meshlint.parse import template_kinds
 
-    hidden = {d: template_kinds(t) for d, t in disc.template_dirs.items()}
-    models = [build_model(scope, parsed, project, options.as_of, charts) for scope in disc.scopes]
-    for scope, model in zip(disc.scopes, models):
-        for chart_dir in {e.chart_dir for e in scope.files if e.chart_dir}:
-            model.opaque_kinds |= hidden.get(chart_dir, set())
-    if options.online:
-        _online_images(models, options)
-    timings["model"], clock = time.perf_counter() - clock, time.perf_counter()
-    for model in models:
-        for code in ran:
-            found.extend(registry[code](model, ctx))
-    timings["checks"], clock = time.perf_counter() - clock, time.perf_counter()
+    hidden = {d: template_kinds(t) for d, t in template_dirs.items()}
+    return [frozenset().union(*(hidden.get(d, set()) for d in {e.chart_dir for e in scope.files if e.chart_dir}))
+            for scope in scopes]
 
-    # filters: selection, severities, per-path ignores, inline suppressions, baseline
+
+def _online_answers(needed, timeout: float, registries_config: Mapping):
+    """Ask the chart repositories and the image registries (concurrently, cached) what the
+    models need (--online)."""
+    from meshlint.online import ChartRepositories, HttpClient
+    from meshlint.registry import Registries
+
+    client = HttpClient(timeout=(min(3.05, timeout), timeout))
+    repositories = ChartRepositories(client)
+    charts = {ref: repositories.lookup(*ref) for ref in needed.charts}
+    registries = Registries(client, insecure=registries_config.get("insecure") or (),
+                            use_docker_config=bool(registries_config.get("use-docker-config")),
+                            tag_ttl=float(registries_config.get("cache-ttl") or 24 * 3600))
+    platforms = registries.platforms_many(needed.images)
+    return charts, platforms
+
+
+def _report(found: list[Finding], ran: list[str], disc: Discovery, scopes: list[Scope],
+            parsed: Mapping[str, ParsedFile], config: Config, select: list[str],
+            ignore: list[str]) -> Report:
+    """Filters (selection, severities, per-path ignores, inline suppressions), then the report."""
+    from meshlint import suppress
+
     kept = filters.keep(found, select, ignore)
     for f in kept:
         if f.rule in config.severity:
@@ -220,37 +202,33 @@ def _analyse(options: Options, disc: Discovery) -> Run:
         f.abspath = abspath_of.get(f.location.path, "")
         f.relpath = _root_relative(f.abspath or None, disc.tree_roots) or f.location.path
     kept.sort(key=Finding.sort_key)
-    report = Report(kept, files_checked=len(disc.files), scopes=[s.name for s in disc.scopes],
+    report = Report(kept, files_checked=len(disc.files), scopes=[s.name for s in scopes],
                     suppressed=suppressed, rules_run=["MESH001"] + ran)
     for path, problem in disc.problems:
         report.notes.append(f"{path}: {problem}")
-    timings["filters"] = time.perf_counter() - clock
-    return Run(report, disc, models, timings)
+    return report
 
 
-def _online_images(models: list, options: Options) -> None:
-    """Ask the registries for every image's platforms (concurrently, cached); answers and
-    failures go into the models, where the checks read them."""
-    from meshlint.arch import ImageArchs
-    from meshlint.online import HttpClient
-    from meshlint.registry import Registries
+def _apply_baseline(report: Report, baseline: set[str] | None) -> Report:
+    if baseline is not None:
+        report.baseline_matched = sum(1 for f in report.findings if f.fingerprint in baseline)
+        current = {f.fingerprint for f in report.findings}
+        report.baseline_fixed = len(baseline - current)
+        report.findings = [f for f in report.findings if f.fingerprint not in baseline]
+    return report
 
-    reg = options.config.registries
-    client = HttpClient(timeout=(min(3.05, options.timeout), options.timeout))
-    registries = Registries(client, insecure=reg.get("insecure") or (),
-                            use_docker_config=bool(reg.get("use-docker-config")),
-                            tag_ttl=float(reg.get("cache-ttl") or 24 * 3600))
-    images = sorted({img for m in models for img in m.image_archs})
-    answers = registries.platforms_many(images)
-    for model in models:
-        for image in model.image_archs:
-            archs, how = answers.get(image, (None, "not looked up"))
-            if archs is not None:
-                model.image_archs[image] = ImageArchs(archs, how)
-            else:
-                where = next((loc for s in model.arch_subjects for img, loc in s.images if img == image), None)
-                if where is not None:
-                    model.lookup_failures.append((where, image, how))
+
+def _excluder(config: Config) -> Callable[..., bool] | None:
+    if not config.exclude:
+        return None
+
+    def exclude(_rel_to_top: str, _display: str, abspath: str = "") -> bool:
+        return matches_any(config.exclude, _config_relative(config, abspath))
+    return exclude
+
+
+def _config_relative(config: Config, abspath: str) -> str:
+    return os.path.relpath(abspath, config.base).replace(os.sep, "/")
 
 
 def _path_ignored(config: Config, f: Finding, abspath_of: dict[str, str]) -> bool:

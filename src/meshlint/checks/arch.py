@@ -4,26 +4,25 @@ require an architecture no node pool provides."""
 
 from __future__ import annotations
 
-from meshlint.arch import ARCHS, candidate_pools
 from meshlint.checks import CheckContext, finding, rule
-from meshlint.model import Model
+from meshlint.model import ARCHS, ArchSubject, Model, NodePool, candidate_pools
 
 
-def _pools_text(pools) -> str:
-    return "; ".join(f"{p.object} ({'/'.join(sorted(p.archs))}: {p.why})" for p in pools[:4])
+def _pools_text(pools: list[NodePool]) -> str:
+    return "; ".join(f"{p.object} ({'/'.join(sorted(p.archs or ()))}: {p.why})" for p in pools[:4])
 
 
 HIDDEN_POOLS = {"NodePool", "Provisioner", "*"}
 
 
-def _judgeable(model: Model, subject):
+def _judgeable(model: Model, subject: ArchSubject) -> tuple[list[NodePool], frozenset[str]] | None:
     """(candidate pools, possible archs) or None when the scheduling is not known."""
     if not model.node_pools or not subject.complete or model.opaque_kinds & HIDDEN_POOLS:
         return None
     pools = candidate_pools(subject, model.node_pools)
     if not pools or any(p.archs is None for p in pools):
         return None
-    possible = frozenset().union(*(p.archs for p in pools))
+    possible = frozenset().union(*(p.archs or () for p in pools))
     if subject.required_archs is not None:
         possible &= subject.required_archs
     return pools, possible
@@ -39,7 +38,7 @@ def image_arch_unavailable(model: Model, ctx: CheckContext):
         if len(possible) != 1:
             continue
         (arch,) = possible
-        pools = [p for p in pools if arch in p.archs]
+        pools = [p for p in pools if arch in (p.archs or ())]
         for image, loc in s.images:
             facts = model.image_archs.get(image)
             if facts is None or facts.archs is None or arch in facts.archs:
@@ -70,7 +69,7 @@ def image_arch_risk(model: Model, ctx: CheckContext):
             if facts is None or facts.archs is None or len(facts.archs & ARCHS) != 1:
                 continue
             (has,) = facts.archs & ARCHS
-            wrong = [p for p in pools if (ARCHS - {has}) & p.archs]
+            wrong = [p for p in pools if (ARCHS - {has}) & (p.archs or frozenset())]
             message = (f"{s.name} runs {image}, which provides only {has} ({facts.source}), and has no "
                        f"kubernetes.io/arch constraint, but it can also land on "
                        f"{'/'.join(sorted(ARCHS - {has}))} nodes: {_pools_text(wrong)}. Add "
@@ -88,7 +87,7 @@ def arch_selector_unsatisfiable(model: Model, ctx: CheckContext):
         pools = candidate_pools(s, model.node_pools)
         if pools is None or any(p.archs is None for p in pools):
             continue
-        offered = frozenset().union(*(p.archs for p in pools)) if pools else frozenset()
+        offered = frozenset().union(*(p.archs or () for p in pools)) if pools else frozenset()
         if s.required_archs & offered or not pools:
             continue
         message = (f"{s.name} requires kubernetes.io/arch {' or '.join(sorted(s.required_archs))}, but the "

@@ -7,7 +7,7 @@ import datetime as _dt
 
 from meshlint import knowledge
 from meshlint.checks import CheckContext, finding, rule
-from meshlint.inventory import data_as_of, is_local_chart
+from meshlint.model.derive_inventory import data_as_of
 from meshlint.model import Component, Model
 from meshlint.values import Location, Unknown, text
 from meshlint.versioning import (
@@ -204,7 +204,7 @@ def kiali_istio_incompatible(model: Model, ctx: CheckContext):
 def chart_version_unpinned(model: Model, ctx: CheckContext):
     effective = {c.object: c for c in model.components}
     for rel in model.releases:
-        if is_local_chart(rel) or isinstance(rel.chart, Unknown):
+        if rel.is_local_chart or isinstance(rel.chart, Unknown):
             continue
         pin = rel.pin
         if pin not in (ABSENT, RANGE, LATEST, IGNORED):

@@ -13,36 +13,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from meshlint.images import parse_image
-from meshlint.inventory import is_local_chart
-from meshlint.model import GatewayWorkload, HelmRelease, K8sObject, Model, Workload
+from meshlint.model.istio import GATEWAY_API_GROUP
+from meshlint.model.types import GatewayWorkload, HelmRelease, K8sObject, Workload, as_mapping
 from meshlint.values import Unknown, contains_unknown, text
 
 CHART_DEFAULT_PORTS = ((15021, 15021, "status-port"), (80, 80, "http2"), (443, 443, "https"))
 LEGACY_PORTS = ((15021, 15021, "status-port"), (80, 8080, "http2"), (443, 8443, "https"))
 ISTIO_GATEWAY_CLASSES = ("istio", "istio-remote", "istio-east-west")
-GATEWAY_API_GROUP = "gateway.networking.k8s.io/"
 
 
-def derive_gateways(model: Model) -> None:
-    for rel in model.releases:
-        if not is_local_chart(rel):
+def gateway_workloads(objects: list[K8sObject], releases: list[HelmRelease],
+                      workloads: list[Workload]) -> list[GatewayWorkload]:
+    out = []
+    for rel in releases:
+        if not rel.is_local_chart:
             gw = _from_release(rel)
             if gw is not None:
-                model.gateway_workloads.append(gw)
-    services = [o for o in model.objects if o.kind == "Service"]
-    for obj in model.objects:
+                out.append(gw)
+    services = [o for o in objects if o.kind == "Service"]
+    for obj in objects:
         if obj.kind == "IstioOperator" and obj.api_version.startswith("install.istio.io/"):
-            model.gateway_workloads.extend(_from_istio_operator(obj))
+            out.extend(_from_istio_operator(obj))
         elif obj.kind == "Gateway" and obj.api_version.startswith(GATEWAY_API_GROUP):
-            gw = _from_gateway_api(obj)
-            if gw is not None:
-                model.gateway_workloads.append(gw)
-    for w in model.workloads:
+            api_gw = _from_gateway_api(obj)
+            if api_gw is not None:
+                out.append(api_gw)
+    for w in workloads:
         if _is_gateway_workload(w):
-            model.gateway_workloads.append(GatewayWorkload(
+            out.append(GatewayWorkload(
                 w.object.name, w.namespace, dict(w.pod_labels), _service_ports(w, services),
                 w.location, f"{w.object.kind}/{w.namespace}/{w.object.name}", "manifest"))
+    return out
 
 
 def _from_release(rel: HelmRelease) -> GatewayWorkload | None:
@@ -69,7 +73,7 @@ def _from_release(rel: HelmRelease) -> GatewayWorkload | None:
     else:
         kind = "ingress" if chart == "istio-ingress" else "egress"
         gw_name = rel.value(f"gateways.istio-{kind}gateway.name")
-        gw_name = text(gw_name) if isinstance(gw_name, str) else f"istio-{kind}gateway"
+        gw_name = gw_name if isinstance(gw_name, str) else f"istio-{kind}gateway"
         labels = {"app": f"istio-{kind}gateway", "istio": f"{kind}gateway"}
         ports = None
         display = gw_name
@@ -92,9 +96,9 @@ def _values_ports(raw, default) -> list | None:
 
 
 def _from_istio_operator(obj: K8sObject) -> list[GatewayWorkload]:
-    spec = obj.body.get("spec") if isinstance(obj.body.get("spec"), dict) else {}
+    spec = obj.spec
     profile = text(spec.get("profile")) or "default"
-    components = spec.get("components") if isinstance(spec.get("components"), dict) else {}
+    components = as_mapping(spec.get("components"))
     out = []
     for kind, default_on in (("ingress", profile in ("default", "demo", "")), ("egress", profile == "demo")):
         entries = components.get(f"{kind}Gateways")
@@ -106,12 +110,12 @@ def _from_istio_operator(obj: K8sObject) -> list[GatewayWorkload]:
             if entry.get("enabled") is None and not default_on:
                 continue
             name = text(entry.get("name")) or f"istio-{kind}gateway"
-            labels = {"app": f"istio-{kind}gateway", "istio": f"{kind}gateway"}
+            labels: dict[str, str | None] = {"app": f"istio-{kind}gateway", "istio": f"{kind}gateway"}
             if isinstance(entry.get("label"), dict):
                 labels.update({str(k): text(v) for k, v in entry["label"].items()})
             namespace = text(entry.get("namespace")) or text(spec.get("namespace")) or "istio-system"
-            k8s = entry.get("k8s") if isinstance(entry.get("k8s"), dict) else {}
-            svc = k8s.get("service") if isinstance(k8s.get("service"), dict) else {}
+            k8s = as_mapping(entry.get("k8s"))
+            svc = as_mapping(k8s.get("service"))
             ports = _values_ports(svc.get("ports"), LEGACY_PORTS)
             out.append(GatewayWorkload(name, namespace, labels, ports, obj.location,
                                        f"IstioOperator/{obj.name}", "istiooperator"))
@@ -119,7 +123,7 @@ def _from_istio_operator(obj: K8sObject) -> list[GatewayWorkload]:
 
 
 def _from_gateway_api(obj: K8sObject) -> GatewayWorkload | None:
-    spec = obj.body.get("spec") if isinstance(obj.body.get("spec"), dict) else {}
+    spec = obj.spec
     if text(spec.get("gatewayClassName")) not in ISTIO_GATEWAY_CLASSES:
         return None
     ports = []
@@ -160,7 +164,7 @@ def _service_ports(w: Workload, services: list[K8sObject]) -> list | None:
     for svc in services:
         if svc.namespace != w.namespace:
             continue
-        spec = svc.body.get("spec") if isinstance(svc.body.get("spec"), dict) else {}
+        spec = svc.spec
         selector = spec.get("selector")
         if not isinstance(selector, dict) or not selector:
             continue
@@ -174,18 +178,3 @@ def _service_ports(w: Workload, services: list[K8sObject]) -> list | None:
                 target = p.get("targetPort")
                 ports.append((p["port"], target if isinstance(target, int) else None, text(p.get("name"))))
     return ports if found else None
-
-
-def selector_matches(selector: dict, labels: dict) -> bool:
-    return all(text(labels.get(k)) == text(v) for k, v in selector.items())
-
-
-def describe(gw: GatewayWorkload) -> str:
-    if isinstance(gw.labels, Unknown):
-        labels = "labels unknown"
-    else:
-        labels = ", ".join(f"{k}={v}" for k, v in sorted(gw.labels.items()) if k in ("app", "istio")) or \
-            ", ".join(f"{k}={v}" for k, v in sorted(gw.labels.items()))
-    ns = gw.namespace if isinstance(gw.namespace, str) else "?"
-    return f"{ns}/{gw.name} ({labels}) from {gw.object}"
-

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Mapping
+from dataclasses import replace
+
+from packaging.version import Version
 
 from meshlint import knowledge
 from meshlint.images import parse_image
 from meshlint.locate import key_location
-from meshlint.model import Component, HelmRelease, Model
-from meshlint.parse.yamlfront import parse_yaml_bytes
-from meshlint.values import Location, Unknown, get_path, text
+from meshlint.model.types import Component, HelmRelease, K8sObject, Workload, as_mapping
+from meshlint.values import Location, Unknown, text
 from meshlint.versioning import (
     ABSENT,
     FLOATING,
@@ -33,110 +36,64 @@ KIALI_CHARTS = {"kiali-server": "kiali", "kiali-operator": "kiali"}
 _TAG_SUFFIX = re.compile(r"-(distroless|debug)$")
 
 
-def is_local_chart(rel: HelmRelease) -> bool:
-    chart = rel.chart
-    if not isinstance(chart, str):
-        return False
-    if chart.startswith(("./", "../", "/")) or chart.startswith("file://"):
-        return True
-    repo = rel.repository
-    # a bare relative path with no repository is a chart directory in the repository
-    return "/" in chart and not repo and "://" not in chart and not chart.startswith("oci:")
-
-
-def derive_components(model: Model, as_of: _dt.date) -> None:
+def derive_components(objects: list[K8sObject], releases: list[HelmRelease], workloads: list[Workload],
+                      cluster_versions: list[Component], as_of: _dt.date) -> list[Component]:
+    """Every versioned component, with its effective version as of the run's date."""
+    components = list(cluster_versions)
     charts = knowledge.data("istio-releases")["charts"]
-    for rel in model.releases:
-        if is_local_chart(rel):
+    for rel in releases:
+        if rel.is_local_chart:
             continue
         kind = charts.get(rel.chart_name) or KIALI_CHARTS.get(rel.chart_name or "")
         if kind is None:
             continue
-        model.components.append(_from_release(rel, kind))
-    for w in model.workloads:
+        components.append(_from_release(rel, kind))
+    for w in workloads:
         app_containers = [c for c in w.pod_spec.get("containers") or []
-                          if isinstance(c, dict) and c.get("name") != "istio-proxy"]
+                          if isinstance(c, Mapping) and c.get("name") != "istio-proxy"]
         for key in ("containers", "initContainers"):
             for c in w.pod_spec.get(key) or []:
-                if not isinstance(c, dict):
+                if not isinstance(c, Mapping):
                     continue
                 image = text(c.get("image"))
                 if c.get("name") == "istio-proxy" and app_containers:
                     continue  # an already-injected sidecar (cluster state), not a component
                 comp = _from_image(image, w.object.ref, key_location(c, "image", w.location)) if image else None
                 if comp is not None:
-                    model.components.append(comp)
-    for obj in model.objects:
-        spec = obj.body.get("spec") if isinstance(obj.body, dict) else None
-        if not isinstance(spec, dict):
+                    components.append(comp)
+    for obj in objects:
+        spec = obj.body.get("spec")
+        if not isinstance(spec, Mapping):
             continue
         if obj.kind == "IstioOperator" and spec.get("tag") is not None:
             tag = _TAG_SUFFIX.sub("", text(spec["tag"]) or "")
             loc = key_location(spec, "tag", obj.location)
-            model.components.append(Component("istiod", obj.name, tag, _image_pin(tag), loc,
-                                              f"IstioOperator/{obj.name}", "istiooperator",
-                                              revision=text(spec.get("revision")) or ""))
+            components.append(Component("istiod", obj.name, tag, _image_pin(tag), loc,
+                                        f"IstioOperator/{obj.name}", "istiooperator",
+                                        revision=text(spec.get("revision")) or ""))
         elif obj.kind == "Kiali" and obj.api_version.startswith("kiali.io/"):
-            dep = spec.get("deployment") if isinstance(spec.get("deployment"), dict) else {}
+            dep = as_mapping(spec.get("deployment"))
             version = text(dep.get("image_version"))
             if version and version not in ("operator_version", "default"):
                 loc = key_location(dep, "image_version", obj.location)
                 v = version.lstrip("v")
-                model.components.append(Component("kiali", obj.name, v, _image_pin(v), loc,
-                                                  f"Kiali/{obj.namespace}/{obj.name}", "kiali-cr"))
-    for comp in model.components:
+                components.append(Component("kiali", obj.name, v, _image_pin(v), loc,
+                                            f"Kiali/{obj.namespace}/{obj.name}", "kiali-cr"))
+    out = []
+    for comp in components:
         if comp.effective is None:
-            comp.effective, comp.effective_note = effective_version(comp, as_of)
-        if comp.kind == "kiali":
-            comp.config = _kiali_config(model, comp)
-
-
-def kiali_namespace(kiali: Component) -> str:
-    """Where an image- or CR-based Kiali runs (its Istio namespace by default)."""
-    parts = kiali.object.split("/")
-    if len(parts) >= 3 and parts[0] in ("Deployment", "Kiali"):
-        return parts[1]
-    return "istio-system"
-
-
-def _kiali_config(model: Model, kiali: Component) -> dict | None:
-    """Kiali's server configuration: chart values, a Kiali CR, or the `kiali` ConfigMap
-    (whose config.yaml is a YAML document inside a string)."""
-    rel = next((r for r in model.releases if r.object == kiali.object), None)
-    if rel is not None:
-        if rel.chart_name == "kiali-operator":
-            cr = rel.value("cr.spec")
-            return cr if isinstance(cr, dict) else ({} if cr is None else None)
-        parts = {}
-        for key in ("istio_namespace", "external_services", "istio_labels", "deployment"):
-            v = rel.value(key)
-            if isinstance(v, Unknown):
-                return None
-            if v is not None:
-                parts[key] = v
-        return parts
-    if kiali.origin == "kiali-cr":
-        for obj in model.objects_of("Kiali", "kiali.io/"):
-            if f"Kiali/{obj.namespace}/{obj.name}" == kiali.object:
-                spec = obj.body.get("spec")
-                return spec if isinstance(spec, dict) else {}
-    for cm in model.objects_of("ConfigMap"):
-        if cm.name == "kiali" and cm.namespace == kiali_namespace(kiali):
-            raw = get_path(cm.body, "data", "config.yaml")
-            if isinstance(raw, str):
-                parsed = parse_yaml_bytes(raw.encode("utf-8"), cm.location.path)
-                if parsed.documents and isinstance(parsed.documents[0].value, dict):
-                    return parsed.documents[0].value
-            return None
-    return {}
+            effective, note = effective_version(comp, as_of)
+            comp = replace(comp, effective=effective, effective_note=note)
+        out.append(comp)
+    return out
 
 
 def _from_release(rel: HelmRelease, kind: str) -> Component:
     pin, location = rel.pin, rel.pin_location
-    revision = None
+    revision: str | Unknown | None = None
     if kind in ("istiod", "gateway"):
-        revision = rel.value("revision")
-        revision = "" if revision is None else (revision if isinstance(revision, Unknown) else text(revision))
+        raw = rel.value("revision")
+        revision = "" if raw is None else (raw if isinstance(raw, Unknown) else text(raw))
     version = rel.version if not isinstance(rel.version, str) else rel.version.strip().lstrip("v")
     name = rel.name if isinstance(rel.name, str) else rel.object
     return Component(kind, name, version, pin, location, rel.object, rel.origin, revision,
@@ -180,12 +137,12 @@ def released_minors(as_of: _dt.date) -> list[tuple[str, _dt.date]]:
         if isinstance(day, str):
             day = _dt.date.fromisoformat(day)
         if isinstance(day, _dt.date) and day <= as_of:
-            out.append((text(r["minor"]), day))
-    return sorted(out, key=lambda x: parse_version(x[0]))
+            out.append((str(r["minor"]), day))
+    return sorted(out, key=lambda x: parse_version(x[0]) or Version("0"))
 
 
 def data_as_of(name: str) -> _dt.date:
-    return _dt.date.fromisoformat(text(knowledge.data(name)["as_of"]))
+    return _dt.date.fromisoformat(str(knowledge.data(name)["as_of"]))
 
 
 def effective_version(comp: Component, as_of: _dt.date) -> tuple[str | None, str]:

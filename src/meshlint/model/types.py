@@ -1,14 +1,22 @@
-"""The model: one per scope, the facts every rule reads. Built by `meshlint.build`.
+"""The model's core records: one `Model` per scope, the facts every rule reads.
 
 Every record carries a `Location` so a finding can point at the exact line. Values that
-could not be known before apply are `Unknown` (from `meshlint.terraform`), never guesses.
+could not be known before apply are `Unknown`, never guesses. The model reads raw
+documents (dicts); past the model, checks read these typed fields. Built by
+`meshlint.model.build`.
 """
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from meshlint.model.istio import Gateway, KialiInstall, VirtualService
+from meshlint.model.nodes import ArchSubject, ImageArchs, NodePool
 from meshlint.values import Location, Unknown
+from meshlint.versioning import IGNORED, classify_chart_version
 
 _MISSING = object()
 
@@ -25,7 +33,12 @@ FULL_KINDS = WORKLOAD_KINDS | frozenset((
     "Application", "ApplicationSet", "NodePool", "Provisioner", "List", "ConfigMap/kiali"))
 
 
-@dataclass(slots=True)
+def as_mapping(value: object) -> Mapping:
+    """A raw document node as a mapping: itself when it is one, else empty."""
+    return value if isinstance(value, Mapping) else {}
+
+
+@dataclass(frozen=True, slots=True)
 class K8sObject:
     """A Kubernetes object from a manifest or from Terraform (kubernetes_manifest ...)."""
 
@@ -33,7 +46,7 @@ class K8sObject:
     api_version: str
     name: str
     namespace: str | None  # resolved; None for cluster-scoped kinds
-    body: dict
+    body: Mapping
     location: Location
     origin: str = "manifest"  # manifest | terraform
 
@@ -42,18 +55,24 @@ class K8sObject:
         return f"{self.kind}/{self.namespace}/{self.name}" if self.namespace else f"{self.kind}/{self.name}"
 
     @property
-    def labels(self) -> dict:
-        meta = self.body.get("metadata") if isinstance(self.body, dict) else None
-        labels = meta.get("labels") if isinstance(meta, dict) else None
-        return labels if isinstance(labels, dict) else {}
+    def metadata(self) -> Mapping:
+        return as_mapping(self.body.get("metadata"))
+
+    @property
+    def spec(self) -> Mapping:
+        return as_mapping(self.body.get("spec"))
+
+    @property
+    def labels(self) -> Mapping:
+        return as_mapping(self.metadata.get("labels"))
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Namespace:
     """One declaration of a namespace. Labels may be Unknown (Terraform values)."""
 
     name: str
-    labels: dict | Unknown
+    labels: Mapping | Unknown
     location: Location
     object: str  # Namespace/orders or kubernetes_namespace_v1.orders
     origin: str  # manifest | terraform
@@ -61,21 +80,21 @@ class Namespace:
     def label_location(self, label: str) -> Location:
         """Where a label is written, else the declaration itself."""
         labels = self.labels
-        pos = getattr(labels, "keypos", {}).get(label) if isinstance(labels, dict) else None
+        pos = getattr(labels, "keypos", {}).get(label) if isinstance(labels, Mapping) else None
         path = getattr(labels, "path", "") or self.location.path
         if pos:
             return Location(path, pos[0], pos[1], pos[0], pos[1] + len(label))
         return self.location
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Workload:
     """Something that runs pods: a workload object with its pod template."""
 
     object: K8sObject
-    pod_spec: dict
-    pod_labels: dict
-    pod_annotations: dict
+    pod_spec: Mapping
+    pod_labels: Mapping
+    pod_annotations: Mapping
     location: Location
 
     @property
@@ -83,7 +102,7 @@ class Workload:
         return self.object.namespace or "default"
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class HelmRelease:
     """A Helm chart release, wherever it is declared."""
 
@@ -101,14 +120,12 @@ class HelmRelease:
     sets: list = field(default_factory=list)  # (dotted name, value) from `set` / `--set`
     ignored_keys: dict = field(default_factory=dict)  # key -> Location, keys the consumer ignores
     ignored_values: dict = field(default_factory=dict)  # key -> the value written there
-    available: object = None  # online.ChartVersions from the chart repository (--online)
+    available: builtins.object = None  # online.ChartVersions from the chart repository (--online)
 
     @property
     def pin(self) -> str:
         """How the version pins what gets installed (versioning.PINNED, RANGE, ...);
         `ignored-key` when the only version sits under a key the consumer ignores."""
-        from meshlint.versioning import IGNORED, classify_chart_version
-
         if self.version is None and "version" in self.ignored_keys:
             return IGNORED
         return classify_chart_version(self.version)
@@ -120,7 +137,7 @@ class HelmRelease:
             return self.ignored_keys["version"]
         return self.version_location or self.location
 
-    def value(self, dotted: str):
+    def value(self, dotted: str) -> builtins.object:
         """The effective value at a dotted path (`set` wins over values documents, later
         documents over earlier ones); None when surely absent, Unknown when it may be set
         by something meshlint cannot read."""
@@ -137,7 +154,7 @@ class HelmRelease:
             for k in keys:
                 if isinstance(node, Unknown):
                     return node
-                if not isinstance(node, dict) or k not in node:
+                if not isinstance(node, Mapping) or k not in node:
                     node = _MISSING
                     break
                 node = node[k]
@@ -157,8 +174,26 @@ class HelmRelease:
             name = parts[0] if len(parts) == 2 and parts[1][:1].isdigit() else base
         return name
 
+    @property
+    def is_local_chart(self) -> bool:
+        """A chart directory in the repository (not from a chart repository)."""
+        chart = self.chart
+        if not isinstance(chart, str):
+            return False
+        if chart.startswith(("./", "../", "/")) or chart.startswith("file://"):
+            return True
+        # a bare relative path with no repository is a chart directory in the repository
+        return "/" in chart and not self.repository and "://" not in chart and not chart.startswith("oci:")
 
-@dataclass(slots=True)
+    @property
+    def chart_ref(self) -> tuple[str, str] | None:
+        """(repository, chart) to ask a chart repository about; None when not both known."""
+        if isinstance(self.repository, str) and isinstance(self.chart, str):
+            return self.repository, self.chart_name or self.chart
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class IstioInstall:
     """An Istio control plane the scope installs (istiod), with the revision it serves."""
 
@@ -177,7 +212,7 @@ class IstioInstall:
         return names
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class NatGateways:
     """NAT gateways that one VPC module instance or one aws_nat_gateway resource creates."""
 
@@ -188,20 +223,30 @@ class NatGateways:
     region: str | None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class GatewayWorkload:
-    """An Envoy gateway deployment an Istio Gateway can select (see meshlint.gateways)."""
+    """An Envoy gateway deployment an Istio Gateway can select (see model.derive_gateways)."""
 
     name: str
     namespace: str | Unknown
-    labels: dict | Unknown  # pod labels
+    labels: Mapping | Unknown  # pod labels
     service_ports: list | None  # (port, targetPort or None, name); None: not known
     location: Location
     object: str
     origin: str  # helm | istiooperator | manifest | gateway-api
 
+    def describe(self) -> str:
+        if isinstance(self.labels, Unknown):
+            labels = "labels unknown"
+        else:
+            items = sorted(self.labels.items())
+            labels = ", ".join(f"{k}={v}" for k, v in items if k in ("app", "istio")) or \
+                ", ".join(f"{k}={v}" for k, v in items)
+        ns = self.namespace if isinstance(self.namespace, str) else "?"
+        return f"{ns}/{self.name} ({labels}) from {self.object}"
 
-@dataclass(slots=True)
+
+@dataclass(frozen=True, slots=True)
 class Component:
     """One versioned piece of the mesh (an Istio chart, Kiali, a proxy image, Kubernetes)."""
 
@@ -215,15 +260,22 @@ class Component:
     revision: str | Unknown | None = None
     effective: str | None = None  # the version that will run, as far as it can be known
     effective_note: str = ""  # how `effective` was found when it is not the written version
-    available: object = None  # online.ChartVersions of the release it came from (--online)
-    config: dict | None = None  # Kiali only: its server configuration ({} = defaults; None = unknown)
+    available: builtins.object = None  # online.ChartVersions of the release it came from (--online)
 
     @property
     def is_istio(self) -> bool:
         return self.kind in ("istio-base", "istiod", "gateway", "cni", "ztunnel", "proxy")
 
 
-@dataclass
+class LookupFailure(NamedTuple):
+    """An image whose platforms the registry did not answer (--online)."""
+
+    location: Location
+    image: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Model:
     scope: str
     objects: list[K8sObject] = field(default_factory=list)
@@ -235,11 +287,14 @@ class Model:
     region: str | None = None
     components: list[Component] = field(default_factory=list)
     gateway_workloads: list[GatewayWorkload] = field(default_factory=list)
-    opaque_kinds: set[str] = field(default_factory=set)  # kinds declared in unrendered templates
-    node_pools: list = field(default_factory=list)  # arch.NodePool
-    arch_subjects: list = field(default_factory=list)  # arch.ArchSubject
-    image_archs: dict = field(default_factory=dict)  # image -> arch.ImageArchs
-    lookup_failures: list = field(default_factory=list)  # (Location, object, message), --online
+    gateways: list[Gateway] = field(default_factory=list)  # Istio and Gateway API Gateways
+    virtual_services: list[VirtualService] = field(default_factory=list)
+    kiali: list[KialiInstall] = field(default_factory=list)
+    opaque_kinds: frozenset[str] = frozenset()  # kinds declared in unrendered templates
+    node_pools: list[NodePool] = field(default_factory=list)
+    arch_subjects: list[ArchSubject] = field(default_factory=list)
+    image_archs: dict[str, ImageArchs] = field(default_factory=dict)
+    lookup_failures: list[LookupFailure] = field(default_factory=list)  # --online
     notes: list[str] = field(default_factory=list)
 
     def objects_of(self, kind: str, api_prefix: str = "") -> list[K8sObject]:
@@ -252,10 +307,19 @@ class Model:
     def installs_istio(self) -> bool:
         return bool(self.istio)
 
-    def add_namespace(self, ns: Namespace) -> None:
-        self.namespaces.setdefault(ns.name, []).append(ns)
+    @property
+    def istio_gateways(self) -> list[Gateway]:
+        return [g for g in self.gateways if not g.is_gateway_api]
 
-    def namespace_labels(self, name: str) -> dict | Unknown | None:
+    def known_gateway_workloads(self) -> list[GatewayWorkload] | None:
+        """The scope's gateway workloads, or None when they cannot all be known."""
+        if self.opaque_kinds & {"gateway-workload", "*"}:
+            return None  # a chart in this scope deploys gateways meshlint cannot render
+        if any(isinstance(g.labels, Unknown) for g in self.gateway_workloads):
+            return None
+        return self.gateway_workloads
+
+    def namespace_labels(self, name: str) -> Mapping | Unknown | None:
         """Labels of a declared namespace (all declarations merged); None if undeclared."""
         decls = self.namespaces.get(name)
         if not decls:

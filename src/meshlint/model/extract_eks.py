@@ -1,0 +1,33 @@
+"""EKS clusters: the Kubernetes version (`aws_eks_cluster.version`, the eks module's
+`cluster_version` / `kubernetes_version`) and the eks module's node pools."""
+
+from __future__ import annotations
+
+from meshlint.model.collect import Collector
+from meshlint.model.extract_node_pools import pools_from_eks_module
+from meshlint.model.tf_walk import attr_location
+from meshlint.model.types import Component
+from meshlint.parse.hclfront import HclAttr, HclBlock
+from meshlint.terraform import ModuleContext
+
+
+def _cluster_version(out: Collector, ctx: ModuleContext, attr: HclAttr | None, address: str) -> None:
+    if attr is None:
+        return  # the module's default changes with its version: not guessed
+    value = ctx.eval_attr(attr)
+    loc = attr_location(attr)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = f"{value:.2f}" if isinstance(value, float) else str(value)
+    if isinstance(value, str):
+        out.cluster_versions.append(Component("kubernetes", address, value, "pinned", loc, address,
+                                              "terraform", effective=value))
+
+
+def eks_module(out: Collector, ctx: ModuleContext, call: HclBlock, address: str, source: str) -> None:
+    attrs = call.body.attrs
+    _cluster_version(out, ctx, attrs.get("cluster_version") or attrs.get("kubernetes_version"), address)
+    out.node_pools.extend(pools_from_eks_module(ctx, call, address))
+
+
+def eks_cluster_resource(out: Collector, ctx: ModuleContext, rtype: str, address: str, blk: HclBlock) -> None:
+    _cluster_version(out, ctx, blk.body.attrs.get("version"), address)

@@ -1,0 +1,103 @@
+"""Helm releases declared in Terraform: `helm_release` resources and the
+eks-blueprints-addons module's `helm_releases` map (whose ignored keys are kept: the
+module reads only the keys listed in rules/data/eks-blueprints-addons.yaml)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from meshlint import knowledge
+from meshlint.discover import display_path
+from meshlint.locate import key_location
+from meshlint.model.collect import Collector
+from meshlint.model.tf_walk import attr_location, block_location, instances
+from meshlint.model.types import HelmRelease
+from meshlint.parse.hclfront import HclBlock
+from meshlint.parse.yamlfront import parse_yaml_bytes
+from meshlint.terraform import EncodedDocument, FileText, ModuleContext, Project
+from meshlint.values import Unknown
+
+
+def values_documents(raw: object, project: Project | None = None) -> list:
+    """helm_release `values`: a list of YAML strings -> documents (or Unknown entries)."""
+    if raw is None:
+        return []
+    if isinstance(raw, Unknown):
+        return [raw]
+    docs: list = []
+    for item in raw if isinstance(raw, list) else [raw]:
+        if isinstance(item, EncodedDocument):
+            docs.append(item.data)
+        elif isinstance(item, FileText) and project is not None and \
+                (parsed := project.parsed_documents(item.source)) is not None:
+            docs.extend(d for d in parsed if isinstance(d, dict))  # values file, with its lines
+        elif isinstance(item, str):
+            # a file() the parse layer did not read (not named like a values file) keeps its
+            # path; an inline string has none
+            where = display_path(item.source, os.getcwd()) if isinstance(item, FileText) else ""
+            parsed_file = parse_yaml_bytes(item.encode("utf-8"), where)
+            if parsed_file.error:
+                docs.append(Unknown("values document that is not YAML"))
+            else:
+                docs.extend(d.value for d in parsed_file.documents if isinstance(d.value, dict))
+        elif isinstance(item, dict):
+            docs.append(item)
+        else:
+            docs.append(Unknown("values entry not known before apply"))
+    return docs
+
+
+def set_entries(body: Mapping) -> list:
+    """`set` as blocks (helm provider 2.x) or a list attribute (3.x): (name, value) pairs."""
+    entries: list = []
+    for key in ("set", "set_sensitive"):
+        raw = body.get(key)
+        if isinstance(raw, Unknown):
+            entries.append((Unknown("set not known"), raw))
+            continue
+        for item in raw or []:
+            if isinstance(item, Mapping):
+                entries.append((item.get("name"), item.get("value")))
+    return entries
+
+
+def helm_release_resource(out: Collector, ctx: ModuleContext, rtype: str, address: str,
+                          blk: HclBlock) -> None:
+    for inst, bind in instances(ctx, blk, address):
+        body = ctx.eval_body(blk.body, bind)
+        version_attr = blk.body.attrs.get("version")
+        out.releases.append(HelmRelease(
+            name=body.get("name", Unknown("no name")), chart=body.get("chart", Unknown("no chart")),
+            repository=body.get("repository"), version=body.get("version"),
+            version_key="version" if "version" in body else None,
+            version_location=attr_location(version_attr) if version_attr else None,
+            namespace=body.get("namespace", "default"),
+            values=values_documents(body.get("values"), ctx.project),
+            sets=set_entries(body), location=block_location(blk), object=inst, origin="helm_release"))
+
+
+def addons_module(out: Collector, ctx: ModuleContext, call: HclBlock, address: str, source: str) -> None:
+    attr = call.body.attrs.get("helm_releases")
+    if attr is None:
+        return
+    releases = ctx.eval_attr(attr)
+    if not isinstance(releases, Mapping):
+        return
+    read_keys = set(knowledge.data("eks-blueprints-addons").get("helm_releases_keys_read") or [])
+    call_loc = attr_location(attr)
+    for key, entry in releases.items():
+        if not isinstance(entry, Mapping):
+            continue
+        entry_loc = key_location(releases, key, call_loc)
+        ignored = {k: key_location(entry, k, entry_loc) for k in entry if k not in read_keys}
+        version_loc = key_location(entry, "chart_version", entry_loc) if "chart_version" in entry else None
+        out.releases.append(HelmRelease(
+            name=entry.get("name", key), chart=entry.get("chart", Unknown("no chart")),
+            repository=entry.get("repository"), version=entry.get("chart_version"),
+            version_key="chart_version" if "chart_version" in entry else None,
+            version_location=version_loc, namespace=entry.get("namespace", "default"),
+            values=values_documents(entry.get("values"), ctx.project), sets=set_entries(entry),
+            location=entry_loc, object=f'{address}.helm_releases["{key}"]',
+            origin="eks-blueprints-addons", ignored_keys=ignored,
+            ignored_values={k: entry[k] for k in ignored}))

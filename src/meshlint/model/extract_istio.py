@@ -1,0 +1,171 @@
+"""Istio from Kubernetes objects and releases: control-plane installs (istiod charts,
+IstioOperator, istiod Deployments), and typed Gateways and VirtualServices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from meshlint.locate import item_location, key_location
+from meshlint.model.collect import pod_template
+from meshlint.model.istio import (
+    GATEWAY_API_GROUP,
+    ISTIO_NET,
+    Gateway,
+    GatewayRef,
+    Host,
+    Server,
+    VirtualService,
+)
+from meshlint.model.types import HelmRelease, IstioInstall, K8sObject, as_mapping
+from meshlint.values import Location, Unknown, text
+
+ISTIOD_CHARTS = frozenset(("istiod", "istio-discovery"))
+
+
+# --- control planes ------------------------------------------------------------------------
+
+
+def istio_installs(objects: list[K8sObject], releases: list[HelmRelease]) -> list[IstioInstall]:
+    out = []
+    for obj in objects:
+        if obj.kind == "IstioOperator":
+            rev = text(obj.spec.get("revision")) or ""
+            out.append(IstioInstall(rev, [], obj.location, f"IstioOperator/{obj.name}", "istiooperator"))
+        elif obj.kind == "Deployment" and _is_istiod_deployment(obj):
+            rev = text(obj.labels.get("istio.io/rev")) or ""
+            if rev == "default":
+                rev = ""
+            out.append(IstioInstall(rev, [], obj.location, f"Deployment/{obj.namespace}/{obj.name}",
+                                    "manifest"))
+    for rel in releases:
+        if rel.chart_name not in ISTIOD_CHARTS:
+            continue
+        raw_rev, raw_tags = rel.value("revision"), rel.value("revisionTags")
+        revision: str | Unknown = raw_rev if isinstance(raw_rev, Unknown) else (
+            "" if raw_rev is None else text(raw_rev) or "")
+        tags: list | Unknown
+        if raw_tags is None:
+            tags = []
+        elif isinstance(raw_tags, (list, Unknown)):
+            tags = raw_tags
+        else:
+            tags = Unknown("revisionTags is not a list")
+        out.append(IstioInstall(revision, tags, rel.location, rel.object, "helm"))
+    return out
+
+
+def _is_istiod_deployment(obj: K8sObject) -> bool:
+    name = obj.name or ""
+    if name == "istiod" or (name.startswith("istiod-") and obj.labels.get("app") == "istiod"):
+        return True
+    template = pod_template(obj.kind, obj.body)
+    if template is None:
+        return False
+    for c in template[1].get("containers") or []:
+        image = text(c.get("image")) if isinstance(c, Mapping) else None
+        if image and ("/pilot:" in image or image.rsplit("/", 1)[-1].startswith("pilot:")):
+            return True
+    return False
+
+
+# --- Gateways and VirtualServices ----------------------------------------------------------
+
+
+def gateways(objects: list[K8sObject]) -> list[Gateway]:
+    """Istio Gateways, then Gateway API Gateways (each in declaration order)."""
+    istio = [_istio_gateway(o) for o in objects
+             if o.kind == "Gateway" and o.api_version.startswith(ISTIO_NET)]
+    api = [_gateway_api_gateway(o) for o in objects
+           if o.kind == "Gateway" and o.api_version.startswith(GATEWAY_API_GROUP)]
+    return istio + api
+
+
+def _istio_gateway(obj: K8sObject) -> Gateway:
+    spec = obj.spec
+    raw_selector = spec.get("selector")
+    selector = None
+    selector_location = obj.location
+    if isinstance(raw_selector, Mapping) and raw_selector:
+        selector = {str(k): text(v) for k, v in raw_selector.items()}
+        selector_location = key_location(raw_selector, next(iter(raw_selector)), obj.location)
+    servers = tuple(_server(obj, s) for s in spec.get("servers") or [] if isinstance(s, Mapping))
+    return Gateway(obj.name, obj.namespace or "default", obj.api_version, selector, selector_location,
+                   servers, None, obj.location, obj.ref)
+
+
+def _server(obj: K8sObject, server: Mapping) -> Server:
+    port = server.get("port")
+    number = port.get("number") if isinstance(port, Mapping) else None
+    port_location = key_location(port, "number", key_location(server, "port", obj.location))
+    raw_hosts = server.get("hosts")
+    hosts_location = key_location(server, "hosts", obj.location)
+    hosts = tuple(_host(raw_hosts, i, hosts_location) for i in range(len(raw_hosts))) \
+        if isinstance(raw_hosts, list) else ()
+    return Server(number if isinstance(number, int) else None, port_location,
+                  text(as_mapping(port).get("protocol")), text(server.get("bind")) or "", hosts,
+                  text(as_mapping(server.get("tls")).get("mode")))
+
+
+def _host(seq: list, index: int, fallback: Location) -> Host:
+    written = text(seq[index])
+    namespace, name = None, written or ""
+    if "/" in name:
+        namespace, _, name = name.partition("/")
+    return Host(written, namespace, name, item_location(seq, index, fallback))
+
+
+def _gateway_api_gateway(obj: K8sObject) -> Gateway:
+    return Gateway(obj.name, obj.namespace or "default", obj.api_version, None, obj.location, (),
+                   _listener_hostnames(obj), obj.location, obj.ref)
+
+
+def _listener_hostnames(obj: K8sObject) -> tuple[str, ...] | None:
+    """Every listener's hostname; None when a listener has none (it takes any host)."""
+    hostnames = []
+    for listener in obj.spec.get("listeners") or []:
+        if not isinstance(listener, Mapping):
+            continue
+        hostname = text(listener.get("hostname"))
+        if not hostname:
+            return None
+        hostnames.append(hostname)
+    return tuple(hostnames)
+
+
+def virtual_services(objects: list[K8sObject]) -> list[VirtualService]:
+    out = []
+    for obj in objects:
+        if obj.kind != "VirtualService" or not obj.api_version.startswith(ISTIO_NET):
+            continue
+        ns = obj.namespace or "default"
+        hosts = tuple(h for h in (text(h) for h in obj.spec.get("hosts") or []) if h)
+        out.append(VirtualService(obj.name, ns, hosts, tuple(_gateway_refs(obj, ns)), obj.location, obj.ref))
+    return out
+
+
+def _gateway_refs(vs: K8sObject, namespace: str) -> Iterator[GatewayRef]:
+    """spec.gateways, then every route's match[].gateways; `ns/name` or a bare name (the
+    VirtualService's own namespace)."""
+    spec = vs.spec
+    seq = spec.get("gateways")
+    if isinstance(seq, list):
+        for i, name in enumerate(seq):
+            if isinstance(name, str):
+                yield _ref(name, item_location(seq, i, vs.location), True, namespace)
+    for route_kind in ("http", "tls", "tcp"):
+        for route in spec.get(route_kind) or []:
+            if not isinstance(route, Mapping):
+                continue
+            for match in route.get("match") or []:
+                if isinstance(match, Mapping) and isinstance(match.get("gateways"), list):
+                    mseq = match["gateways"]
+                    for i, name in enumerate(mseq):
+                        if isinstance(name, str):
+                            yield _ref(name, item_location(mseq, i, vs.location), False, namespace)
+
+
+def _ref(written: str, location: Location, top_level: bool, namespace: str) -> GatewayRef:
+    if "/" in written:
+        ns, _, short = written.partition("/")
+        return GatewayRef(written, location, top_level, ns, short)
+    return GatewayRef(written, location, top_level, namespace, written)

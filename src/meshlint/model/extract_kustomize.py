@@ -1,0 +1,56 @@
+"""Kustomizations: which namespaces they put the objects of the files they include in."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from meshlint.discover import KUSTOMIZATION
+from meshlint.parse import ParsedFile
+from meshlint.values import text
+
+
+def kustomize_namespaces(files: list[ParsedFile]) -> dict[str, list[str]]:
+    """File -> namespaces the kustomizations that include it put its objects in.
+    The outermost kustomization with a `namespace:` wins, as kustomize does."""
+    kustomizations: dict[str, tuple[str | None, list[str]]] = {}
+    for pf in files:
+        if pf.entry.kind != KUSTOMIZATION or pf.yaml is None or not pf.yaml.documents:
+            continue
+        doc = pf.yaml.documents[0].value
+        if not isinstance(doc, Mapping):
+            continue
+        base = os.path.dirname(pf.entry.abspath)
+        ns = text(doc.get("namespace"))
+        refs = []
+        for key in ("resources", "bases", "components"):
+            items = doc.get(key)
+            if isinstance(items, list):
+                for item in items:
+                    item = text(item)
+                    if item and "://" not in item and not item.startswith("github.com/"):
+                        refs.append(os.path.normpath(os.path.join(base, item)))
+        kustomizations[base] = (ns, refs)
+    if not kustomizations:
+        return {}
+    referenced = {r for _, refs in kustomizations.values() for r in refs}
+    roots = [d for d in kustomizations if d not in referenced]
+    out: dict[str, list[str]] = {}
+    for root in roots:
+        stack: list[tuple[str, str | None]] = [(root, None)]
+        seen = set()
+        while stack:
+            d, outer = stack.pop()
+            if d in seen:
+                continue
+            seen.add(d)
+            ns, refs = kustomizations[d]
+            effective = outer or ns
+            for r in refs:
+                if r in kustomizations:
+                    stack.append((r, effective))
+                elif effective:
+                    out.setdefault(r, [])
+                    if effective not in out[r]:
+                        out[r].append(effective)
+    return out

@@ -1,0 +1,128 @@
+"""NAT gateways: how many one terraform-aws-modules/vpc instance creates (the module's
+count formula, by module version, from rules/data/vpc-module.yaml), and `aws_nat_gateway`
+resources."""
+
+from __future__ import annotations
+
+from meshlint import knowledge
+from meshlint.model.collect import Collector
+from meshlint.model.tf_walk import attr_location, block_location, instances
+from meshlint.model.types import NatGateways
+from meshlint.parse.hclfront import HclBlock
+from meshlint.terraform import ModuleContext, expand_instances, literal_string
+from meshlint.values import Unknown
+from meshlint.versioning import parse_version, resolve_terraform_constraint
+
+
+def is_vpc_module(source: str) -> bool:
+    table = knowledge.data("vpc-module")
+    base = source.split("?")[0].split("//")[0] if "://" not in source else source.split("?")[0]
+    return any(s in base or s in source for s in table["module_sources"])
+
+
+def _vpc_version(call: HclBlock, source: str) -> tuple[str, str]:
+    """(version whose formula applies, how it was chosen)."""
+    table = knowledge.data("vpc-module")
+    known = [str(v) for v in table["known_versions"]]
+    latest = str(table["latest_known"])
+    constraint = literal_string(call.body.attrs.get("version"))
+    if constraint is None and "ref=" in source:
+        constraint = source.split("ref=", 1)[1].split("&")[0].lstrip("v")
+    if constraint is None:
+        return latest, "vpc module version not pinned (newest release assumed)"
+    resolved = resolve_terraform_constraint(constraint, known)
+    if resolved is None:
+        return latest, f'vpc module version "{constraint}" not understood (newest release assumed)'
+    return resolved, f'vpc module "{constraint}"'
+
+
+def _subnet_kinds(version: str) -> tuple[list[str], bool]:
+    v = parse_version(version)
+    for row in knowledge.data("vpc-module")["max_subnet_length"]:
+        lo = parse_version(str(row["from"]))
+        hi = parse_version(str(row["below"])) if row.get("below") else None
+        if v is not None and lo is not None and v >= lo and (hi is None or v < hi):
+            return [str(k) for k in row["kinds"]], bool(row.get("ipv6_prefixes"))
+    rows = knowledge.data("vpc-module")["max_subnet_length"]
+    return [str(k) for k in rows[-1]["kinds"]], True
+
+
+def vpc_module(out: Collector, ctx: ModuleContext, call: HclBlock, address: str, source: str) -> None:
+    defaults = knowledge.data("vpc-module")["input_defaults"]
+    version, version_note = _vpc_version(call, source)
+    kinds, ipv6 = _subnet_kinds(version)
+    attrs = call.body.attrs
+    for inst_address, bind in instances(ctx, call, address):
+        def value(name, default=None):
+            a = attrs.get(name)
+            if a is None:
+                return defaults.get(name, default)
+            return ctx.eval_attr(a, bind)
+
+        def where(name):
+            a = attrs.get(name)
+            return attr_location(a) if a is not None else block_location(call)
+
+        count, reason, loc = _nat_count(value, where, kinds, ipv6)
+        if count is _SKIP:
+            continue
+        if "subnet index" in reason:  # only this branch of the formula changed by version
+            counted = ", ".join(kinds[:-1]) + f" and {kinds[-1]}"
+            reason = f"{reason}; {version_note} counts {counted} subnets"
+        out.nat_gateways.append(NatGateways(
+            count, reason, loc or block_location(call), inst_address, out.region))
+
+
+_SKIP = object()
+
+
+def _nat_count(value, where, kinds: list[str], ipv6: bool):
+    create = value("create_vpc")
+    enable = value("enable_nat_gateway")
+    for flag in (create, enable):
+        if isinstance(flag, Unknown):
+            return None, "whether NAT is enabled is not known", where("enable_nat_gateway")
+    if create is False or enable is not True:
+        return _SKIP, "", None
+    single = value("single_nat_gateway")
+    if isinstance(single, Unknown):
+        return None, "single_nat_gateway is not known", where("single_nat_gateway")
+    if single is True:
+        return 1, "single_nat_gateway = true", where("single_nat_gateway")
+    per_az = value("one_nat_gateway_per_az")
+    if isinstance(per_az, Unknown):
+        return None, "one_nat_gateway_per_az is not known", where("one_nat_gateway_per_az")
+    if per_az is True:
+        azs = value("azs", [])
+        if not isinstance(azs, list):
+            return None, "the number of azs is not known", where("azs")
+        return len(azs), f"one_nat_gateway_per_az = true and azs has {len(azs)} entries", \
+            where("one_nat_gateway_per_az")
+    lengths = []
+    for kind in kinds:
+        for name in [f"{kind}_subnets"] + ([f"{kind}_subnet_ipv6_prefixes"] if ipv6 else []):
+            v = value(name, [])
+            if v is None:
+                v = []
+            if not isinstance(v, list):
+                return None, f"the number of {name} is not known", where(name)
+            if v:
+                lengths.append((len(v), name))
+    count = max((n for n, _ in lengths), default=0)
+    parts = ", ".join(f"{name} {n}" for n, name in lengths) or "no subnets"
+    return count, (f"enable_nat_gateway = true without single_nat_gateway or "
+                   f"one_nat_gateway_per_az, so one per subnet index: max({parts}) = {count}"), \
+        where("enable_nat_gateway")
+
+
+def nat_gateway_resource(out: Collector, ctx: ModuleContext, rtype: str, address: str, blk: HclBlock) -> None:
+    binds = expand_instances(ctx, blk)
+    attrs = blk.body.attrs
+    if binds is None:
+        out.nat_gateways.append(NatGateways(None, "count/for_each not known", block_location(blk),
+                                              address, out.region))
+        return
+    how = "count" if "count" in attrs else "for_each" if "for_each" in attrs else ""
+    where = attr_location(attrs[how]) if how else block_location(blk)
+    reason = f"{how} gives {len(binds)} instances" if how else "one resource"
+    out.nat_gateways.append(NatGateways(len(binds), reason, where, address, out.region))

@@ -1,0 +1,163 @@
+"""Typed Istio records: Gateways with their servers and hosts, VirtualServices with their
+gateway references, Istio's host matching, and Kiali installs with the gateways they expect.
+
+Built by `meshlint.model.extract_istio` and `meshlint.model.derive_kiali` from raw objects;
+checks read these fields and never the objects' bodies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from meshlint.values import Location, Unknown, text
+
+ISTIO_NET = "networking.istio.io/"
+GATEWAY_API_GROUP = "gateway.networking.k8s.io/"
+
+
+def selector_matches(selector: Mapping, labels: Mapping | Unknown) -> bool:
+    """Whether pods with `labels` are selected (labels not known: not matched)."""
+    if isinstance(labels, Unknown):
+        return False
+    return all(text(labels.get(k)) == text(v) for k, v in selector.items())
+
+
+def hosts_overlap(a: str, b: str) -> bool:
+    """Istio's host matching: equal names, or a wildcard whose suffix covers the other."""
+    if a == b:
+        return True
+    aw, bw = a.startswith("*"), b.startswith("*")
+    if aw and bw:
+        return a[1:].endswith(b[1:]) or b[1:].endswith(a[1:])
+    if aw:
+        return b.endswith(a[1:])
+    if bw:
+        return a.endswith(b[1:])
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """One entry of a Gateway server's `hosts`: `[namespace/]dnsName`."""
+
+    written: str | None  # as written (None: not a string)
+    namespace: str | None  # the part before "/" ("." = the Gateway's own, "*" = any); None: absent
+    dns_name: str
+    location: Location
+
+    def offered_to(self, vs_namespace: str, gateway_namespace: str) -> bool:
+        """Whether VirtualServices of `vs_namespace` may bind this host."""
+        if self.namespace is None:
+            return True
+        ns = gateway_namespace if self.namespace == "." else self.namespace
+        return ns in ("*", vs_namespace)
+
+    @property
+    def accepts_every_host(self) -> bool:
+        """`*`, `*/*` or `ns/*`: any Host header matches."""
+        return self.dns_name == "*"
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    """One `servers[]` entry of an Istio Gateway."""
+
+    port: int | None  # port.number
+    port_location: Location  # where port.number is written (else the server or the Gateway)
+    protocol: str | None
+    bind: str  # "" when absent
+    hosts: tuple[Host, ...]
+    tls_mode: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Gateway:
+    """An Istio `Gateway` (networking.istio.io) or a Gateway API `Gateway`."""
+
+    name: str
+    namespace: str  # "default" when unset
+    api_version: str
+    selector: Mapping[str, str | None] | None  # Istio: spec.selector (None: absent or empty)
+    selector_location: Location  # the selector's first key
+    servers: tuple[Server, ...]  # Istio only
+    listener_hostnames: tuple[str, ...] | None  # Gateway API only; None: some listener takes any
+    location: Location
+    ref: str  # Gateway/<ns>/<name>
+
+    @property
+    def is_gateway_api(self) -> bool:
+        return self.api_version.startswith(GATEWAY_API_GROUP)
+
+    @property
+    def selector_text(self) -> str:
+        return ",".join(f"{k}={v}" for k, v in sorted((self.selector or {}).items()))
+
+    @property
+    def is_egress(self) -> bool:
+        """Selects egress gateway pods (`istio: egressgateway`, `app: istio-egressgateway`)."""
+        return any(isinstance(v, str) and "egress" in v for v in (self.selector or {}).values())
+
+    @property
+    def is_ingress(self) -> bool:
+        """An Istio Gateway that selects gateway pods other than egress ones."""
+        return not self.is_gateway_api and self.selector is not None and not self.is_egress
+
+    def hosts_offered_to(self, vs_namespace: str) -> list[str] | None:
+        """Hosts the Gateway offers to VirtualServices of a namespace; None = all hosts."""
+        if self.is_gateway_api:
+            return None if self.listener_hostnames is None else list(self.listener_hostnames)
+        return [h.dns_name for s in self.servers for h in s.hosts
+                if h.offered_to(vs_namespace, self.namespace)]
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayRef:
+    """A gateway name in a VirtualService: `spec.gateways[]` or a route's `match[].gateways`."""
+
+    written: str
+    location: Location
+    top_level: bool  # spec.gateways (not a route match)
+    namespace: str  # resolved: `ns/name`, else the VirtualService's namespace
+    name: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.namespace, self.name
+
+
+@dataclass(frozen=True, slots=True)
+class VirtualService:
+    name: str
+    namespace: str  # "default" when unset
+    hosts: tuple[str, ...]
+    gateway_refs: tuple[GatewayRef, ...]
+    location: Location
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class KialiExpectation:
+    """A gateway Kiali looks for: pods labelled `label_key=label_value` in `namespace`."""
+
+    description: str  # app=istio-ingressgateway, istio=ingressgateway, ...
+    namespace: str | None
+    label_key: str
+    label_value: str | None
+    core: bool  # Kiali reports the mesh unhealthy when a core component is missing
+
+    def met_by(self, namespace: object, labels: Mapping) -> bool:
+            return namespace == self.namespace and text(labels.get(self.label_key)) == self.label_value
+
+
+@dataclass(frozen=True, slots=True)
+class KialiInstall:
+    """A Kiali the scope runs, its server configuration and how it detects gateways."""
+
+    name: str
+    object: str
+    location: Location
+    version: str | None  # effective version
+    config: Mapping | None  # its configuration ({} = defaults; None = not readable)
+    detection: str | None  # static | app-label | label | any-namespace; None: not known
+    expectations: tuple[KialiExpectation, ...]  # what it looks for (empty unless detection is one that looks)
