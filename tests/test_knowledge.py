@@ -87,7 +87,6 @@ PENDING_READERS = {
     ("aws-arch", "karpenter_default_archs"): "arch.py (hard-codes amd64+arm64 for Karpenter)",
     ("aws-arch", "unknown"): "arch.py ami_arch (CUSTOM AMIs)",
     ("image-arch", "confidence"): "arch.py offline_archs (how sure the offline answer is)",
-    ("eks-blueprints-addons", "module_sources"): "build.py (hard-codes them as ADDONS_SOURCES)",
     ("eks-blueprints-addons", "version_key"): "checks/versions.py MESH106 (hard-codes chart_version)",
     ("istio-releases", "helm_repository"): "checks/versions.py / inventory.py (Istio repository URL)",
     ("istio-releases", "confidence"): "checks/versions.py MESH104/105 (how sure an end-of-life date is)",

@@ -28,7 +28,7 @@ def test_a_code_missing_from_the_catalog_fails_at_registration():
         rule("MESH999")
 
 
-def test_both_check_signatures_run_with_the_scope_of_the_model():
+def test_a_check_reports_with_the_scope_of_the_model():
     registry = checks.load_all()
     model = Model(scope="envs/dev")
     assert list(registry["MESH501"](model, CheckContext())) == []  # reporting check, nothing to say
@@ -42,14 +42,6 @@ def test_both_check_signatures_run_with_the_scope_of_the_model():
 
         (found,) = checks.REGISTRY["MESH404"](model, CheckContext())
         assert (found.rule, found.scope, found.name) == ("MESH404", "envs/dev", "service-port-name-convention")
-        checks.REGISTRY.pop("MESH404")
-
-        @rule("MESH404")
-        def old_style(model, ctx):
-            yield checks.finding("MESH404", "m", HERE, object="o", scope=model.scope)
-
-        (found,) = checks.REGISTRY["MESH404"](model, CheckContext())
-        assert (found.rule, found.scope) == ("MESH404", "envs/dev")
     finally:
         checks.REGISTRY.clear()
         checks.REGISTRY.update(saved)

@@ -6,87 +6,12 @@ A check never opens a file, never parses and never calls the network: it reads t
 
 from __future__ import annotations
 
-import datetime as _dt
-import inspect
-import typing
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from meshlint.checks import arch, cost, gateways, injection, online, versions  # noqa: F401 (registers)
+from meshlint.checks.base import REGISTRY, CheckContext, CheckFn, Reporter, rule
 
-from meshlint import knowledge
-from meshlint.findings import Finding, Severity, new_finding
-from meshlint.knowledge import RuleDoc
-from meshlint.model import Model
-from meshlint.values import Location
-
-F = typing.TypeVar("F", bound=Callable[..., Iterable[Finding]])
-
-
-@dataclass
-class CheckContext:
-    """What a check may know besides the model: the run's date and options."""
-
-    as_of: _dt.date = field(default_factory=_dt.date.today)
-    online: bool = False
-
-
-CheckFn = Callable[[Model, CheckContext], Iterable[Finding]]
-REGISTRY: dict[str, CheckFn] = {}
-
-
-@dataclass(frozen=True, slots=True)
-class Reporter:
-    """A rule's finding factory, bound to its catalog entry and the model's scope: a check
-    says only what is specific to the finding (message, place, object, detail, fix)."""
-
-    doc: RuleDoc
-    scope: str
-
-    def __call__(self, message: str, location: Location, *, object: str, detail: str = "",
-                 fix: str | None = None, severity: Severity | None = None) -> Finding:
-        return new_finding(self.doc.id, self.doc.name, severity or self.doc.severity, message, location,
-                           object=object, scope=self.scope, detail=detail, fix=fix)
-
-
-ReportingCheck = Callable[[Model, CheckContext, Reporter], Iterable[Finding]]
-
-
-def rule(code: str) -> Callable[[F], F]:
-    """Register a check for the catalog entry `code` (a code not in the catalog fails at
-    import). A check `fn(model, ctx, report)` yields `report(message, location, ...)`.
-    Transition: a check `fn(model, ctx)` that builds findings with `finding(code, ...)`
-    still registers as it is (checks/gateways, arch and versions until converted)."""
-    doc = knowledge.catalog().get(code)
-    if doc is None:
-        raise KeyError(f"rule {code} has no entry in rules/catalog")
-
-    def register(fn: F) -> F:
-        if code in REGISTRY:
-            raise RuntimeError(f"rule {code} registered twice")
-        if len(inspect.signature(fn).parameters) == 3:
-            REGISTRY[code] = _bound(typing.cast(ReportingCheck, fn), doc)
-        else:
-            REGISTRY[code] = typing.cast(CheckFn, fn)
-        return fn
-    return register
-
-
-def _bound(fn: ReportingCheck, doc: RuleDoc) -> CheckFn:
-    def run(model: Model, ctx: CheckContext) -> Iterable[Finding]:
-        return fn(model, ctx, Reporter(doc, model.scope))
-    run.__name__ = run.__qualname__ = fn.__name__
-    return run
-
-
-def finding(code: str, message: str, location: Location, *, object: str, scope: str,
-            detail: str = "", fix: str | None = None, severity: str | None = None) -> Finding:
-    """Legacy factory for checks not yet given a Reporter (they repeat code and scope)."""
-    doc = knowledge.catalog()[code]
-    return new_finding(code, doc.name, Severity(severity) if severity else doc.severity, message, location,
-                       object=object, scope=scope, detail=detail, fix=fix)
+__all__ = ["REGISTRY", "CheckContext", "CheckFn", "Reporter", "rule", "load_all"]
 
 
 def load_all() -> dict[str, CheckFn]:
-    """Import every family module so its rules register."""
-    from meshlint.checks import arch, cost, gateways, injection, online, versions  # noqa: F401
-
+    """Every registered rule: code -> check (the family modules register on import)."""
     return REGISTRY

@@ -4,7 +4,7 @@ require an architecture no node pool provides."""
 
 from __future__ import annotations
 
-from meshlint.checks import CheckContext, finding, rule
+from meshlint.checks.base import CheckContext, Reporter, rule
 from meshlint.model import ARCHS, ArchSubject, Model, NodePool, candidate_pools
 
 
@@ -29,7 +29,7 @@ def _judgeable(model: Model, subject: ArchSubject) -> tuple[list[NodePool], froz
 
 
 @rule("MESH301")
-def image_arch_unavailable(model: Model, ctx: CheckContext):
+def image_arch_unavailable(model: Model, ctx: CheckContext, report: Reporter):
     for s in model.arch_subjects:
         judged = _judgeable(model, s)
         if judged is None:
@@ -49,12 +49,11 @@ def image_arch_unavailable(model: Model, ctx: CheckContext):
                        f"{_pools_text(pools)}. The container will crash with `exec format error`. "
                        f"Use a multi-arch tag of the image, or add an {other} node group and pin "
                        f"the pods with nodeSelector `kubernetes.io/arch: {other}`.")
-            yield finding("MESH301", message, loc, object=s.name, scope=model.scope,
-                          detail=f"{image}:{arch}", fix=f"use a multi-arch image or schedule on {other} nodes")
+            yield report(message, loc, object=s.name, detail=f"{image}:{arch}", fix=f"use a multi-arch image or schedule on {other} nodes")
 
 
 @rule("MESH302")
-def image_arch_risk(model: Model, ctx: CheckContext):
+def image_arch_risk(model: Model, ctx: CheckContext, report: Reporter):
     for s in model.arch_subjects:
         if s.constrained:
             continue
@@ -74,12 +73,11 @@ def image_arch_risk(model: Model, ctx: CheckContext):
                        f"kubernetes.io/arch constraint, but it can also land on "
                        f"{'/'.join(sorted(ARCHS - {has}))} nodes: {_pools_text(wrong)}. Add "
                        f"nodeSelector `kubernetes.io/arch: {has}`, or use a multi-arch image.")
-            yield finding("MESH302", message, loc, object=s.name, scope=model.scope,
-                          detail=image, fix=f"add nodeSelector kubernetes.io/arch: {has}")
+            yield report(message, loc, object=s.name, detail=image, fix=f"add nodeSelector kubernetes.io/arch: {has}")
 
 
 @rule("MESH303")
-def arch_selector_unsatisfiable(model: Model, ctx: CheckContext):
+def arch_selector_unsatisfiable(model: Model, ctx: CheckContext, report: Reporter):
     for s in model.arch_subjects:
         if s.required_archs is None or not model.node_pools or not s.complete or \
                 model.opaque_kinds & HIDDEN_POOLS:
@@ -95,6 +93,5 @@ def arch_selector_unsatisfiable(model: Model, ctx: CheckContext):
                    f"{_pools_text(pools)}. Its pods stay Pending. Add a node pool of that architecture "
                    f"(for arm64: Graviton instance types with an ARM_64 ami_type, or a Karpenter "
                    f"NodePool allowing arm64), or drop the constraint.")
-        yield finding("MESH303", message, s.location, object=s.name, scope=model.scope,
-                      detail="/".join(sorted(s.required_archs)),
+        yield report(message, s.location, object=s.name, detail="/".join(sorted(s.required_archs)),
                       fix="add a node pool with that architecture, or remove the constraint")

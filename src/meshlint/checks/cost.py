@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from meshlint import knowledge
 from collections.abc import Iterator
 
-from meshlint.checks import CheckContext, Reporter, rule
+from meshlint import knowledge
+from meshlint.checks.base import CheckContext, Reporter, rule
 from meshlint.findings import Finding
 from meshlint.knowledge.tables import Confidence
 from meshlint.model import Model

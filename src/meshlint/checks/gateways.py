@@ -7,15 +7,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from meshlint.checks import CheckContext, finding, rule
-from meshlint.model import Gateway, GatewayWorkload, Model, hosts_overlap, selector_matches
+from meshlint.checks.base import CheckContext, Reporter, rule
+from meshlint.model import (
+    Gateway,
+    GatewayWorkload,
+    Model,
+    hosts_overlap,
+    selector_matches,
+)
 from meshlint.values import Unknown, text
 
 # --- MESH201 -------------------------------------------------------------------------------
 
 
 @rule("MESH201")
-def gateway_selector_unmatched(model: Model, ctx: CheckContext):
+def gateway_selector_unmatched(model: Model, ctx: CheckContext, report: Reporter):
     gateways = model.istio_gateways
     if not gateways:
         return
@@ -35,8 +41,7 @@ def gateway_selector_unmatched(model: Model, ctx: CheckContext):
                    f"workload in this scope has those labels, so its servers are never configured "
                    f"(requests get 404 or connection refused). Gateway workloads here: {existing}."
                    f"{hint}")
-        yield finding("MESH201", message, gw.selector_location, object=gw.ref, scope=model.scope,
-                      detail=gw.selector_text, fix="make the selector match the gateway pods' labels")
+        yield report(message, gw.selector_location, object=gw.ref, detail=gw.selector_text, fix="make the selector match the gateway pods' labels")
 
 
 def _closest(sel: Mapping, workloads: list[GatewayWorkload]) -> str:
@@ -62,7 +67,7 @@ def _gateway_index(model: Model) -> dict[tuple[str, str], Gateway]:
 
 
 @rule("MESH202")
-def gateway_reference_not_found(model: Model, ctx: CheckContext):
+def gateway_reference_not_found(model: Model, ctx: CheckContext, report: Reporter):
     index = _gateway_index(model)
     if not index or model.opaque_kinds & {"Gateway", "*"}:
         return  # no Gateway visible here (managed elsewhere), or some are in chart templates
@@ -84,20 +89,18 @@ def gateway_reference_not_found(model: Model, ctx: CheckContext):
                            f"generates for a Kubernetes Gateway API Gateway; it is not a Gateway you can "
                            f"reference and may change between Istio versions. Bind the routes with an "
                            f"HTTPRoute to the Gateway API Gateway instead.")
-                yield finding("MESH202", message, loc, object=vs.ref, scope=model.scope,
-                              detail=name, fix="use an HTTPRoute attached to the Gateway API Gateway")
+                yield report(message, loc, object=vs.ref, detail=name, fix="use an HTTPRoute attached to the Gateway API Gateway")
                 continue
             message = (f"VirtualService {ns}/{vs.name} is bound to gateway {name!r} "
                        f"(resolved as {key[0]}/{key[1]}), which is not defined in this scope: its "
                        f"routes are not served there. Gateways defined here: {', '.join(candidates)}. "
                        f"A bare name resolves in the VirtualService's own namespace; use "
                        f"<namespace>/<name> for a Gateway elsewhere.")
-            yield finding("MESH202", message, loc, object=vs.ref, scope=model.scope,
-                          detail=name, fix="reference an existing Gateway as <namespace>/<name>")
+            yield report(message, loc, object=vs.ref, detail=name, fix="reference an existing Gateway as <namespace>/<name>")
 
 
 @rule("MESH206")
-def virtualservice_host_not_in_gateway(model: Model, ctx: CheckContext):
+def virtualservice_host_not_in_gateway(model: Model, ctx: CheckContext, report: Reporter):
     index = _gateway_index(model)
     for vs in model.virtual_services:
         ns, hosts = vs.namespace, vs.hosts
@@ -120,15 +123,14 @@ def virtualservice_host_not_in_gateway(model: Model, ctx: CheckContext):
                        f"{'only ' + ', '.join(offered) if offered else 'no hosts'} for namespace {ns}: the routes never "
                        f"match at that gateway. Add the host to the Gateway's servers, or fix the "
                        f"VirtualService's hosts.")
-            yield finding("MESH206", message, loc, object=vs.ref, scope=model.scope,
-                          detail=name, fix="make the VirtualService hosts match a Gateway server host")
+            yield report(message, loc, object=vs.ref, detail=name, fix="make the VirtualService hosts match a Gateway server host")
 
 
 # --- MESH204 -------------------------------------------------------------------------------
 
 
 @rule("MESH204")
-def conflicting_gateways(model: Model, ctx: CheckContext):
+def conflicting_gateways(model: Model, ctx: CheckContext, report: Reporter):
     gateways = [g for g in model.istio_gateways if g.selector is not None]
     workloads = [w for w in model.gateway_workloads if isinstance(w.labels, Mapping)]
     for gw in gateways:
@@ -165,8 +167,8 @@ def conflicting_gateways(model: Model, ctx: CheckContext):
                        f"same gateway pods ({stext}) and bind port {number} for the same hosts ({shared}): "
                        f"Istio keeps one of them and silently drops the other's routes. Merge the "
                        f"servers into one Gateway or use distinct hosts or ports.")
-            yield finding("MESH204", message, server.port_location, object=gw.ref,
-                          scope=model.scope, detail=f"{number}",
+            yield report(message, server.port_location, object=gw.ref,
+                          detail=f"{number}",
                           fix="merge the Gateways or use distinct hosts/ports")
 
 
@@ -174,7 +176,7 @@ def conflicting_gateways(model: Model, ctx: CheckContext):
 
 
 @rule("MESH205")
-def gateway_port_not_exposed(model: Model, ctx: CheckContext):
+def gateway_port_not_exposed(model: Model, ctx: CheckContext, report: Reporter):
     workloads = model.known_gateway_workloads()
     if not workloads:
         return
@@ -201,8 +203,8 @@ def gateway_port_not_exposed(model: Model, ctx: CheckContext):
                        f"the selected gateway workload does not expose it (ports: {where}): traffic "
                        f"to that port never reaches Envoy. Add the port to the gateway Service "
                        f"(`service.ports` of the gateway chart), or use an exposed port.")
-            yield finding("MESH205", message, server.port_location, object=gw.ref,
-                          scope=model.scope, detail=str(number),
+            yield report(message, server.port_location, object=gw.ref,
+                          detail=str(number),
                           fix=f"expose port {number} on the gateway Service")
 
 
@@ -210,7 +212,7 @@ def gateway_port_not_exposed(model: Model, ctx: CheckContext):
 
 
 @rule("MESH203")
-def kiali_gateway_expectation(model: Model, ctx: CheckContext):
+def kiali_gateway_expectation(model: Model, ctx: CheckContext, report: Reporter):
     workloads = model.known_gateway_workloads()
     if not workloads or any(not isinstance(w.namespace, str) for w in workloads):
         return  # nothing known about where gateways run
@@ -238,15 +240,14 @@ def kiali_gateway_expectation(model: Model, ctx: CheckContext):
                    f"deploys {deployed}. Kiali will report {gone} as missing although a gateway runs. "
                    f"Fix: {fix} in the Kiali configuration (Helm values, Kiali CR spec or the kiali "
                    f"ConfigMap), or use Kiali 2.2+, which finds gateways in every namespace.")
-        yield finding("MESH203", message, kiali.location, object=kiali.object, scope=model.scope,
-                      detail=kiali.detection or "", fix=fix)
+        yield report(message, kiali.location, object=kiali.object, detail=kiali.detection or "", fix=fix)
 
 
 # --- MESH207 -------------------------------------------------------------------------------
 
 
 @rule("MESH207")
-def gateway_accepts_every_host(model: Model, ctx: CheckContext):
+def gateway_accepts_every_host(model: Model, ctx: CheckContext, report: Reporter):
     for gw in model.istio_gateways:
         if not gw.is_ingress:
             continue
@@ -258,6 +259,5 @@ def gateway_accepts_every_host(model: Model, ctx: CheckContext):
                 message = (f"Gateway {gw.namespace}/{gw.name}{port} accepts every host ({host.written!r}): "
                            f"it answers for any Host header, and any VirtualService allowed to bind "
                            f"to it can claim any host name. List the hosts this gateway serves.")
-                yield finding("MESH207", message, host.location, object=gw.ref, scope=model.scope,
-                              detail=f"{server.port}:{host.written}",
+                yield report(message, host.location, object=gw.ref, detail=f"{server.port}:{host.written}",
                               fix="list the hosts the gateway serves instead of *")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from meshlint import knowledge
-from meshlint.checks import CheckContext, Reporter, rule
+from meshlint.checks.base import CheckContext, Reporter, rule
 from meshlint.findings import Finding, Severity
 from meshlint.locate import item_location, key_location
 from meshlint.model import SYSTEM_NAMESPACES, Model, Workload

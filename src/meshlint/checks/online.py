@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from meshlint.checks import CheckContext, Reporter, rule
+from meshlint.checks.base import CheckContext, Reporter, rule
 from meshlint.findings import Finding
 from meshlint.model import Model
 

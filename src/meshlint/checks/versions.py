@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as _dt
 
 from meshlint import knowledge
-from meshlint.checks import CheckContext, finding, rule
-from meshlint.model.derive_inventory import data_as_of
+from meshlint.checks.base import CheckContext, Reporter, rule
 from meshlint.model import Component, Model
+from meshlint.model.derive_inventory import data_as_of
 from meshlint.values import Location, Unknown, text
 from meshlint.versioning import (
     ABSENT,
@@ -65,7 +65,7 @@ def _date(value) -> _dt.date | None:
 
 
 @rule("MESH101")
-def istio_version_skew(model: Model, ctx: CheckContext):
+def istio_version_skew(model: Model, ctx: CheckContext, report: Reporter):
     comps = [c for c in model.components if c.kind in ISTIO_KINDS and parse_version(c.effective)]
     if len(comps) < 2:
         return
@@ -96,8 +96,7 @@ def istio_version_skew(model: Model, ctx: CheckContext):
                        f"{c.effective} while {ref.kind} is {ref.effective}. All: {listing}.{why} "
                        f"Pin every Istio chart and image of one installation to the same version "
                        f"(upgrade base first, then istiod, then gateways).")
-            yield finding("MESH101", message, c.location, object=c.object, scope=model.scope,
-                          detail=f"{c.kind}:{c.name}", severity="error" if across_minors else "warning",
+            yield report(message, c.location, object=c.object, detail=f"{c.kind}:{c.name}", severity="error" if across_minors else "warning",
                           fix=f"set {c.kind} {c.name} to {ref.effective}")
 
 
@@ -144,7 +143,7 @@ def _within_max(kiali: str, kmax: str) -> bool:
 
 
 @rule("MESH102")
-def kiali_istio_incompatible(model: Model, ctx: CheckContext):
+def kiali_istio_incompatible(model: Model, ctx: CheckContext, report: Reporter):
     istio = _istio_reference(model)
     if istio is None:
         return
@@ -173,8 +172,7 @@ def kiali_istio_incompatible(model: Model, ctx: CheckContext):
             message = (f"Kiali {kv_text} ({kiali.name}) does not work with {istio_desc}: "
                        f"{inc['cause']}{extra}. Kiali fails with `{inc['symptom']}`. "
                        f"Use Kiali {inc['first_fixed']} or newer, matching Istio {imin}.")
-            yield finding("MESH102", message, kiali.location, object=kiali.object, scope=model.scope,
-                          detail=f"{inc['id']}", severity="error",
+            yield report(message, kiali.location, object=kiali.object, detail=f"{inc['id']}", severity="error",
                           fix=f"upgrade Kiali to {text(inc['first_fixed']).split(' ')[0]} or newer")
             break
         if broken:
@@ -192,8 +190,7 @@ def kiali_istio_incompatible(model: Model, ctx: CheckContext):
                        f"{istio_desc}: the Kiali compatibility table lists {span} for Istio {imin}"
                        f"{' (' + confidence + ' confidence)' if confidence != 'high' else ''}. "
                        f"Untested pairs often break the graph or validations; use a Kiali in that range.")
-            yield finding("MESH102", message, kiali.location, object=kiali.object, scope=model.scope,
-                          detail="untested", severity="warning",
+            yield report(message, kiali.location, object=kiali.object, detail="untested", severity="warning",
                           fix=f"use Kiali {span} with Istio {imin}")
 
 
@@ -201,7 +198,7 @@ def kiali_istio_incompatible(model: Model, ctx: CheckContext):
 
 
 @rule("MESH103")
-def chart_version_unpinned(model: Model, ctx: CheckContext):
+def chart_version_unpinned(model: Model, ctx: CheckContext, report: Reporter):
     effective = {c.object: c for c in model.components}
     for rel in model.releases:
         if rel.is_local_chart or isinstance(rel.chart, Unknown):
@@ -235,15 +232,14 @@ def chart_version_unpinned(model: Model, ctx: CheckContext):
             message = (f'{rel.object} pins the {chart} chart to "{rel.version}", which is {kind}: '
                        f"what gets installed changes over time{resolves}. Pin an exact version.")
             fix = f"pin {chart} to an exact version"
-        yield finding("MESH103", message, loc, object=rel.object, scope=model.scope,
-                      detail=pin, fix=fix)
+        yield report(message, loc, object=rel.object, detail=pin, fix=fix)
 
 
 # --- MESH104 -------------------------------------------------------------------------------
 
 
 @rule("MESH104")
-def istio_kubernetes_unsupported(model: Model, ctx: CheckContext):
+def istio_kubernetes_unsupported(model: Model, ctx: CheckContext, report: Reporter):
     istio = _istio_reference(model)
     if istio is None:
         return
@@ -264,15 +260,14 @@ def istio_kubernetes_unsupported(model: Model, ctx: CheckContext):
         message = (f"Istio {istio.effective}{note} supports Kubernetes "
                    f"{supported[0]}–{supported[-1]}, but the cluster runs {kmin} "
                    f"({k8s.object} at {_where(k8s.location)}). {advice}")
-        yield finding("MESH104", message, istio.location, object=istio.object, scope=model.scope,
-                      detail=kmin, fix=f"use an Istio release that supports Kubernetes {kmin}")
+        yield report(message, istio.location, object=istio.object, detail=kmin, fix=f"use an Istio release that supports Kubernetes {kmin}")
 
 
 # --- MESH105 -------------------------------------------------------------------------------
 
 
 @rule("MESH105")
-def istio_end_of_life(model: Model, ctx: CheckContext):
+def istio_end_of_life(model: Model, ctx: CheckContext, report: Reporter):
     istio = _istio_reference(model)
     if istio is None:
         return
@@ -293,15 +288,14 @@ def istio_end_of_life(model: Model, ctx: CheckContext):
     message = (f"Istio {istio.effective}{note} reached end of life on {eol}: no more security "
                f"fixes as of {ctx.as_of}. Supported releases then: "
                f"{', '.join(supported) or 'unknown'}{stale}. Upgrade one minor at a time.")
-    yield finding("MESH105", message, istio.location, object=istio.object, scope=model.scope,
-                  detail=minor, fix=f"upgrade Istio to {supported[-1] if supported else 'a supported release'}")
+    yield report(message, istio.location, object=istio.object, detail=minor, fix=f"upgrade Istio to {supported[-1] if supported else 'a supported release'}")
 
 
 # --- MESH106 (--online) --------------------------------------------------------------------
 
 
 @rule("MESH106")
-def chart_version_not_found(model: Model, ctx: CheckContext):
+def chart_version_not_found(model: Model, ctx: CheckContext, report: Reporter):
     for rel in model.releases:
         available = rel.available
         if available is None or getattr(available, "error", None) or not isinstance(rel.version, str):
@@ -321,5 +315,5 @@ def chart_version_not_found(model: Model, ctx: CheckContext):
         chart = rel.chart_name or rel.chart
         message = (f'{rel.object} pins the {chart} chart to "{wanted}", which {rel.repository} does '
                    f"not publish ({hint}). Helm will fail at apply time.")
-        yield finding("MESH106", message, rel.version_location or rel.location, object=rel.object,
-                      scope=model.scope, detail=wanted, fix=f"use a published version ({hint})")
+        yield report(message, rel.version_location or rel.location, object=rel.object,
+                      detail=wanted, fix=f"use a published version ({hint})")

@@ -21,6 +21,7 @@ from meshlint.knowledge.tables import (
     IstioProtocols,
     IstioReleases,
     KialiCompat,
+    KialiGatewayDetection,
     NatGatewayPrices,
     Table,
     VpcModule,
@@ -30,6 +31,7 @@ from meshlint.values import YMap, text
 __all__ = [
     "KnowledgeError", "RuleDoc", "catalog", "rule_doc", "rules_dir", "data", "data_names", "table",
     "aws_arch", "eks_blueprints_addons", "image_arch", "istio_protocols", "istio_releases", "kiali_compat",
+    "kiali_gateway_detection",
     "nat_gateway_prices", "vpc_module",
 ]
 
@@ -73,6 +75,10 @@ def istio_releases() -> IstioReleases:
 
 def kiali_compat() -> KialiCompat:
     return _typed("kiali-compat", KialiCompat)
+
+
+def kiali_gateway_detection() -> KialiGatewayDetection:
+    return _typed("kiali-gateway-detection", KialiGatewayDetection)
 
 
 def nat_gateway_prices() -> NatGatewayPrices:

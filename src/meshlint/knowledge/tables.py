@@ -264,6 +264,34 @@ class IstioProtocols(Table):
     port_name_prefixes: tuple[str, ...]  # `<prefix>` or `<prefix>-<suffix>` declares the protocol
 
 
+# --- kiali-gateway-detection ------------------------------------------------------------------
+
+class KialiDetection(enum.StrEnum):
+    """How a Kiali version finds the Istio gateways it reports (see the table's comments)."""
+
+    APP_LABEL = "app-label"
+    LABEL = "label"
+    ANY_NAMESPACE = "any-namespace"
+
+
+@dataclass(frozen=True, slots=True)
+class KialiDetectionEra:
+    detection: KialiDetection
+    below: VersionText | None  # the first Kiali version that no longer detects this way
+
+
+@dataclass(frozen=True, slots=True)
+class KialiGatewayDetection(Table):
+    eras: tuple[KialiDetectionEra, ...]
+
+    def __post_init__(self) -> None:
+        Table.__post_init__(self)
+        bounds = [e.below for e in self.eras]
+        if not bounds or bounds[-1] is not None or None in bounds[:-1]:
+            raise ValueError("eras: only the last era is open-ended")
+        ascending([b.parsed for b in bounds[:-1] if b is not None], "eras")
+
+
 #: file stem in rules/data -> the dataclass it loads into
 TABLES: dict[str, type[Table]] = {
     "aws-arch": AwsArch,
@@ -272,6 +300,7 @@ TABLES: dict[str, type[Table]] = {
     "istio-protocols": IstioProtocols,
     "istio-releases": IstioReleases,
     "kiali-compat": KialiCompat,
+    "kiali-gateway-detection": KialiGatewayDetection,
     "nat-gateway-prices": NatGatewayPrices,
     "vpc-module": VpcModule,
 }

@@ -12,11 +12,17 @@ from functools import lru_cache
 from meshlint import knowledge
 from meshlint.images import parse_image
 from meshlint.locate import key_location
-from meshlint.model.nodes import ARCH_LABELS, ARCHS, ArchSubject, ImageArchs, ImageUse, Toleration
+from meshlint.model.nodes import (
+    ARCH_LABELS,
+    ARCHS,
+    ArchSubject,
+    ImageArchs,
+    ImageUse,
+    Toleration,
+)
 from meshlint.model.types import HelmRelease, Workload, as_mapping
 from meshlint.values import Location, Unknown, text
 from meshlint.versioning import helm_constraint, parse_version
-
 
 # --- pods: where they can land -------------------------------------------------------------
 

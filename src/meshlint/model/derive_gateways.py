@@ -13,11 +13,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from meshlint.images import parse_image
 from meshlint.model.istio import GATEWAY_API_GROUP
-from meshlint.model.types import GatewayWorkload, HelmRelease, K8sObject, Workload, as_mapping
+from meshlint.model.types import (
+    GatewayWorkload,
+    HelmRelease,
+    K8sObject,
+    Workload,
+    as_mapping,
+)
 from meshlint.values import Unknown, contains_unknown, text
 
 CHART_DEFAULT_PORTS = ((15021, 15021, "status-port"), (80, 80, "http2"), (443, 443, "https"))

@@ -5,7 +5,6 @@ detects gateways (rules/data/kiali-gateway-detection.yaml)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 
 from meshlint import knowledge
 from meshlint.model.istio import KialiExpectation, KialiInstall
@@ -15,21 +14,13 @@ from meshlint.values import Unknown, get_path, text
 from meshlint.versioning import parse_version
 
 
-@lru_cache(maxsize=1)
-def _eras() -> tuple[tuple[str, str | None], ...]:
-    """(detection, version it applies below (None: no bound)) in version order."""
-    rows = knowledge.data("kiali-gateway-detection")["eras"]
-    return tuple((str(r["detection"]), text(r.get("below"))) for r in rows)
-
-
 def detection_for(version: str) -> str | None:
     v = parse_version(version)
     if v is None:
         return None
-    for detection, below in _eras():
-        bound = parse_version(below)
-        if bound is None or v < bound:
-            return detection
+    for era in knowledge.kiali_gateway_detection().eras:
+        if era.below is None or v < era.below.parsed:
+            return era.detection
     return None
 
 

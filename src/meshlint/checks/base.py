@@ -1,0 +1,69 @@
+"""What every check is built from: the run context, the rule registry and the Reporter
+bound to a rule's catalog entry. The family modules import this; the package imports them."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import typing
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from meshlint import knowledge
+from meshlint.findings import Finding, Severity, new_finding
+from meshlint.knowledge import RuleDoc
+from meshlint.model import Model
+from meshlint.values import Location
+
+F = typing.TypeVar("F", bound=Callable[..., Iterable[Finding]])
+
+
+@dataclass
+class CheckContext:
+    """What a check may know besides the model: the run's date and options."""
+
+    as_of: _dt.date = field(default_factory=_dt.date.today)
+    online: bool = False
+
+
+CheckFn = Callable[[Model, CheckContext], Iterable[Finding]]
+REGISTRY: dict[str, CheckFn] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Reporter:
+    """A rule's finding factory, bound to its catalog entry and the model's scope: a check
+    says only what is specific to the finding (message, place, object, detail, fix)."""
+
+    doc: RuleDoc
+    scope: str
+
+    def __call__(self, message: str, location: Location, *, object: str, detail: str = "",
+                 fix: str | None = None, severity: Severity | None = None) -> Finding:
+        return new_finding(self.doc.id, self.doc.name, severity or self.doc.severity, message, location,
+                           object=object, scope=self.scope, detail=detail, fix=fix)
+
+
+ReportingCheck = Callable[[Model, CheckContext, Reporter], Iterable[Finding]]
+
+
+def rule(code: str) -> Callable[[F], F]:
+    """Register a check for the catalog entry `code` (a code not in the catalog fails at
+    import). A check `fn(model, ctx, report)` yields `report(message, location, ...)`.
+    """
+    doc = knowledge.catalog().get(code)
+    if doc is None:
+        raise KeyError(f"rule {code} has no entry in rules/catalog")
+
+    def register(fn: F) -> F:
+        if code in REGISTRY:
+            raise RuntimeError(f"rule {code} registered twice")
+        REGISTRY[code] = _bound(typing.cast(ReportingCheck, fn), doc)
+        return fn
+    return register
+
+
+def _bound(fn: ReportingCheck, doc: RuleDoc) -> CheckFn:
+    def run(model: Model, ctx: CheckContext) -> Iterable[Finding]:
+        return fn(model, ctx, Reporter(doc, model.scope))
+    run.__name__ = run.__qualname__ = fn.__name__
+    return run
