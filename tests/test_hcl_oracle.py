@@ -2,6 +2,8 @@
 
 Both must agree on the block structure (types, labels, nesting, attribute names) and on
 every attribute whose value is a literal (strings, numbers, bools, lists/objects of them).
+python-hcl2 does not evaluate: an expression it leaves as an unquoted `${...}` string (such
+as `timeout = 10 * 60`, which it returns as `'${10 * 60}'`) is not a literal to compare.
 """
 
 from pathlib import Path
@@ -18,6 +20,17 @@ TOP_LABELS = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1,
               "check": 1}
 NOT_LITERAL = ("var.", "local.", "module.", "data.", "(", "${", "each.", "count.", "path.",
                "<<", "for ", "?", "\\")
+
+
+def _unevaluated(v) -> bool:
+    """python-hcl2 left (part of) the value as an expression: an unquoted `${...}` string."""
+    if isinstance(v, str):
+        return v.startswith("${") and v.endswith("}")
+    if isinstance(v, list):
+        return any(_unevaluated(x) for x in v)
+    if isinstance(v, dict):
+        return any(_unevaluated(x) for k, x in v.items() if not k.startswith("__"))
+    return False
 
 
 def _unquote(s):
@@ -81,7 +94,7 @@ def _compare(ours: HclBody, theirs: dict, ctx: ModuleContext, where: str) -> int
     compared = 0
     for name, attr in ours.attrs.items():
         text = attr.file.text(attr.expr)
-        if any(tok in text for tok in NOT_LITERAL):
+        if any(tok in text for tok in NOT_LITERAL) or _unevaluated(their_attrs[name]):
             continue
         value = ctx.eval(attr.expr, attr.file)
         if contains_unknown(value):
