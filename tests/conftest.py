@@ -17,6 +17,11 @@ from meshlint.engine import Options, run
 REPO = Path(__file__).resolve().parent.parent
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-snapshots", action="store_true", default=False,
+                     help="rewrite tests/cases/*/snapshot.txt from meshlint's current text output")
+
+
 def _shared() -> Path:
     """The project's shared folder: $MESHLINT_SHARED, else ../shared beside the checkout, else
     (in a `git worktree`) ../shared beside the main checkout."""
