@@ -16,6 +16,9 @@ from meshlint.parse.hclfront import HclBody, parse_hcl_bytes
 from meshlint.terraform import ModuleContext, Project, TfModule, contains_unknown
 
 TF_FILES = sorted(CORPUS.rglob("*.tf")) if CORPUS.is_dir() else []
+# real/ holds whole repositories (over a thousand .tf files, most of this module's time):
+# those comparisons are `slow`, the curated corpus stays in the fast set
+BULK = ("real",)
 TOP_LABELS = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1,
               "check": 1}
 NOT_LITERAL = ("var.", "local.", "module.", "data.", "(", "${", "each.", "count.", "path.",
@@ -114,7 +117,9 @@ def _compare(ours: HclBody, theirs: dict, ctx: ModuleContext, where: str) -> int
 
 
 @pytest.mark.skipif(not TF_FILES, reason="../shared/corpus not present")
-@pytest.mark.parametrize("path", TF_FILES, ids=lambda p: str(p.relative_to(CORPUS)))
+@pytest.mark.parametrize("path", [
+    pytest.param(p, marks=[pytest.mark.slow] if p.relative_to(CORPUS).parts[0] in BULK else [],
+                 id=str(p.relative_to(CORPUS))) for p in TF_FILES])
 def test_front_end_agrees_with_python_hcl2(path: Path):
     data = path.read_bytes()
     ours = parse_hcl_bytes(data, str(path))
