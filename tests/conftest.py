@@ -11,10 +11,36 @@ from pathlib import Path
 
 import pytest
 
+import meshlint
 from meshlint.engine import Options, run
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-snapshots", action="store_true", default=False,
+                     help="rewrite tests/cases/*/snapshot.txt from meshlint's current text output")
+
+
+def _shared() -> Path:
+    """The project's shared folder: $MESHLINT_SHARED, else ../shared beside the checkout, else
+    (in a `git worktree`) ../shared beside the main checkout."""
+    if os.environ.get("MESHLINT_SHARED"):
+        return Path(os.environ["MESHLINT_SHARED"])
+    beside = REPO.parent / "shared"
+    if beside.is_dir():
+        return beside
+    try:
+        common = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
+                                cwd=REPO, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        common = ""
+    if common and (Path(common).parent.parent / "shared").is_dir():
+        return Path(common).parent.parent / "shared"
+    return beside
+
+
+SHARED = _shared()
 CORPUS = SHARED / "corpus"
 
 
@@ -62,6 +88,10 @@ def meshlint_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -
         import tempfile
         _CACHE = tempfile.mkdtemp(prefix="meshlint-test-cache-")
     full_env = dict(os.environ)
+    # the subprocess runs the meshlint these tests import (a relative PYTHONPATH=src would
+    # otherwise resolve against `cwd`, or fall back to another installed copy)
+    src = str(Path(meshlint.__file__).resolve().parent.parent)
+    full_env["PYTHONPATH"] = os.pathsep.join([src, *filter(None, [full_env.get("PYTHONPATH")])])
     full_env.setdefault("MESHLINT_AS_OF", "2026-11-26")
     full_env.setdefault("MESHLINT_CACHE_DIR", _CACHE)
     if env:

@@ -62,7 +62,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 def chart_server():
     _Handler.hits = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", _Handler.hits
     server.shutdown()

@@ -131,6 +131,7 @@ def _client(timeout=3.0):
     return HttpClient(timeout=(timeout, timeout))
 
 
+@pytest.mark.slow  # starts a real OCI registry (docker-registry)
 @pytest.mark.parametrize("tag, archs, how", [
     ("amd64-only", {"amd64"}, "single-platform"), ("arm64-only", {"arm64"}, "single-platform"),
     ("multi-oci", {"amd64", "arm64"}, "OCI index"), ("multi-docker", {"amd64", "arm64"}, "manifest list"),
@@ -158,6 +159,7 @@ def _deploy(image):
             f"  template:\n    spec:\n      containers:\n        - name: app\n          image: {image}\n")
 
 
+@pytest.mark.slow  # starts a real OCI registry (docker-registry)
 def test_online_check_finds_an_amd64_only_image_on_graviton(registry, tmp_path):
     write_tree(tmp_path / "r", {"main.tf": GRAVITON, "app.yaml": _deploy(f"{registry}/mesh/app:amd64-only")})
     result = run(Options(paths=[str(tmp_path / "r")], online=True, select=["MESH3"]))
@@ -214,11 +216,12 @@ def auth_registry(registry):
     _AuthProxy.backend = f"http://{registry}"
     _AuthProxy.hits, _AuthProxy.token_requests = [], []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _AuthProxy)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield f"127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 
 
+@pytest.mark.slow  # starts a real OCI registry (docker-registry)
 def test_token_flow_and_cache(auth_registry, tmp_path):
     cache = DiskCache(tmp_path / "c")
     regs = Registries(_client(), cache)
@@ -258,7 +261,7 @@ class _Broken(http.server.BaseHTTPRequestHandler):
 def test_broken_registries_are_bounded_info_notes(tmp_path, mode, words):
     _Broken.mode = mode
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Broken)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         host = f"127.0.0.1:{server.server_address[1]}"
         write_tree(tmp_path, {"main.tf": GRAVITON, "app.yaml": _deploy(f"{host}/x/y:1")})
@@ -328,7 +331,7 @@ class _Hostile(http.server.BaseHTTPRequestHandler):
 def hostile():
     _Hostile.seen_auth = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield f"127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 

@@ -1,0 +1,21 @@
+resource "helm_release" "istio-base" {
+  name       = "istio-base"
+  repository = "https://istio-release.storage.googleapis.com/charts"
+  chart      = "base"
+  version    = "1.22.3"
+  namespace  = "istio-system"
+}
+resource "helm_release" "istiod" {
+  name       = "istiod"
+  repository = "https://istio-release.storage.googleapis.com/charts"
+  chart      = "istiod"
+  version    = "1.22.3"
+  namespace  = "istio-system"
+}
+resource "helm_release" "istio-ingress" {
+  name       = "istio-ingress"
+  repository = "https://istio-release.storage.googleapis.com/charts"
+  chart      = "gateway"
+  version    = "1.23.0"
+  namespace  = "istio-system"
+}

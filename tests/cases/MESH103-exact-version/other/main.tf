@@ -1,0 +1,6 @@
+resource "helm_release" "x" {
+  name       = "x"
+  repository = "https://example.com/charts"
+  chart      = "x"
+  version    = "v0.5.7"
+}

@@ -1,0 +1,5 @@
+resource "helm_release" "x" {
+  name       = "x"
+  repository = "https://example.com/charts"
+  chart      = "x"
+}

@@ -1,0 +1,4 @@
+resource "helm_release" "demo" {
+  name  = "demo"
+  chart = "./charts/demo"
+}

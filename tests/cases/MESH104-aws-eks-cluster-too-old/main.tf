@@ -1,0 +1,11 @@
+resource "helm_release" "istiod" {
+  name       = "istiod"
+  repository = "https://istio-release.storage.googleapis.com/charts"
+  chart      = "istiod"
+  version    = "1.20.2"
+  namespace  = "istio-system"
+}
+resource "aws_eks_cluster" "c" {
+  name    = "c"
+  version = "1.24"
+}

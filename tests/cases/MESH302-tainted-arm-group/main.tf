@@ -1,0 +1,14 @@
+module "eks" {
+  source  = "terraform-aws-modules/eks/aws"
+  version = "~> 20.0"
+  eks_managed_node_groups = {
+    graviton = {
+      instance_types = ["m7g.large"]
+      taints = { arm = { key = "arch", value = "arm64", effect = "NO_SCHEDULE" } }
+      ami_type       = "AL2023_ARM_64_STANDARD"
+    }
+    x86 = {
+      instance_types = ["m5.large"]
+    }
+  }
+}

@@ -1,0 +1,7 @@
+provider "aws" {
+  region = "us-east-1"
+}
+module "net" {
+  source = "../../modules/net"
+  single = false
+}
