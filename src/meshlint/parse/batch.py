@@ -166,8 +166,9 @@ def _parse_missing(todo, settings, jobs, cache, results) -> None:
     if not todo:
         return
     total = sum(len(d) for _, d, _ in todo)
-    if jobs > 1 and total >= PARALLEL_MIN_BYTES and _can_fork():
-        chunks = _balanced(todo, jobs)
+    chunks = _balanced(todo, jobs) if jobs > 1 and total >= PARALLEL_MIN_BYTES else []
+    # one file (or one non-empty share) is parsed here: a pool of zero workers is an error
+    if len(chunks) > 1 and _can_fork():
         from concurrent.futures import (
             ProcessPoolExecutor,  # only parallel runs pay for it
         )
