@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from meshlint.discover import MANIFEST, FileEntry
 from meshlint.parse.batch import PARALLEL_MIN_BYTES, parse_files
+from conftest import meshlint_cli
 
 
 def _entry(path: Path, kind: str = MANIFEST) -> FileEntry:
@@ -21,3 +27,59 @@ def test_one_large_file_with_several_jobs_is_parsed(tmp_path: Path) -> None:
     pf = results[str(big)]
     assert pf.error is None
     assert pf.yaml is not None and len(pf.yaml.documents) > 1000
+
+
+def _run_isolated(code: str) -> subprocess.CompletedProcess:
+    """A crash of the interpreter (SIGSEGV) must fail the test, not the test run."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")})
+
+
+@pytest.mark.parametrize("style", ["flow", "block", "sequence", "flow-map"])
+def test_deep_nesting_is_a_parse_error_not_a_crash(style: str) -> None:
+    code = f"""
+from meshlint.parse.yamlfront import parse_yaml_bytes
+n = 30000
+style = {style!r}
+if style == "flow":
+    data = b"[" * n + b"]" * n
+elif style == "flow-map":
+    data = b"a: " + b"{{a: " * n + b"}}" * n
+elif style == "sequence":
+    data = b"- " * n + b"x"
+else:
+    data = "".join(" " * i + "a:\\n" for i in range(n)).encode()
+r = parse_yaml_bytes(data, "deep.yaml")
+print(r.error)
+"""
+    proc = _run_isolated(code)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-500:])
+    assert "nested too deeply" in proc.stdout or "nesting deeper" in proc.stdout
+
+
+def test_deep_nesting_in_utf16_is_refused_too() -> None:
+    code = """
+from meshlint.parse.yamlfront import parse_yaml_bytes
+n = 30000
+data = ("[" * n + "]" * n).encode("utf-16")
+print(parse_yaml_bytes(data, "deep.yaml").error)
+"""
+    proc = _run_isolated(code)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-500:])
+    assert "nested too deeply" in proc.stdout
+
+
+def test_deep_nesting_through_the_cli_is_mesh001(tmp_path: Path) -> None:
+    n = 30000
+    (tmp_path / "values.yaml").write_bytes(b"a: " + b"[" * n + b"]" * n)
+    (tmp_path / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 1.0.0\n")
+    proc = meshlint_cli("check", str(tmp_path), "--format", "json", "--no-cache")
+    assert proc.returncode in (0, 1), (proc.returncode, proc.stderr[-500:])
+    assert "nested too deeply" in proc.stdout
+
+
+def test_deep_configuration_is_a_configuration_error(tmp_path: Path) -> None:
+    n = 30000
+    (tmp_path / ".meshlint.yaml").write_bytes(b"exclude: " + b"[" * n + b"]" * n)
+    proc = meshlint_cli("check", str(tmp_path), "--no-cache")
+    assert proc.returncode == 2 and "nested too deeply" in proc.stderr, (proc.returncode, proc.stderr[-500:])

@@ -30,6 +30,9 @@ from ruamel.yaml.tag import Tag
 from meshlint.values import RawFloat, YMap, YSeq, _make_map, _make_seq, text  # noqa: F401 (text: public API)
 
 MAX_DEPTH = 200
+# ruamel's compiled composer recurses on the C stack before our MAX_DEPTH applies; ~20,000
+# levels crash the interpreter. The byte scan below refuses a document long before that.
+MAX_SCANNED_DEPTH = 1000
 MAX_EXPANDED_NODES = 2_000_000
 MAX_DOCUMENTS = 10_000
 
@@ -177,12 +180,65 @@ def _object_head(node) -> tuple[str, str] | None:
     return kind, name or ""
 
 
+_DEEP_BLOCK = re.compile(rb"^[ \t?:-]{%d}" % (MAX_SCANNED_DEPTH // 2), re.M)
+_FLOW_OR_DOC = re.compile(rb"[\[\]{}]|^(?:---|\.\.\.)(?=[ \t\r\n]|\Z)", re.M)
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+              (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def too_deep(data: bytes) -> int | None:
+    """The line where the document may nest deeper than MAX_SCANNED_DEPTH, else None.
+
+    An upper bound read from the bytes, so that ruamel's C composer never sees an over-deep
+    document: block nesting needs a column (indentation, `- `, `? `) per level, flow
+    nesting a bracket per level. Brackets inside strings only make the bound larger; a
+    document marker ends every flow collection."""
+    half = MAX_SCANNED_DEPTH // 2
+    deep = _DEEP_BLOCK.search(data)
+    if deep is not None:
+        return data.count(b"\n", 0, deep.start()) + 1
+    if data.count(b"[") + data.count(b"{") < half:
+        return None
+    depth = 0
+    for m in _FLOW_OR_DOC.finditer(data):
+        c = data[m.start()]
+        if c in b"[{":
+            depth += 1
+            if depth >= half:
+                return data.count(b"\n", 0, m.start()) + 1
+        elif c in b"]}":
+            depth = depth - 1 if depth else 0
+        else:
+            depth = 0
+    return None
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """UTF-16/32 streams (with a BOM) as UTF-8, so that the depth scan reads their text."""
+    for bom, codec in _WIDE_BOMS:
+        if data.startswith(bom):
+            return data.decode(codec).encode("utf-8")
+    return data
+
+
 def parse_yaml_bytes(data: bytes, path: str, needs_full=None, budget: float | None = None) -> YamlFile:
     """Parse every document of a YAML stream; errors become `YamlFile.error`.
+
+    Every YAML text meshlint reads (files, configuration, embedded values, `yamldecode`,
+    remote indexes) comes through here: the depth scan and the expansion budget apply to all.
 
     `needs_full(kind, name)`: for Kubernetes objects it rejects, only apiVersion, kind and
     metadata are converted (CRDs, ConfigMaps and other kinds no rule reads in full)."""
     result = YamlFile(path=path)
+    try:
+        data = _as_utf8(data)
+    except UnicodeDecodeError as exc:
+        result.error = (1, 1, f"cannot decode: {exc}")
+        return result
+    deep_line = too_deep(data)
+    if deep_line is not None:
+        result.error = (deep_line, 1, f"nested too deeply (nesting of more than {MAX_SCANNED_DEPTH} levels possible)")
+        return result
     loader = _new_loader()
     _LOCAL.deadline = time.monotonic() + budget if budget else None
     try:
