@@ -83,3 +83,50 @@ def test_deep_configuration_is_a_configuration_error(tmp_path: Path) -> None:
     (tmp_path / ".meshlint.yaml").write_bytes(b"exclude: " + b"[" * n + b"]" * n)
     proc = meshlint_cli("check", str(tmp_path), "--no-cache")
     assert proc.returncode == 2 and "nested too deeply" in proc.stderr, (proc.returncode, proc.stderr[-500:])
+
+
+def test_merge_keys_share_one_expansion_budget_per_file() -> None:
+    code = """
+import resource
+resource.setrlimit(resource.RLIMIT_AS, (2_000_000_000, 2_000_000_000))
+from meshlint.parse.yamlfront import parse_yaml_bytes
+keys = "".join(f"  k{i}: v{i}\\n" for i in range(2000))
+doc = "base: &base\\n" + keys + "items:\\n" + "".join(f"  - <<: *base\\n    n: {i}\\n" for i in range(900))
+data = "---\\n".join([doc] * 20).encode()
+r = parse_yaml_bytes(data, "merge.yaml")
+print(r.error)
+print("MAXRSS", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+    proc = _run_isolated(code)
+    assert proc.returncode == 0, proc.stderr[-500:]
+    assert "merge keys expand" in proc.stdout
+    assert int(proc.stdout.split("MAXRSS")[1]) < 300
+
+
+def test_merge_keys_within_budget_still_merge() -> None:
+    from meshlint.parse.yamlfront import parse_yaml_bytes
+
+    y = parse_yaml_bytes(b"base: &b {x: 1}\nitems:\n" + b"".join(b"  - <<: *b\n    n: %d\n" % i for i in range(500)), "f")
+    assert y.error is None
+    assert y.documents[0].value["items"][499] == {"x": 1, "n": 499}
+
+
+def test_a_parse_stopped_by_the_time_budget_leaves_no_garbage_behind() -> None:
+    import gc
+
+    from meshlint.parse.yamlfront import parse_yaml_bytes
+
+    data = b"".join(b"- {a: [1, 2, {b: c}], d: e}\n" for _ in range(200_000))
+    was = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            r = parse_yaml_bytes(data, "slow.yaml", budget=0.05)
+            assert r.error is not None and "took longer" in r.error[2]
+            ok = parse_yaml_bytes(b"a: &x {b: 1}\nc: *x\n", "ok.yaml")
+            assert ok.error is None
+        assert gc.collect() < 100  # everything was freed by reference counting
+    finally:
+        if was:
+            gc.enable()
