@@ -224,6 +224,7 @@ def _analyse(options: Options, disc: Discovery) -> Run:
                     suppressed=suppressed, rules_run=["MESH001"] + ran)
     for path, problem in disc.problems:
         report.notes.append(f"{path}: {problem}")
+    report.notes.extend(config.notes)
     timings["filters"] = time.perf_counter() - clock
     return Run(report, disc, models, timings)
 

@@ -79,6 +79,10 @@ class HttpClient:
         self._requests = requests
         self.session = requests.Session()
         self.session.headers["User-Agent"] = "meshlint"
+        # no ~/.netrc (a `default` entry would go to every host a repository names), no
+        # REQUESTS_CA_BUNDLE or proxies picked up behind our back: what the environment
+        # configures is passed explicitly per request (`_environment_settings`)
+        self.session.trust_env = False
 
     def get(self, url: str, headers: dict | None = None, allow_hosts: set[str] | None = None,
             follow_cross_host: bool = False):
@@ -91,7 +95,8 @@ class HttpClient:
         for _ in range(5):
             try:
                 resp = self.session.get(url, headers=headers, timeout=self.timeout,
-                                        stream=True, allow_redirects=False)
+                                        stream=True, allow_redirects=False,
+                                        **_environment_settings(self._requests, url))
             except self._requests.RequestException as exc:
                 raise LookupError_(f"unreachable ({type(exc).__name__})") from None
             if resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers:
@@ -126,6 +131,14 @@ class HttpClient:
         finally:
             resp.close()
         return b"".join(chunks)
+
+
+def _environment_settings(requests, url: str) -> dict:
+    """The user's proxy and CA bundle from the environment, as `trust_env` would read them,
+    without netrc credentials."""
+    proxies = requests.utils.get_environ_proxies(url)
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    return {"proxies": proxies, "verify": bundle or True}
 
 
 @dataclass(frozen=True)
