@@ -110,3 +110,65 @@ def test_privileged_settings_come_from_the_user_configuration(tmp_path, hostile_
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "nothing"))
     config = load_settings(None, str(tree))
     assert config.online is None and config.max_file_bytes == 2048  # lowering the cap is fine
+
+
+class _Dripping(http.server.BaseHTTPRequestHandler):
+    """Answers one byte every half second, in the headers or the body; gives up after 30 bytes."""
+
+    where = "headers"
+    requests = 0
+
+    def do_GET(self):  # noqa: N802
+        import time
+
+        type(self).requests += 1
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"
+        payload = head + b"x" * 30 if type(self).where == "headers" else head
+        if type(self).where == "body":
+            self.wfile.write(head)
+            self.wfile.flush()
+            payload = b"x" * 30
+        for byte in payload[: 30 if type(self).where == "headers" else None]:
+            try:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.5)
+        self.close_connection = True
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("where", ["headers", "body"])
+def test_a_dripping_server_cannot_hold_a_request_past_its_deadline(where: str) -> None:
+    import time
+
+    from meshlint.online import LookupError_
+
+    _Dripping.where, _Dripping.requests = where, 0
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Dripping)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = HttpClient(timeout=(1.0, 1.0))  # 3 s per request
+        url = f"http://127.0.0.1:{server.server_address[1]}/index.yaml"
+        start = time.monotonic()
+        with pytest.raises(LookupError_, match="unreachable"):
+            client.get(url)
+        assert time.monotonic() - start < 5
+        with pytest.raises(LookupError_, match="unreachable"):  # the failure is cached for the run
+            client.get(url)
+        assert _Dripping.requests == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_run_has_one_deadline_for_all_lookups() -> None:
+    from meshlint.online import LookupError_
+
+    client = HttpClient(timeout=(1.0, 1.0), run_budget=0.0)
+    with pytest.raises(LookupError_, match="time for online lookups"):
+        client.get("http://127.0.0.1:9/index.yaml")
