@@ -27,13 +27,13 @@ def _track(sock: socket.socket | None) -> None:
 
 
 class _TrackedHTTPConnection(HTTPConnection):
-    def getresponse(self, *args, **kwargs):  # type: ignore[no-untyped-def]  # urllib3's signature
+    def getresponse(self, *args, **kwargs):
         _track(self.sock)
         return super().getresponse(*args, **kwargs)
 
 
 class _TrackedHTTPSConnection(HTTPSConnection):
-    def getresponse(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def getresponse(self, *args, **kwargs):
         _track(self.sock)
         return super().getresponse(*args, **kwargs)
 
@@ -49,7 +49,7 @@ class _HTTPSPool(HTTPSConnectionPool):
 class DeadlineAdapter(HTTPAdapter):
     """requests' adapter whose connections report their sockets to `watchdog`."""
 
-    def init_poolmanager(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def init_poolmanager(self, *args, **kwargs) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 

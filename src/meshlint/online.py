@@ -105,7 +105,7 @@ class HttpClient:
         from meshlint.deadline import watchdog
 
         host = urlsplit(url).hostname
-        allowed = allow_hosts or {host}
+        allowed: set[str | None] = set(allow_hosts) if allow_hosts else {host}
         headers = dict(headers or {})
         for _ in range(5):
             netloc = urlsplit(url).netloc

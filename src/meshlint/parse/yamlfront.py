@@ -70,7 +70,7 @@ _FLOAT = re.compile(r"[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?\Z|[-+]
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
-_WORDS = {w: None for w in ("null", "Null", "NULL")}
+_WORDS: dict[str, bool | None] = {w: None for w in ("null", "Null", "NULL")}
 _WORDS.update({w: True for w in _TRUE if w not in ("y", "Y")})
 _WORDS.update({w: False for w in _FALSE if w not in ("n", "N")})
 _MISSING = object()
@@ -148,7 +148,7 @@ _LOCAL.deadline = None
 
 
 if CParser is not None:
-    class _Composer(CParser, _NoopResolver):  # type: ignore[misc, valid-type]  # untyped C class
+    class _Composer(CParser, _NoopResolver):
         """libyaml's composer with our resolver. Unlike `YAML().compose_all`, which builds a
         new loader class per call whose instances point at themselves, this holds no
         reference cycles: with the garbage collector paused, a finished or abandoned parse
