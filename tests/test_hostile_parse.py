@@ -130,3 +130,69 @@ def test_a_parse_stopped_by_the_time_budget_leaves_no_garbage_behind() -> None:
     finally:
         if was:
             gc.enable()
+
+
+class _Payload:
+    """What a hostile cache writer would store: a pickle that runs code when loaded."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def _poisoned_cache(tmp_path: Path, entry: FileEntry, blob: bytes) -> Path:
+    from meshlint.parse.batch import ParseCache
+
+    cache_root = tmp_path / "cache"
+    cache = ParseCache(cache_root, None)
+    cache.store(cache.key(entry, Path(entry.abspath).read_bytes(), 5_000_000), blob)
+    cache.flush()
+    return cache_root
+
+
+def test_the_parse_cache_never_unpickles(tmp_path: Path) -> None:
+    import pickle
+
+    manifest = tmp_path / "ns.yaml"
+    manifest.write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n")
+    marker = tmp_path / "pwned"
+    entry = _entry(manifest)
+    root = _poisoned_cache(tmp_path, entry, pickle.dumps(_Payload(marker)))
+    pf = parse_files([entry], max_bytes=5_000_000, cache_root=root)[str(manifest)]
+    assert not marker.exists()
+    assert pf.yaml is not None and pf.yaml.documents[0].value["metadata"]["name"] == "shop"
+
+
+@pytest.mark.parametrize("blob", [b"{}", b'{"format": 2, "marked": false, "skipped": null, "yaml": '
+                                  b'{"error": null, "complex": false, "documents": [[[0, 1, 1, 1, [5], [1], [[1, 1]]], 1, 1, 0, false]]}}',
+                                  b"\x80\x04garbage", b"[" * 100_000])
+def test_a_forged_cache_entry_is_a_miss(tmp_path: Path, blob: bytes) -> None:
+    manifest = tmp_path / "ns.yaml"
+    manifest.write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n")
+    entry = _entry(manifest)
+    root = _poisoned_cache(tmp_path, entry, blob)
+    pf = parse_files([entry], max_bytes=5_000_000, cache_root=root)[str(manifest)]
+    assert pf.yaml is not None and pf.yaml.documents[0].value["metadata"]["name"] == "shop"
+
+
+def test_cached_parse_equals_a_fresh_parse(tmp_path: Path) -> None:
+    from meshlint.parse import parse_entry
+
+    manifest = tmp_path / "d.yaml"
+    manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+                        "data: &d {v: 1.10, n: 3, b: yes, s: 'x', z: ~}\nother: *d\nlist: [1, 2.5, [a]]\n"
+                        "---\nkind: [\n")
+    entry = _entry(manifest)
+    fresh = parse_entry(entry)
+    root = tmp_path / "cache"
+    parse_files([entry], max_bytes=5_000_000, cache_root=root)
+    cached = parse_files([entry], max_bytes=5_000_000, cache_root=root)[str(manifest)]
+    assert cached.yaml is not None and fresh.yaml is not None
+    got, want = cached.yaml.documents[0].value, fresh.yaml.documents[0].value
+    assert got == want and str(got["data"]["v"]) == "1.10"
+    assert got["other"] is got["data"]  # aliases stay shared
+    assert got.keypos == want.keypos and got["list"].itempos == want["list"].itempos
+    assert (cached.error.message, cached.error.location) == (fresh.error.message, fresh.error.location)
+    assert cached.yaml.error == fresh.yaml.error
