@@ -62,3 +62,29 @@ def test_versions_output_carries_no_workflow_command(tmp_path: Path, fmt: str) -
     assert proc.returncode == 0, proc.stderr
     assert "add-mask" in proc.stdout
     _assert_inert(proc.stdout)
+
+
+def _git(repo: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@t", "PATH": os.environ["PATH"], "HOME": str(repo)})
+
+
+def test_diff_sees_files_the_change_marks_export_ignore(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    (repo / "ok.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ok\n")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "one")
+    (repo / ".gitattributes").write_text("hidden.yaml export-ignore\n*.tf export-subst\n")
+    (repo / "hidden.yaml").write_bytes(BROKEN)
+    (repo / "link.yaml").symlink_to("/etc/passwd")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "two")
+    proc = meshlint_cli("diff", "HEAD~1", "HEAD", "--format", "json", cwd=repo, env=SRC)
+    introduced = [(f["rule"], os.path.basename(f["path"])) for f in json.loads(proc.stdout)["introduced"]]
+    assert introduced == [("MESH001", "hidden.yaml")], proc.stdout + proc.stderr
+    assert proc.returncode == 1
