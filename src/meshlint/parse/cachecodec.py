@@ -46,12 +46,12 @@ def _encode_value(value: Any, seen: dict[int, int]) -> Any:
             return [3, seen[key]]
         seen[key] = len(seen)
         if cls is YMap:
-            keys = list(value)
+            keys, keypos, here = list(value), value.keypos, (value.line, value.col)
             return [0, value.line, value.col, value.end_line, keys,
                     [_encode_value(value[k], seen) for k in keys],
-                    [list(value.keypos.get(k, (value.line, value.col))) for k in keys]]
+                    [keypos.get(k, here) for k in keys]]  # tuples: JSON writes them as arrays
         return [1, value.line, value.col, value.end_line, [_encode_value(v, seen) for v in value],
-                [list(p) for p in value.itempos]]
+                value.itempos]
     raise TypeError(f"cannot cache a {cls.__name__}")
 
 
