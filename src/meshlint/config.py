@@ -276,35 +276,80 @@ def _validate(doc, path: str, line_of) -> Config:
 # --- globs ---------------------------------------------------------------------------------
 
 
-def glob_regex(pattern: str) -> re.Pattern:
-    """`**` crosses directories, `*` and `?` do not; a pattern without `/` matches a name
-    at any depth (as in .gitignore); a trailing `/` matches a directory and its contents."""
-    p = pattern.strip()
-    anchored = "/" in p.rstrip("/")
-    if p.endswith("/"):
-        p += "**"
-    p = p.lstrip("/")
-    out = []
-    i = 0
-    while i < len(p):
-        if p.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif p.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif p[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif p[i] == "?":
-            out.append("[^/]")
-            i += 1
+class Glob:
+    """A configuration glob, matched segment by segment with a memo: O(pattern x path)
+    however many `**` it holds (a regular expression backtracks exponentially on
+    `**/**/**/...` against a deep path).
+
+    `**` crosses directories (as a whole segment; inside a segment it acts as `*`), `*` and
+    `?` do not; a pattern without `/` matches a name at any depth (as in .gitignore); a
+    trailing `/` matches a directory and its contents. A pattern also matches everything
+    under a directory it matches."""
+
+    __slots__ = ("segments",)
+
+    def __init__(self, pattern: str):
+        p = pattern.strip()
+        anchored = "/" in p.rstrip("/")
+        if p.endswith("/"):
+            p += "**"
+        segments = p.lstrip("/").split("/")
+        self.segments = segments if anchored else ["**", *segments]
+
+    def match(self, relpath: str) -> bool:
+        path = relpath.split("/")
+        pat = self.segments
+        last = len(pat) - 1
+        memo: dict[tuple[int, int], bool] = {}
+
+        def at(pi: int, si: int) -> bool:
+            if pi > last:
+                return True  # the rest of the path lies under a matched directory
+            key = (pi, si)
+            hit = memo.get(key)
+            if hit is not None:
+                return hit
+            seg = pat[pi]
+            if seg == "**":
+                # a final `dir/**` needs one more segment; elsewhere `**` may match none
+                lo = si + 1 if pi == last and pi > 0 else si
+                result = any(at(pi + 1, k) for k in range(lo, len(path) + 1)) if pi < last \
+                    else lo <= len(path)
+            else:
+                result = si < len(path) and _segment_match(seg.replace("**", "*"), path[si]) and at(pi + 1, si + 1)
+            memo[key] = result
+            return result
+
+        return at(0, 0)
+
+
+def _segment_match(pattern: str, name: str) -> bool:
+    """`*` and `?` within one path segment, greedy with one backtrack point (linear-ish,
+    never exponential)."""
+    p = n = 0
+    star = mark = -1
+    while n < len(name):
+        if p < len(pattern) and (pattern[p] == "?" or pattern[p] == name[n]):
+            p += 1
+            n += 1
+        elif p < len(pattern) and pattern[p] == "*":
+            star, mark = p, n
+            p += 1
+        elif star >= 0:
+            p = star + 1
+            mark += 1
+            n = mark
         else:
-            out.append(re.escape(p[i]))
-            i += 1
-    body = "".join(out)
-    return re.compile(("^" if anchored else "^(?:.*/)?") + body + "(?:/.*)?$")
+            return False
+    while p < len(pattern) and pattern[p] == "*":
+        p += 1
+    return p == len(pattern)
+
+
+def glob_regex(pattern: str) -> Glob:
+    """The matcher of one glob (the name predates `Glob`; it is no regular expression)."""
+    return Glob(pattern)
 
 
 def matches_any(patterns: list[str], relpath: str) -> bool:
-    return any(glob_regex(p).match(relpath) for p in patterns)
+    return any(Glob(p).match(relpath) for p in patterns)
