@@ -196,3 +196,20 @@ def test_cached_parse_equals_a_fresh_parse(tmp_path: Path) -> None:
     assert got.keypos == want.keypos and got["list"].itempos == want["list"].itempos
     assert (cached.error.message, cached.error.location) == (fresh.error.message, fresh.error.location)
     assert cached.yaml.error == fresh.yaml.error
+
+
+def test_chart_templates_are_not_read_through_links_out_of_the_tree(tmp_path: Path) -> None:
+    from meshlint.parse import template_kinds
+
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("kind: SecretKindFromOutside\n")
+    templates = tmp_path / "chart" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "ok.yaml").write_text("kind: Service\n")
+    (templates / "out.yaml").symlink_to(outside)
+    (templates / "stdin.yaml").symlink_to("/dev/stdin")
+    os.mkfifo(templates / "fifo.yaml")
+    proc = _run_isolated(f"from meshlint.parse import template_kinds; print(sorted(template_kinds({str(templates)!r})))")
+    assert proc.returncode == 0, proc.stderr
+    kinds = template_kinds(str(templates))
+    assert "Service" in kinds and "SecretKindFromOutside" not in kinds
