@@ -18,7 +18,7 @@ import json
 from typing import Any
 
 from meshlint.findings import Finding
-from meshlint.values import Location, RawFloat, YMap, YSeq
+from meshlint.values import Location, RawFloat, YMap, YSeq, _make_map, _make_seq
 from meshlint.parse.yamlfront import YamlDocument, YamlFile
 
 FORMAT = 2
@@ -67,35 +67,43 @@ def _decode_value(raw: Any, path: str, shared: list) -> Any:
             return RawFloat(raw[1])
         except ValueError:
             raise Corrupt from None
-    if tag == 3 and len(raw) == 2 and type(raw[1]) is int and 0 <= raw[1] < len(shared):
+    if tag == 3 and len(raw) == 2 and type(raw[1]) is int and 0 <= raw[1] < len(shared) \
+            and shared[raw[1]] is not None:  # only a finished map or seq: no cycles
         return shared[raw[1]]
     if tag in (0, 1) and len(raw) == (7 if tag == 0 else 6):
         line, col, end_line = raw[1], raw[2], raw[3]
         if type(line) is not int or type(col) is not int or type(end_line) is not int:
             raise Corrupt
-        out: YMap | YSeq = YMap() if tag == 0 else YSeq()
-        out.line, out.col, out.end_line, out.path = line, col, end_line, path
-        shared.append(out)
         if tag == 0:
-            keys, values, positions = raw[4], raw[5], raw[6]
-            if type(keys) is not list or type(values) is not list or type(positions) is not list \
-                    or not len(keys) == len(values) == len(positions):
-                raise Corrupt
-            keypos = {}
-            for k, v, p in zip(keys, values, positions):
-                if type(k) is not str:
-                    raise Corrupt
-                out[k] = _decode_value(v, path, shared)  # type: ignore[index]
-                keypos[k] = _pos(p)
-            out.keypos = keypos  # type: ignore[union-attr]
-        else:
-            items, positions = raw[4], raw[5]
-            if type(items) is not list or type(positions) is not list:
-                raise Corrupt
-            out.extend(_decode_value(v, path, shared) for v in items)  # type: ignore[union-attr]
-            out.itempos = [_pos(p) for p in positions]  # type: ignore[union-attr]
-        return out
+            return _decode_map(raw, path, shared)
+        items, positions = raw[4], raw[5]
+        if type(items) is not list or type(positions) is not list:
+            raise Corrupt
+        slot = len(shared)
+        shared.append(None)  # numbered before its items, as `encode` numbers them
+        seq = _make_seq([_decode_value(v, path, shared) for v in items], line, col, end_line,
+                        [_pos(p) for p in positions], path)
+        shared[slot] = seq
+        return seq
     raise Corrupt
+
+
+def _decode_map(raw: list, path: str, shared: list) -> YMap:
+    keys, values, positions = raw[4], raw[5], raw[6]
+    if type(keys) is not list or type(values) is not list or type(positions) is not list \
+            or not len(keys) == len(values) == len(positions):
+        raise Corrupt
+    slot = len(shared)
+    shared.append(None)  # numbered before its values, as `encode` numbers them
+    items, keypos = {}, {}
+    for k, v, p in zip(keys, values, positions):
+        if type(k) is not str:
+            raise Corrupt
+        items[k] = _decode_value(v, path, shared)
+        keypos[k] = _pos(p)
+    out = _make_map(items, raw[1], raw[2], raw[3], keypos, path)
+    shared[slot] = out
+    return out
 
 
 def encode(yaml: YamlFile | None, error: Finding | None, skipped: str | None, marked: bool) -> bytes:
