@@ -35,13 +35,10 @@ def cli() -> None:
 
 
 def _load_config(config_path: str | None, paths: list[str]):
-    from meshlint.config import Config, ConfigError, find_config, load_config
+    from meshlint.config import ConfigError, load_settings
 
-    path = config_path or find_config(paths[0])
-    if path is None:
-        return Config()
     try:
-        return load_config(path)
+        return load_settings(config_path, paths[0])
     except ConfigError as exc:
         raise click.ClickException(f"configuration error: {exc}") from None
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from meshlint import findings
+from meshlint.parse import DEFAULT_MAX_FILE_BYTES
 from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.values import YMap
 
@@ -46,6 +47,14 @@ class Config:
     online: bool | None = None
     max_file_bytes: int | None = None
     registries: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # settings ignored, and why
+
+
+# Settings that open the network, send credentials, weaken TLS or raise resource limits: a
+# checked tree is hostile input, so they count only from the command line or the user's
+# own configuration file, never from a repository's.
+PRIVILEGED = ("online", "max-file-bytes", "registries.insecure", "registries.use-docker-config",
+              "registries.timeout")
 
 
 KEYS = ("select", "ignore", "severity", "per-path-ignores", "exclude", "scopes", "fail-on",
@@ -76,7 +85,66 @@ def find_config(start: str) -> str | None:
     return None
 
 
+def user_config_path() -> Path:
+    """The user's own configuration: $XDG_CONFIG_HOME/meshlint/config.yaml (~/.config/...)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "meshlint" / "config.yaml"
+
+
+def load_settings(config_path: str | None, first_path: str) -> Config:
+    """The configuration a run uses: the repository's (found from `first_path`, or named with
+    `--config`) with its privileged settings dropped, then the user's own file on top."""
+    path = config_path or find_config(first_path)
+    config = load_config(path) if path else Config()
+    user = user_config_path()
+    if user.is_file():
+        trusted = load_config(str(user))
+        return _with_privileged(config, trusted)
+    return config
+
+
+def _with_privileged(config: Config, trusted: Config) -> Config:
+    if trusted.online is not None:
+        config.online = trusted.online
+    if trusted.max_file_bytes is not None:
+        config.max_file_bytes = trusted.max_file_bytes
+    for key in ("insecure", "use-docker-config", "timeout"):
+        if key in trusted.registries:
+            config.registries[key] = trusted.registries[key]
+    return config
+
+
+def untrusted(config: Config) -> Config:
+    """`config` as read from a checked tree: privileged settings dropped, with a note each."""
+    where = config.path or "repository configuration"
+    if config.online is not None:
+        if config.online:
+            config.notes.append(f"{where}: `online` is ignored in a repository's configuration "
+                                "(use --online or the user configuration)")
+        config.online = None
+    if config.max_file_bytes is not None and config.max_file_bytes > DEFAULT_MAX_FILE_BYTES:
+        config.notes.append(f"{where}: `max-file-bytes` above {DEFAULT_MAX_FILE_BYTES:,} is ignored in a "
+                            "repository's configuration (set it in the user configuration)")
+        config.max_file_bytes = None
+    for key in ("insecure", "use-docker-config", "timeout"):
+        if key in config.registries:
+            config.notes.append(f"{where}: `registries.{key}` is ignored in a repository's configuration "
+                                f"(set it in {user_config_path()})")
+            del config.registries[key]
+    return config
+
+
 def load_config(path: str) -> Config:
+    """A configuration file, validated; privileged settings dropped unless it is the user's own."""
+    config = _load_any(path)
+    try:
+        own = Path(path).resolve() == user_config_path().resolve()
+    except OSError:
+        own = False
+    return config if own else untrusted(config)
+
+
+def _load_any(path: str) -> Config:
     if path.endswith(".toml"):
         return _load_toml(path)
     try:
@@ -208,35 +276,80 @@ def _validate(doc, path: str, line_of) -> Config:
 # --- globs ---------------------------------------------------------------------------------
 
 
-def glob_regex(pattern: str) -> re.Pattern:
-    """`**` crosses directories, `*` and `?` do not; a pattern without `/` matches a name
-    at any depth (as in .gitignore); a trailing `/` matches a directory and its contents."""
-    p = pattern.strip()
-    anchored = "/" in p.rstrip("/")
-    if p.endswith("/"):
-        p += "**"
-    p = p.lstrip("/")
-    out = []
-    i = 0
-    while i < len(p):
-        if p.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif p.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif p[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif p[i] == "?":
-            out.append("[^/]")
-            i += 1
+class Glob:
+    """A configuration glob, matched segment by segment with a memo: O(pattern x path)
+    however many `**` it holds (a regular expression backtracks exponentially on
+    `**/**/**/...` against a deep path).
+
+    `**` crosses directories (as a whole segment; inside a segment it acts as `*`), `*` and
+    `?` do not; a pattern without `/` matches a name at any depth (as in .gitignore); a
+    trailing `/` matches a directory and its contents. A pattern also matches everything
+    under a directory it matches."""
+
+    __slots__ = ("segments",)
+
+    def __init__(self, pattern: str):
+        p = pattern.strip()
+        anchored = "/" in p.rstrip("/")
+        if p.endswith("/"):
+            p += "**"
+        segments = p.lstrip("/").split("/")
+        self.segments = segments if anchored else ["**", *segments]
+
+    def match(self, relpath: str) -> bool:
+        path = relpath.split("/")
+        pat = self.segments
+        last = len(pat) - 1
+        memo: dict[tuple[int, int], bool] = {}
+
+        def at(pi: int, si: int) -> bool:
+            if pi > last:
+                return True  # the rest of the path lies under a matched directory
+            key = (pi, si)
+            hit = memo.get(key)
+            if hit is not None:
+                return hit
+            seg = pat[pi]
+            if seg == "**":
+                # a final `dir/**` needs one more segment; elsewhere `**` may match none
+                lo = si + 1 if pi == last and pi > 0 else si
+                result = any(at(pi + 1, k) for k in range(lo, len(path) + 1)) if pi < last \
+                    else lo <= len(path)
+            else:
+                result = si < len(path) and _segment_match(seg.replace("**", "*"), path[si]) and at(pi + 1, si + 1)
+            memo[key] = result
+            return result
+
+        return at(0, 0)
+
+
+def _segment_match(pattern: str, name: str) -> bool:
+    """`*` and `?` within one path segment, greedy with one backtrack point (linear-ish,
+    never exponential)."""
+    p = n = 0
+    star = mark = -1
+    while n < len(name):
+        if p < len(pattern) and (pattern[p] == "?" or pattern[p] == name[n]):
+            p += 1
+            n += 1
+        elif p < len(pattern) and pattern[p] == "*":
+            star, mark = p, n
+            p += 1
+        elif star >= 0:
+            p = star + 1
+            mark += 1
+            n = mark
         else:
-            out.append(re.escape(p[i]))
-            i += 1
-    body = "".join(out)
-    return re.compile(("^" if anchored else "^(?:.*/)?") + body + "(?:/.*)?$")
+            return False
+    while p < len(pattern) and pattern[p] == "*":
+        p += 1
+    return p == len(pattern)
+
+
+def glob_regex(pattern: str) -> Glob:
+    """The matcher of one glob (the name predates `Glob`; it is no regular expression)."""
+    return Glob(pattern)
 
 
 def matches_any(patterns: list[str], relpath: str) -> bool:
-    return any(glob_regex(p).match(relpath) for p in patterns)
+    return any(Glob(p).match(relpath) for p in patterns)

@@ -206,6 +206,7 @@ def _report(found: list[Finding], ran: list[str], disc: Discovery, scopes: list[
                     suppressed=suppressed, rules_run=["MESH001"] + ran)
     for path, problem in disc.problems:
         report.notes.append(f"{path}: {problem}")
+    report.notes.extend(config.notes)
     return report
 
 

@@ -18,20 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from meshlint.cachedir import cache_dir
 from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.values import text
 
 DEFAULT_TIMEOUT = (3.05, 10.0)  # connect, read (seconds)
 MAX_BODY = 32 * 1024 * 1024
 INDEX_TTL = 3600.0
-
-
-def cache_dir() -> Path:
-    env = os.environ.get("MESHLINT_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "meshlint"
+RUN_BUDGET = 120.0  # seconds of online lookups per run, all hosts together
 
 
 class DiskCache:
@@ -69,63 +63,102 @@ class LookupError_(Exception):
 
 
 class HttpClient:
-    """requests, bounded: (connect, read) timeouts, a body cap, same-host redirects only."""
+    """requests, bounded: (connect, read) timeouts, one wall-clock deadline per request
+    (headers and body), one per run, a body cap, same-host redirects only; a host that
+    failed is not asked again in the same run."""
 
-    def __init__(self, timeout: tuple[float, float] = DEFAULT_TIMEOUT, max_body: int = MAX_BODY):
+    def __init__(self, timeout: tuple[float, float] = DEFAULT_TIMEOUT, max_body: int = MAX_BODY,
+                 run_budget: float = RUN_BUDGET):
         import requests  # only online runs pay for importing requests
+
+        from meshlint.deadline import DeadlineAdapter
 
         self.timeout = timeout
         self.max_body = max_body
+        # a server that drips a byte per read never trips a read timeout: this one it trips
+        self.request_deadline = timeout[0] + 2 * timeout[1]
+        self.run_deadline = time.monotonic() + run_budget
         self._requests = requests
         self.session = requests.Session()
         self.session.headers["User-Agent"] = "meshlint"
+        # no ~/.netrc (a `default` entry would go to every host a repository names), no
+        # REQUESTS_CA_BUNDLE or proxies picked up behind our back: what the environment
+        # configures is passed explicitly per request (`_environment_settings`)
+        self.session.trust_env = False
+        adapter = DeadlineAdapter()
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self._failed: dict[str, str] = {}  # host -> why (failures are cached for the run)
 
     def get(self, url: str, headers: dict | None = None, allow_hosts: set[str] | None = None,
             follow_cross_host: bool = False):
         """GET with bounded time and size. Redirects stay on the same host, unless
         `follow_cross_host` (registries send blobs to storage hosts): then credentials are
         dropped before leaving the host."""
+        from meshlint.deadline import watchdog
+
         host = urlsplit(url).hostname
-        allowed = allow_hosts or {host}
+        allowed: set[str | None] = set(allow_hosts) if allow_hosts else {host}
         headers = dict(headers or {})
         for _ in range(5):
-            try:
-                resp = self.session.get(url, headers=headers, timeout=self.timeout,
-                                        stream=True, allow_redirects=False)
-            except self._requests.RequestException as exc:
-                raise LookupError_(f"unreachable ({type(exc).__name__})") from None
-            if resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers:
-                target = urljoin(url, resp.headers["location"])
-                if urlsplit(target).hostname not in allowed:
-                    if not follow_cross_host or urlsplit(target).scheme not in ("http", "https"):
-                        resp.close()
-                        raise LookupError_(f"redirect to another host ({urlsplit(target).hostname}) refused")
-                    headers.pop("Authorization", None)
-                    allowed = {urlsplit(target).hostname}
-                url = target
-                resp.close()
-                continue
-            body = self._read(resp)
+            netloc = urlsplit(url).netloc
+            if netloc in self._failed:
+                raise LookupError_(self._failed[netloc])
+            left = min(self.request_deadline, self.run_deadline - time.monotonic())
+            if left <= 0:
+                raise LookupError_("unreachable (the run's time for online lookups is spent)")
+            with watchdog(left) as expired:
+                try:
+                    resp = self.session.get(url, headers=headers, timeout=self.timeout,
+                                            stream=True, allow_redirects=False,
+                                            **_environment_settings(self._requests, url))
+                except self._requests.RequestException as exc:
+                    why = "no answer in time" if expired.is_set() else type(exc).__name__
+                    raise self._fail(netloc, f"unreachable ({why})") from None
+                if resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers:
+                    target = urljoin(url, resp.headers["location"])
+                    if urlsplit(target).hostname not in allowed:
+                        if not follow_cross_host or urlsplit(target).scheme not in ("http", "https"):
+                            resp.close()
+                            raise LookupError_(f"redirect to another host ({urlsplit(target).hostname}) refused")
+                        headers.pop("Authorization", None)
+                        allowed = {urlsplit(target).hostname}
+                    url = target
+                    resp.close()
+                    continue
+                body = self._read(resp, netloc, expired)
             return resp.status_code, resp.headers, body
         raise LookupError_("too many redirects")
 
-    def _read(self, resp) -> bytes:
+    def _fail(self, netloc: str, why: str) -> LookupError_:
+        self._failed[netloc] = why
+        return LookupError_(why)
+
+    def _read(self, resp, netloc: str = "", expired=None) -> bytes:
         chunks = []
         size = 0
-        deadline = time.monotonic() + self.timeout[1] * 3
         try:
             for chunk in resp.iter_content(65536):
                 size += len(chunk)
                 if size > self.max_body:
                     raise LookupError_(f"response larger than {self.max_body:,} bytes")
-                if time.monotonic() > deadline:
-                    raise LookupError_("response too slow")
                 chunks.append(chunk)
         except self._requests.RequestException as exc:
-            raise LookupError_(f"unreachable ({type(exc).__name__})") from None
+            why = "response too slow" if expired is not None and expired.is_set() else type(exc).__name__
+            raise self._fail(netloc, f"unreachable ({why})") from None
         finally:
             resp.close()
+        if expired is not None and expired.is_set():
+            raise self._fail(netloc, "unreachable (response too slow)")
         return b"".join(chunks)
+
+
+def _environment_settings(requests, url: str) -> dict:
+    """The user's proxy and CA bundle from the environment, as `trust_env` would read them,
+    without netrc credentials."""
+    proxies = requests.utils.get_environ_proxies(url)
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    return {"proxies": proxies, "verify": bundle or True}
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 
 from meshlint.discover import (
@@ -130,6 +131,27 @@ def parse_data(entry: FileEntry, data: bytes, max_bytes: int = DEFAULT_MAX_FILE_
     return out
 
 
+def _read_inside(path: str, top: str, limit: int = 1_000_000) -> bytes | None:
+    """The start of a regular file inside `top` (links followed), else None: a template that
+    links to /dev/stdin, a FIFO or a file outside the tree is never opened for reading."""
+    real = os.path.realpath(path)
+    if real != top and not real.startswith(top.rstrip(os.sep) + os.sep):
+        return None
+    try:
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(limit)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 _TEMPLATE_KIND = re.compile(rb"^kind:\s*[\"']?([A-Za-z]+)", re.M)
 _GATEWAY_HINTS = (b"inject.istio.io/templates", b"proxyv2", b"image: auto", b"image: \"auto\"")
 
@@ -140,17 +162,16 @@ def template_kinds(templates_dir: str, max_files: int = 500) -> set[str]:
     objects; checks use this to stay silent instead of guessing."""
     kinds: set[str] = set()
     seen = 0
+    chart = os.path.realpath(os.path.dirname(os.path.abspath(templates_dir)))
     for root, dirs, files in os.walk(templates_dir):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
             if seen >= max_files:
                 return kinds | {"*"}
             seen += 1
-            try:
-                with open(os.path.join(root, name), "rb") as fh:
-                    data = fh.read(1_000_000)
-            except OSError:
-                kinds.add("*")
+            data = _read_inside(os.path.join(root, name), chart)
+            if data is None:
+                kinds.add("*")  # unreadable, a device, a FIFO or outside the chart: anything
                 continue
             kinds.update(m.group(1).decode("ascii") for m in _TEMPLATE_KIND.finditer(data))
             if any(h in data for h in _GATEWAY_HINTS):

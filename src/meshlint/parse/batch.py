@@ -4,8 +4,8 @@
   kind and meshlint's version), in the user cache dir; `--no-cache` turns it off.
   Terraform files are not cached: tree-sitter parses them faster than a cache could load.
 * With `--jobs N` (default: the cores), big batches of YAML are parsed by N forked
-  workers; results come back pickled (YMap/YSeq pickle cheaply) and the same bytes fill
-  the cache. Small batches stay in-process: forking does not pay for them.
+  workers; results come back as plain JSON (`cachecodec`, never pickle: the cache
+  directory may be writable by others) and the same bytes fill the cache. Small batches stay in-process: forking does not pay for them.
 * A YAML file that takes longer than the budget is reported (MESH001) and the run goes
   on; the composer's own callbacks check the clock, so no signals are involved (HCL is
   parsed in linear time by tree-sitter and bounded by the size cap).
@@ -14,19 +14,19 @@
 from __future__ import annotations
 
 import hashlib
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
 from meshlint import __version__
 from meshlint.discover import TERRAFORM, TFVARS, FileEntry
 from meshlint.parse import ParsedFile, parse_data, read_entry
+from meshlint.parse.cachecodec import Corrupt, decode, encode
 
 PARALLEL_MIN_BYTES = 1_000_000
 MAX_CACHE_BYTES = 256 * 1024 * 1024
 STATS = {"parsed": 0, "cached": 0}  # the last batch: for --verbose  # past this the cache starts over (entries never expire)
 PARSE_BUDGET_SECONDS = 20.0
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 1 held pickles: never read again
 
 
 class ParseCache:
@@ -108,20 +108,22 @@ def _parse_one(entry: FileEntry, data: bytes, settings: ParseSettings) -> Parsed
     return parse_data(entry, data, settings.max_bytes, settings.budget, settings.full_kinds)
 
 
-def _strip(pf: ParsedFile) -> tuple:
+def _strip(pf: ParsedFile) -> bytes:
     """What is cached and sent between processes: the result without the entry."""
-    return (pf.yaml, pf.error, pf.skipped, pf.has_suppressions)
+    return encode(pf.yaml, pf.error, pf.skipped, pf.has_suppressions)
 
 
 def _worker(jobs: list[tuple[FileEntry, bytes, str | None]], settings: ParseSettings) -> list[bytes]:
-    return [pickle.dumps(_strip(_parse_one(entry, data, settings)), protocol=pickle.HIGHEST_PROTOCOL)
-            for entry, data, _key in jobs]
+    return [_strip(_parse_one(entry, data, settings)) for entry, data, _key in jobs]
 
 
 def _restore(entry: FileEntry, blob: bytes) -> ParsedFile | None:
+    """A cached or piped result; None (parse again) when the blob is not what `encode` wrote."""
+    if not isinstance(blob, bytes):
+        return None
     try:
-        yaml, error, skipped, marked = pickle.loads(blob)
-    except Exception:  # noqa: BLE001 - a corrupt cache entry is a miss
+        yaml, error, skipped, marked = decode(blob, entry.path)
+    except Corrupt:
         return None
     return ParsedFile(entry, yaml=yaml, error=error, skipped=skipped, has_suppressions=marked)
 
@@ -166,8 +168,9 @@ def _parse_missing(todo, settings, jobs, cache, results) -> None:
     if not todo:
         return
     total = sum(len(d) for _, d, _ in todo)
-    if jobs > 1 and total >= PARALLEL_MIN_BYTES and _can_fork():
-        chunks = _balanced(todo, jobs)
+    chunks = _balanced(todo, jobs) if jobs > 1 and total >= PARALLEL_MIN_BYTES else []
+    # one file (or one non-empty share) is parsed here: a pool of zero workers is an error
+    if len(chunks) > 1 and _can_fork():
         from concurrent.futures import (
             ProcessPoolExecutor,  # only parallel runs pay for it
         )
@@ -191,7 +194,7 @@ def _serial(todo, settings: ParseSettings, cache, results) -> None:
     for entry, data, key in todo:
         pf = _parse_one(entry, data, settings)
         if cache is not None and key is not None and not _timed_out(pf):
-            cache.store(key, pickle.dumps(_strip(pf), protocol=pickle.HIGHEST_PROTOCOL))
+            cache.store(key, _strip(pf))
         results[entry.abspath] = pf
 
 

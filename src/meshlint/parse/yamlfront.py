@@ -30,6 +30,9 @@ from ruamel.yaml.tag import Tag
 from meshlint.values import RawFloat, YMap, YSeq, _make_map, _make_seq, text  # noqa: F401 (text: public API)
 
 MAX_DEPTH = 200
+# ruamel's compiled composer recurses on the C stack before our MAX_DEPTH applies; ~20,000
+# levels crash the interpreter. The byte scan below refuses a document long before that.
+MAX_SCANNED_DEPTH = 1000
 MAX_EXPANDED_NODES = 2_000_000
 MAX_DOCUMENTS = 10_000
 
@@ -67,7 +70,7 @@ _FLOAT = re.compile(r"[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?\Z|[-+]
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
-_WORDS = {w: None for w in ("null", "Null", "NULL")}
+_WORDS: dict[str, bool | None] = {w: None for w in ("null", "Null", "NULL")}
 _WORDS.update({w: True for w in _TRUE if w not in ("y", "Y")})
 _WORDS.update({w: False for w in _FALSE if w not in ("n", "N")})
 _MISSING = object()
@@ -144,14 +147,31 @@ _LOCAL = threading.local()
 _LOCAL.deadline = None
 
 
-def _new_loader() -> YAML:
-    """One loader per thread: building a YAML() instance costs more than a small file."""
-    y = getattr(_LOCAL, "loader", None)
-    if y is None:
-        y = YAML(typ="safe", pure=False)
-        y.Resolver = _NoopResolver
-        _LOCAL.loader = y
-    return y
+if CParser is not None:
+    class _Composer(CParser, _NoopResolver):
+        """libyaml's composer with our resolver. Unlike `YAML().compose_all`, which builds a
+        new loader class per call whose instances point at themselves, this holds no
+        reference cycles: with the garbage collector paused, a finished or abandoned parse
+        is freed at once (reference counting), node graph included."""
+
+        def __init__(self, stream: bytes):
+            CParser.__init__(self, stream)
+            _NoopResolver.__init__(self)
+
+
+def _compose_all(data: bytes):
+    """The documents' node graphs, one at a time."""
+    if CParser is None:  # no ruamel.yaml.clib: the pure-Python composer (slow, no C recursion)
+        loader = YAML(typ="safe", pure=True)
+        loader.Resolver = _NoopResolver
+        yield from loader.compose_all(data)
+        return
+    composer = _Composer(data)
+    try:
+        while composer.check_node():
+            yield composer.get_node()
+    finally:
+        composer.dispose()
 
 
 _HEAD_KEYS = ("apiVersion", "kind", "metadata")
@@ -177,16 +197,70 @@ def _object_head(node) -> tuple[str, str] | None:
     return kind, name or ""
 
 
+_DEEP_BLOCK = re.compile(rb"^[ \t?:-]{%d}" % (MAX_SCANNED_DEPTH // 2), re.M)
+_FLOW_OR_DOC = re.compile(rb"[\[\]{}]|^(?:---|\.\.\.)(?=[ \t\r\n]|\Z)", re.M)
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+              (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def too_deep(data: bytes) -> int | None:
+    """The line where the document may nest deeper than MAX_SCANNED_DEPTH, else None.
+
+    An upper bound read from the bytes, so that ruamel's C composer never sees an over-deep
+    document: block nesting needs a column (indentation, `- `, `? `) per level, flow
+    nesting a bracket per level. Brackets inside strings only make the bound larger; a
+    document marker ends every flow collection."""
+    half = MAX_SCANNED_DEPTH // 2
+    deep = _DEEP_BLOCK.search(data)
+    if deep is not None:
+        return data.count(b"\n", 0, deep.start()) + 1
+    if data.count(b"[") + data.count(b"{") < half:
+        return None
+    depth = 0
+    for m in _FLOW_OR_DOC.finditer(data):
+        c = data[m.start()]
+        if c in b"[{":
+            depth += 1
+            if depth >= half:
+                return data.count(b"\n", 0, m.start()) + 1
+        elif c in b"]}":
+            depth = depth - 1 if depth else 0
+        else:
+            depth = 0
+    return None
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """UTF-16/32 streams (with a BOM) as UTF-8, so that the depth scan reads their text."""
+    for bom, codec in _WIDE_BOMS:
+        if data.startswith(bom):
+            return data.decode(codec).encode("utf-8")
+    return data
+
+
 def parse_yaml_bytes(data: bytes, path: str, needs_full=None, budget: float | None = None) -> YamlFile:
     """Parse every document of a YAML stream; errors become `YamlFile.error`.
+
+    Every YAML text meshlint reads (files, configuration, embedded values, `yamldecode`,
+    remote indexes) comes through here: the depth scan and the expansion budget apply to all.
 
     `needs_full(kind, name)`: for Kubernetes objects it rejects, only apiVersion, kind and
     metadata are converted (CRDs, ConfigMaps and other kinds no rule reads in full)."""
     result = YamlFile(path=path)
-    loader = _new_loader()
-    _LOCAL.deadline = time.monotonic() + budget if budget else None
     try:
-        stream = loader.compose_all(data)
+        data = _as_utf8(data)
+    except UnicodeDecodeError as exc:
+        result.error = (1, 1, f"cannot decode: {exc}")
+        return result
+    deep_line = too_deep(data)
+    if deep_line is not None:
+        result.error = (deep_line, 1, f"nested too deeply (nesting of more than {MAX_SCANNED_DEPTH} levels possible)")
+        return result
+    _LOCAL.deadline = time.monotonic() + budget if budget else None
+    # one expansion budget for the whole file (aliases and merge keys, every document)
+    expansion = _Expansion(MAX_EXPANDED_NODES + len(data))
+    stream = _compose_all(data)
+    try:
         index = 0
         for node in stream:
             if index >= MAX_DOCUMENTS:
@@ -199,7 +273,7 @@ def parse_yaml_bytes(data: bytes, path: str, needs_full=None, budget: float | No
                     node = MappingNode(node.tag, [(k, v) for k, v in node.value if isinstance(k, ScalarNode)
                                                   and k.value in _HEAD_KEYS], node.start_mark, node.end_mark)
                     partial = True
-            value, complex_keys = _convert(node, path)
+            value, complex_keys = _convert(node, path, expansion)
             result.has_complex_keys |= complex_keys
             result.documents.append(
                 YamlDocument(value, node.start_mark.line + 1, node.end_mark.line + 1, index, partial)
@@ -218,7 +292,25 @@ def parse_yaml_bytes(data: bytes, path: str, needs_full=None, budget: float | No
         result.error = (1, 1, f"cannot decode: {exc}")
     finally:
         _LOCAL.deadline = None
+        stream.close()  # frees the composer and a half-composed document now, not at the next GC
     return result
+
+
+class _Expansion:
+    """What the conversion of one file may still build, counted in nodes as a walk over the
+    result would visit them: an alias costs its whole subtree each time it is used, a merge
+    key every entry it copies."""
+
+    __slots__ = ("left", "limit")
+
+    def __init__(self, limit: int):
+        self.limit = self.left = limit
+
+    def spend(self, amount: int, mark) -> None:
+        self.left -= amount
+        if self.left < 0:
+            raise YamlParseError(mark.line + 1, mark.column + 1,
+                                 f"aliases and merge keys expand to more than {self.limit:,} nodes in this file")
 
 
 def _error_position(exc: YAMLError, data: bytes) -> tuple[int, int, str]:
@@ -239,7 +331,7 @@ def _error_position(exc: YAMLError, data: bytes) -> tuple[int, int, str]:
     return (mark.line + 1, mark.column + 1, message)
 
 
-def _convert(root, path: str = "") -> tuple[object, bool]:
+def _convert(root, path: str = "", expansion: _Expansion | None = None) -> tuple[object, bool]:
     """Convert a composed node graph to YMap/YSeq/scalars.
 
     Recursive (fast) but bounded by MAX_DEPTH, far below Python's recursion limit.
@@ -247,6 +339,8 @@ def _convert(root, path: str = "") -> tuple[object, bool]:
     recursive alias is refused, and the expanded size is counted to refuse alias bombs."""
     if root.__class__ is ScalarNode:
         return _scalar(root), False
+    if expansion is None:
+        expansion = _Expansion(MAX_EXPANDED_NODES)
     memo: dict[int, tuple] = {}
     active: set[int] = set()
     complex_keys = [False]
@@ -295,6 +389,7 @@ def _convert(root, path: str = "") -> tuple[object, bool]:
                 for merged in merges:
                     for item in merged if isinstance(merged, list) else [merged]:
                         if isinstance(item, YMap):
+                            expansion.spend(len(item), mark)
                             for mk, mv in item.items():
                                 if mk not in out:
                                     out[mk] = mv
@@ -325,8 +420,14 @@ def _convert(root, path: str = "") -> tuple[object, bool]:
         return result
 
     try:
-        value, _size = conv(root, 0)
+        value, size = conv(root, 0)
     except RecursionError:
         mark = root.start_mark
         raise YamlParseError(mark.line + 1, mark.column + 1, "document nested too deeply") from None
+    finally:
+        # `conv` refers to itself through its closure: unbind it so that the memo (the whole
+        # converted graph) is freed by reference counting when the parse fails
+        memo.clear()
+        del conv
+    expansion.spend(size, root.start_mark)
     return value, complex_keys[0]

@@ -6,7 +6,7 @@ import json
 
 from meshlint import __version__
 from meshlint.report.jsonfmt import finding_dict
-from meshlint.report.textfmt import clean
+from meshlint.report.safety import clean, neutralise, neutralise_json
 
 
 def render(result, fmt: str = "text") -> str:
@@ -16,21 +16,21 @@ def render(result, fmt: str = "text") -> str:
                             "old": c.old, "new": c.new} for c in result.changes],
                "introduced": [finding_dict(f) for f in result.introduced],
                "resolved": [finding_dict(f) for f in result.resolved]}
-        return json.dumps(doc, indent=2) + "\n"
+        return neutralise_json(json.dumps(doc, indent=2) + "\n")
     lines = []
     if result.changes:
         lines.append("component versions")
         scope = None
         for c in result.changes:
             if c.scope != scope:
-                lines.append(f"  scope {c.scope}")
+                lines.append(f"  scope {clean(c.scope)}")
                 scope = c.scope
             label = c.component if c.name in (c.component, "") else f"{c.component} {c.name}"
-            lines.append(f"    {clean(label)} {c.old or '(none)'} → {c.new or '(removed)'}")
+            lines.append(f"    {clean(label)} {clean(c.old or '(none)')} → {clean(c.new or '(removed)')}")
     else:
         lines.append("component versions: unchanged")
     for title, items in (("introduced", result.introduced), ("resolved", result.resolved)):
         lines.append(f"{title} findings: {len(items)}")
         for f in items:
-            lines.append(f"  {f.relpath or f.location.path}:{f.location.line}: {f.rule} [{f.severity}] {clean(f.message)}")
-    return "\n".join(lines) + "\n"
+            lines.append(f"  {clean(f.relpath or f.location.path)}:{f.location.line}: {f.rule} [{f.severity}] {clean(f.message)}")
+    return neutralise("\n".join(lines) + "\n")

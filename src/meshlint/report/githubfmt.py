@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from meshlint.findings import Report
+from meshlint.report.safety import clean
 from meshlint.report.textfmt import summary_line
 
 LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _data(s: str) -> str:
-    """Escape a message so that file content can never inject a workflow command."""
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a message so that file content can never inject a workflow command (nor
+    the legacy `##[` form, nor terminal escapes in a raw log)."""
+    escaped = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return clean(escaped).replace("##[", "#\\x23[")
 
 
 def _prop(s: str) -> str:

@@ -6,7 +6,7 @@ import json
 
 from meshlint import __version__
 from meshlint.model import Model
-from meshlint.report.textfmt import clean
+from meshlint.report.safety import clean, neutralise, neutralise_json
 
 ORDER = ("kubernetes", "istio-base", "istiod", "cni", "ztunnel", "gateway", "proxy", "kiali")
 
@@ -45,9 +45,9 @@ def drift(models: list[Model]) -> list[dict]:
 def render(models: list[Model], fmt: str = "text") -> str:
     models = [m for m in models if m.components]
     if fmt == "json":
-        return json.dumps({"version": __version__,
+        return neutralise_json(json.dumps({"version": __version__,
                            "scopes": [{"scope": m.scope, "components": _rows(m)} for m in models],
-                           "drift": drift(models)}, indent=2) + "\n"
+                           "drift": drift(models)}, indent=2) + "\n")
     if not models:
         return "No mesh components found.\n"
     lines = []
@@ -59,13 +59,13 @@ def render(models: list[Model], fmt: str = "text") -> str:
             table.append((r["component"], r["name"], str(r["version"] or "-"), r["pinning"],
                           effective, f"{r['path']}:{r['line']}"))
         widths = [max(len(h), *(len(clean(row[i])) for row in table)) for i, h in enumerate(headers)]
-        lines.append(f"scope {m.scope}")
+        lines.append(f"scope {clean(m.scope)}")
         lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
         for row in table:
             lines.append("  " + "  ".join(clean(v).ljust(w) for v, w in zip(row, widths)).rstrip())
         notes = [r for r in _rows(m) if r["note"]]
         for r in notes:
-            lines.append(f"  note: {r['component']} {r['name']}: {clean(r['note'])}")
+            lines.append(f"  note: {r['component']} {clean(r['name'])}: {clean(r['note'])}")
         lines.append("")
     d = drift(models)
     if d:
@@ -73,6 +73,6 @@ def render(models: list[Model], fmt: str = "text") -> str:
         for item in d:
             label = item["component"] + (f" {item['name']}" if item["name"] else "")
             parts = ", ".join(f"{s} {'/'.join(v)}" for s, v in item["scopes"].items())
-            lines.append(f"  {label}: {parts}")
+            lines.append(f"  {clean(label)}: {clean(parts)}")
         lines.append("")
-    return "\n".join(lines)
+    return neutralise("\n".join(lines))

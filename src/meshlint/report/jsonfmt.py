@@ -6,6 +6,7 @@ import json
 
 from meshlint import __version__
 from meshlint.findings import Finding, Report
+from meshlint.report.safety import neutralise_json
 
 
 def finding_dict(f: Finding) -> dict:
@@ -42,4 +43,4 @@ def render(report: Report, **_) -> str:
         "scopes": report.scopes,
         "notes": report.notes,
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return neutralise_json(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")

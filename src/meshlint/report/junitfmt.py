@@ -8,6 +8,7 @@ from xml.etree import ElementTree as ET
 
 from meshlint.findings import Report
 from meshlint.knowledge import catalog
+from meshlint.report.safety import neutralise_xml
 
 _INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -39,4 +40,4 @@ def render(report: Report, **_) -> str:
                           failures=str(failures), errors="0", skipped="0")
     suite.extend(cases)
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return neutralise_xml('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n")

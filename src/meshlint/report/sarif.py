@@ -9,6 +9,7 @@ import os
 from meshlint import __version__
 from meshlint.findings import Report
 from meshlint.knowledge import catalog
+from meshlint.report.safety import neutralise_json
 
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -84,4 +85,4 @@ def render(report: Report, **_) -> str:
             "results": results,
         }],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return neutralise_json(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")

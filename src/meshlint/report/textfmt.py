@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from meshlint.findings import Report
+from meshlint.report.safety import clean, neutralise
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
-
-
-def clean(s: str) -> str:
-    """No terminal escapes or line breaks from file content reach the terminal."""
-    return _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()), s.replace("\n", " ").replace("\r", " "))
+__all__ = ["clean", "render", "summary_line"]
 
 
 def summary_line(report: Report) -> str:
@@ -37,4 +31,4 @@ def render(report: Report, verbose: bool = False, **_) -> str:
         for note in report.notes:
             lines.append(f"note: {clean(note)}")
     lines.append(summary_line(report))
-    return "\n".join(lines) + "\n"
+    return neutralise("\n".join(lines) + "\n")
