@@ -18,6 +18,19 @@ pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus no
 
 # (rule, path relative to the corpus, line): why each is right
 EXPECTED = {
+    # MESH207 (info): istioctl's gateway fixtures bind HTTP servers of ingress Gateways to
+    # hosts "*" (or "*/*"): each answers for any Host header, exactly what the rule reports
+    ("MESH207", "istio-analyzers/gateway-correct-port.yaml", 16),
+    ("MESH207", "istio-analyzers/gateway-custom-ingressgateway-badport-notarget.yaml", 16),
+    ("MESH207", "istio-analyzers/gateway-custom-ingressgateway-badport.yaml", 16),
+    ("MESH207", "istio-analyzers/gateway-custom-ingressgateway-svcselector.yaml", 16),
+    ("MESH207", "istio-analyzers/gateway-custom-ingressgateway-svcselector.yaml", 31),
+    ("MESH207", "istio-analyzers/gateway-custom-ingressgateway-translation.yaml", 16),
+    ("MESH207", "istio-analyzers/gateway-custom-ingressgateway.yaml", 16),
+    ("MESH207", "istio-analyzers/gateway-no-port.yaml", 16),
+    ("MESH207", "istio-analyzers/gateway-no-port.yaml", 22),
+    ("MESH207", "istio-analyzers/virtualservice_host_not_found_gateway_with_ns_prefix.yaml", 115),
+    ("MESH207", "istio-analyzers/virtualservice_host_not_found_gateway_with_ns_prefix_beta.yaml", 115),
     # istioctl's own fixture for IST0123 (both injection labels); istioctl reports both too
     ("MESH402", "istio-analyzers/injection.yaml", 57),
     ("MESH402", "istio-analyzers/injection.yaml", 156),

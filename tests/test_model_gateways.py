@@ -7,7 +7,8 @@ from conftest import check, hits, only, write_tree
 from meshlint.model import hosts_overlap
 
 
-def _gateway(hosts: str, selector: str = "istio: ingressgateway", name: str = "public") -> str:
+def _gateway(hosts: str, selector: str = "istio: ingressgateway", name: str = "public",
+             protocol: str = "HTTPS", tls: str = "") -> str:
     return f'''apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata:
@@ -20,11 +21,11 @@ spec:
     - port:
         number: 443
         name: https
-        protocol: HTTPS
+        protocol: {protocol}
       hosts:
         - shop.example.com
         - {hosts}
-'''
+{tls}'''
 
 
 @pytest.mark.parametrize("host", ['"*"', "'*/*'", '"istio-ingress/*"', "./*"])
@@ -46,6 +47,22 @@ def test_ingress_server_accepting_every_host_fires_at_the_host(tmp_path, host):
 def test_look_alikes_stay_silent(tmp_path, host, selector):
     write_tree(tmp_path, {"gw.yaml": _gateway(host, selector)})
     assert hits(check(tmp_path, select=["MESH207"])) == []
+
+
+@pytest.mark.parametrize("protocol, tls", [
+    ("TCP", ""),                                               # no Host header on plain TCP
+    ("TLS", "      tls:\n        mode: PASSTHROUGH\n"),          # SNI routing, not Host headers
+    ("HTTPS", "      tls:\n        mode: AUTO_PASSTHROUGH\n"),
+])
+def test_servers_that_do_not_route_by_host_header_stay_silent(tmp_path, protocol, tls):
+    write_tree(tmp_path, {"gw.yaml": _gateway('"*"', protocol=protocol, tls=tls)})
+    assert hits(check(tmp_path, select=["MESH207"])) == []
+
+
+@pytest.mark.parametrize("protocol", ["HTTP", "http2", "GRPC"])
+def test_http_family_servers_fire(tmp_path, protocol):
+    write_tree(tmp_path, {"gw.yaml": _gateway('"*"', protocol=protocol)})
+    assert hits(check(tmp_path, select=["MESH207"])) == [("MESH207", "gw.yaml", 16)]
 
 
 def test_every_wildcard_server_is_reported(tmp_path):

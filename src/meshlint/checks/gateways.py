@@ -252,6 +252,8 @@ def gateway_accepts_every_host(model: Model, ctx: CheckContext, report: Reporter
         if not gw.is_ingress:
             continue
         for server in gw.servers:
+            if not server.routes_by_host_header:
+                continue
             for host in server.hosts:
                 if not host.accepts_every_host:
                     continue

@@ -59,6 +59,10 @@ class Host:
         return self.dns_name == "*"
 
 
+# Gateway server protocols whose requests carry a Host header (Istio's Server.port.protocol)
+HTTP_PROTOCOLS = frozenset(("HTTP", "HTTPS", "HTTP2", "GRPC", "GRPC-WEB"))
+
+
 @dataclass(frozen=True, slots=True)
 class Server:
     """One `servers[]` entry of an Istio Gateway."""
@@ -69,6 +73,16 @@ class Server:
     bind: str  # "" when absent
     hosts: tuple[Host, ...]
     tls_mode: str | None
+
+    @property
+    def routes_by_host_header(self) -> bool:
+        """HTTP traffic that the gateway terminates, so `hosts` decides which Host headers
+        (and which VirtualServices) it answers for; TCP and TLS passthrough servers match
+        on port or SNI only."""
+        protocol = (self.protocol or "").upper()
+        if protocol not in HTTP_PROTOCOLS:
+            return False
+        return (self.tls_mode or "").upper() not in ("PASSTHROUGH", "AUTO_PASSTHROUGH")
 
 
 @dataclass(frozen=True, slots=True)
