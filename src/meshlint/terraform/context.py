@@ -1,0 +1,214 @@
+"""Module instances: what one call of a module knows (inputs, locals, variables, children,
+resources), each name evaluated once and remembered.
+
+A root module reads its variables from terraform.tfvars / *.auto.tfvars then defaults; a
+called module reads them from the caller's arguments, evaluated in the caller's context.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+from meshlint.parse.hclfront import HclAttr, HclBody, HclFile
+from meshlint.values import Unknown, YMap, YSeq
+
+from .convert import EvalError, Scope, Value, new_map, new_seq
+from .evaluate import Evaluator
+from .modules import TfModule, local_module_source
+
+if TYPE_CHECKING:  # type-only: the project creates root contexts
+    from .project import Project
+
+# a caller's argument: the caller's context and the attribute written in its module block
+Inputs = dict[str, tuple["ModuleContext", HclAttr]]
+
+MAX_MODULE_DEPTH = 20
+
+
+def expr_node(attr: HclAttr) -> Node:
+    """The tree-sitter node of an attribute's expression."""
+    node = attr.expr
+    assert isinstance(node, Node)
+    return node
+
+
+class ModuleContext:
+    """One instance of a module being evaluated: its inputs, locals and child modules."""
+
+    def __init__(self, module: TfModule, project: Project, inputs: Inputs | None = None,
+                 parent: ModuleContext | None = None, call_name: str = ""):
+        self.module = module
+        self.project = project
+        self.inputs = inputs  # None for a root module
+        self.parent = parent
+        self.call_name = call_name
+        self._locals: dict[str, Value] = {}
+        self._vars: dict[str, Value] = {}
+        self._in_progress: set[str] = set()
+        self._children: dict[str, ModuleContext | None] = {}
+        self._tfvars: dict[str, HclAttr] | None = None
+        self._resources: dict[tuple[str, str], Value] = {}
+
+    # -- names ---------------------------------------------------------------------------
+    @property
+    def address(self) -> str:
+        if self.parent is None:
+            return ""
+        prefix = self.parent.address
+        return f"{prefix}module.{self.call_name}." if prefix else f"module.{self.call_name}."
+
+    def local(self, name: str) -> Value:
+        if name in self._locals:
+            return self._locals[name]
+        attr = self.module.locals.get(name)
+        if attr is None:
+            raise EvalError(f"no local {name!r}")
+        key = "local." + name
+        if key in self._in_progress:
+            return Unknown(f"cycle through local.{name}")
+        self._in_progress.add(key)
+        try:
+            value = self.eval_attr(attr)
+        finally:
+            self._in_progress.discard(key)
+        self._locals[name] = value
+        return value
+
+    def variable(self, name: str) -> Value:
+        if name in self._vars:
+            return self._vars[name]
+        value = self._variable(name)
+        self._vars[name] = value
+        return value
+
+    def variable_source(self, name: str) -> HclAttr | None:
+        """Where a variable's value is written: caller input, tfvars or default."""
+        if self.inputs is not None:
+            hit = self.inputs.get(name)
+            if hit is not None:
+                return hit[1]
+        elif name in self.tfvars():
+            return self.tfvars()[name]
+        blk = self.module.variables.get(name)
+        if blk is not None:
+            return blk.body.attrs.get("default")
+        return None
+
+    def _variable(self, name: str) -> Value:
+        blk = self.module.variables.get(name)
+        key = "var." + name
+        if key in self._in_progress:
+            return Unknown(f"cycle through var.{name}")
+        self._in_progress.add(key)
+        try:
+            if self.inputs is not None:
+                hit = self.inputs.get(name)
+                if hit is not None:
+                    caller, attr = hit
+                    return caller.eval_attr(attr)
+            else:
+                tfv = self.tfvars().get(name)
+                if tfv is not None:
+                    return self.eval_attr(tfv)
+            if blk is None:
+                raise EvalError(f"no variable {name!r}")
+            default = blk.body.attrs.get("default")
+            if default is not None:
+                return self.eval_attr(default)
+            return Unknown(f"var.{name} has no default and no value in the checked files")
+        finally:
+            self._in_progress.discard(key)
+
+    def tfvars(self) -> dict[str, HclAttr]:
+        if self._tfvars is None:
+            merged: dict[str, HclAttr] = {}
+            # terraform.tfvars first, then *.auto.tfvars in lexical order (later wins)
+            files = sorted(self.module.tfvars, key=lambda f: (
+                not f.path.endswith("terraform.tfvars"), os.path.basename(f.path)))
+            for f in files:
+                merged.update(f.body.attrs)
+            self._tfvars = merged
+        return self._tfvars
+
+    def child(self, name: str) -> ModuleContext | None:
+        if name in self._children:
+            return self._children[name]
+        self._children[name] = None  # guards recursion
+        call = self.module.module_calls.get(name)
+        ctx = None
+        if call is not None and "count" not in call.body.attrs and "for_each" not in call.body.attrs:
+            src = local_module_source(call)
+            if src is not None:
+                target = os.path.normpath(os.path.join(self.module.directory, src))
+                mod = self.project.modules.get(target)
+                if mod is not None and self.depth() < MAX_MODULE_DEPTH:
+                    inputs = {k: (self, a) for k, a in call.body.attrs.items()
+                              if k not in ("source", "version", "providers", "depends_on")}
+                    ctx = ModuleContext(mod, self.project, inputs, self, name)
+        self._children[name] = ctx
+        return ctx
+
+    def depth(self) -> int:
+        return 0 if self.parent is None else 1 + self.parent.depth()
+
+    def resource(self, rtype: str, name: str, mode: str = "resource") -> Value:
+        key = (mode + ":" + rtype, name)
+        if key in self._resources:
+            return self._resources[key]
+        table = self.module.resources if mode == "resource" else self.module.data
+        blk = table.get((rtype, name))
+        if blk is None:
+            raise EvalError(f"no {mode} {rtype}.{name}")
+        self._resources[key] = Unknown("resource under evaluation")
+        value: Value
+        if mode == "data" or "count" in blk.body.attrs or "for_each" in blk.body.attrs:
+            value = Unknown(f"{rtype}.{name} is only known after apply")
+        else:
+            value = self.eval_body(blk.body, partial=True)
+        self._resources[key] = value
+        return value
+
+    # -- expressions -----------------------------------------------------------------------
+    def eval(self, node: Node, f: HclFile, scope: Scope | None = None) -> Value:
+        """Evaluate one expression node; Terraform-level errors become Unknown."""
+        try:
+            return Evaluator(self, f, scope or {}).expr(node, 0)
+        except EvalError as exc:
+            return Unknown(str(exc))
+        except RecursionError:
+            return Unknown("expression too deep")
+        except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+            # a value of the wrong type reached an operator or function: Terraform would
+            # reject it; meshlint says it cannot know
+            return Unknown(f"not evaluated: {type(exc).__name__}")
+
+    def eval_attr(self, attr: HclAttr | None, scope: Scope | None = None) -> Value:
+        if attr is None:
+            return None
+        return self.eval(expr_node(attr), attr.file, scope)
+
+    def eval_body(self, body: HclBody, scope: Scope | None = None, partial: bool = False) -> YMap:
+        """A block body as an object: attributes evaluated, nested blocks as lists."""
+        out = new_map()
+        for name, attr in body.attrs.items():
+            out.path = attr.file.path
+            out[name] = self.eval_attr(attr, scope)
+            out.keypos[name] = (attr.line, attr.col)
+        groups: dict[str, YSeq] = {}
+        for blk in body.blocks:
+            if blk.type == "dynamic":
+                continue
+            seq = groups.get(blk.type)
+            if seq is None:
+                seq = groups[blk.type] = new_seq(blk.file.path)
+                seq.line, seq.col, seq.end_line = blk.line, blk.col, blk.end_line
+                out[blk.type] = seq
+                out.keypos[blk.type] = (blk.line, blk.col)
+            inner = self.eval_body(blk.body, scope, partial)
+            inner.line, inner.col, inner.end_line = blk.line, blk.col, blk.end_line
+            seq.append(inner)
+            seq.itempos.append((blk.line, blk.col))
+        return out

@@ -1,0 +1,109 @@
+"""Terraform's value conversions and the one error the evaluator raises on purpose.
+
+Every part of the evaluator (operators, functions, references) converts values the way
+Terraform does: `"3"` is a number where a number is wanted, `true` renders as `"true"`.
+Keeping the rules in one module keeps them identical everywhere. `EvalError` marks what
+Terraform itself would reject; the evaluator turns it into `Unknown` (or `try()` skips it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeAlias
+
+from meshlint.values import Unknown, YMap, YSeq
+
+# An evaluated HCL value: None, bool, int, float, str, list, dict (YSeq/YMap with positions),
+# an EncodedDocument or FileText (str subclasses) or Unknown. Kept open (object) because
+# lists and maps nest any of these.
+Value: TypeAlias = object
+# names bound by `for` expressions and instance expansion (`each`, `count`, loop variables)
+Scope: TypeAlias = dict[str, object]
+
+
+class EvalError(Exception):
+    """An evaluation that Terraform itself would reject (caught by try())."""
+
+
+def new_map(path: str = "") -> YMap:
+    out = YMap()
+    out.keypos, out.line, out.col, out.end_line, out.path = {}, 0, 0, 0, path
+    return out
+
+
+def new_seq(path: str = "") -> YSeq:
+    out = YSeq()
+    out.itempos, out.line, out.col, out.end_line, out.path = [], 0, 0, 0, path
+    return out
+
+
+def num(x: int | float) -> int | float:
+    if isinstance(x, float) and x.is_integer() and abs(x) < 2**53:
+        return int(x)
+    return x
+
+
+def to_number(v: Value) -> int | float:
+    if isinstance(v, bool):
+        raise EvalError("a bool is not a number")
+    if isinstance(v, (int, float)):
+        return v
+    if isinstance(v, str):
+        try:
+            return num(float(v)) if any(c in v for c in ".eE") else int(v)
+        except ValueError:
+            raise EvalError(f"{v!r} is not a number") from None
+    raise EvalError("not a number")
+
+
+def to_bool(v: Value) -> bool:
+    if isinstance(v, bool):
+        return v
+    if v == "true":
+        return True
+    if v == "false":
+        return False
+    raise EvalError("not a bool")
+
+
+def to_string(v: Value) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        raise EvalError("null in a string template")
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (str, int, float)):
+        return str(v)
+    raise EvalError("a collection is not a string")
+
+
+def equal(a: Value, b: Value) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not (
+            isinstance(a, bool) or isinstance(b, bool)):
+        return a == b
+    return type(a) is type(b) and a == b if not (
+        isinstance(a, dict) and isinstance(b, dict) or isinstance(a, list) and isinstance(b, list)
+    ) else a == b
+
+
+def any_unknown(args: Iterable[Value]) -> Unknown | None:
+    for a in args:
+        if isinstance(a, Unknown):
+            return a
+    return None
+
+
+def plain(value: Value, depth: int = 0) -> object:
+    """A value as plain JSON-able data; raises EvalError when any part is unknown."""
+    if depth > 100:
+        raise EvalError("value nested too deeply")
+    if isinstance(value, Unknown):
+        raise EvalError("unknown value")
+    if isinstance(value, dict):
+        return {str(k): plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v, depth + 1) for v in value]
+    if isinstance(value, float):
+        return num(value)
+    return value

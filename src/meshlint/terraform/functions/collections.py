@@ -1,0 +1,215 @@
+"""Terraform's collection functions: lists, maps and sets (`length`, `concat`, `merge`, ...)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from meshlint.values import UNKNOWN, Unknown, YMap
+
+from ..budget import MAX_COLLECTION
+from ..convert import EvalError, Value, any_unknown, new_map, to_number, to_string
+
+if TYPE_CHECKING:  # type-only: the evaluator calls these functions with itself
+    from ..evaluate import Evaluator
+
+
+def fn_length(ev: Evaluator, args: list[Value]) -> Value:
+    (v,) = args
+    if isinstance(v, Unknown):
+        return Unknown("length of an unknown collection")
+    if isinstance(v, (list, dict, str)):
+        return len(v)
+    raise EvalError("length() of a non-collection")
+
+
+def fn_slice(ev: Evaluator, args: list[Value]) -> Value:
+    v, start, end = args
+    if isinstance(start, Unknown) or isinstance(end, Unknown):
+        return Unknown("slice with unknown bounds")
+    first, last = int(to_number(start)), int(to_number(end))
+    if first < 0 or last < first:
+        raise EvalError("invalid slice bounds")
+    if isinstance(v, Unknown):
+        # Terraform fails when the list is shorter, so a successful slice has exactly
+        # end - start items: the length is known, the items are not.
+        return [UNKNOWN] * (last - first)
+    if not isinstance(v, list) or last > len(v):
+        raise EvalError("slice out of range")
+    return v[first:last]
+
+
+def fn_concat(ev: Evaluator, args: list[Value]) -> Value:
+    if (u := any_unknown(args)) is not None:
+        return u
+    out: list[Value] = []
+    for a in args:
+        if not isinstance(a, list):
+            raise EvalError("concat() of a non-list")
+        out.extend(a)
+    return out
+
+
+def fn_merge(ev: Evaluator, args: list[Value]) -> Value:
+    if (u := any_unknown(args)) is not None:
+        return u
+    out = new_map()
+    for a in args:
+        if a is None:
+            continue
+        if not isinstance(a, dict):
+            raise EvalError("merge() of a non-map")
+        out.update(a)
+        if isinstance(a, YMap):
+            out.keypos.update(a.keypos)
+            if not out.line:
+                out.line, out.col, out.end_line, out.path = a.line, a.col, a.end_line, a.path
+    return out
+
+
+def fn_lookup(ev: Evaluator, args: list[Value]) -> Value:
+    if len(args) < 2:
+        raise EvalError("lookup() needs two arguments")
+    m, k = args[0], args[1]
+    if isinstance(m, Unknown) or isinstance(k, Unknown):
+        return Unknown("lookup on unknowns")
+    if not isinstance(m, dict):
+        raise EvalError("lookup() of a non-map")
+    key = to_string(k)
+    if key in m:
+        return m[key]
+    if len(args) > 2:
+        return args[2]
+    raise EvalError(f"lookup(): no key {key!r}")
+
+
+def fn_coalesce(ev: Evaluator, args: list[Value]) -> Value:
+    for a in args:
+        if isinstance(a, Unknown):
+            return a
+        if a is not None and a != "":
+            return a
+    raise EvalError("coalesce(): no non-null argument")
+
+
+def fn_element(ev: Evaluator, args: list[Value]) -> Value:
+    lst, idx = args
+    if isinstance(lst, Unknown) or isinstance(idx, Unknown):
+        return Unknown("element of unknowns")
+    if not isinstance(lst, list) or not lst:
+        raise EvalError("element() of an empty or non-list")
+    return lst[int(to_number(idx)) % len(lst)]
+
+
+def fn_keys(ev: Evaluator, args: list[Value]) -> Value:
+    (m,) = args
+    if isinstance(m, Unknown):
+        return m
+    if not isinstance(m, dict):
+        raise EvalError("keys() of a non-map")
+    return sorted(m.keys())
+
+
+def fn_values(ev: Evaluator, args: list[Value]) -> Value:
+    (m,) = args
+    if isinstance(m, Unknown):
+        return m
+    if not isinstance(m, dict):
+        raise EvalError("values() of a non-map")
+    return [m[k] for k in sorted(m.keys())]
+
+
+def fn_toset(ev: Evaluator, args: list[Value]) -> Value:
+    (v,) = args
+    if isinstance(v, Unknown) or not isinstance(v, list):
+        return v
+    if any(isinstance(x, Unknown) for x in v):
+        return Unknown("set of unknown items")
+    out: list[Value] = []
+    for x in v:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+def fn_flatten(ev: Evaluator, args: list[Value]) -> Value:
+    (v,) = args
+    if isinstance(v, Unknown):
+        return v
+    out: list[Value] = []
+    stack = [iter(v if isinstance(v, list) else [v])]
+    while stack:
+        for x in stack[-1]:
+            if isinstance(x, Unknown):
+                return Unknown("flatten of unknown items")
+            if isinstance(x, list):
+                stack.append(iter(x))
+                break
+            out.append(x)
+        else:
+            stack.pop()
+    return out
+
+
+def fn_range(ev: Evaluator, args: list[Value]) -> Value:
+    if (u := any_unknown(args)) is not None:
+        return u
+    nums = [int(to_number(a)) for a in args]
+    r = range(*nums)
+    if len(r) > MAX_COLLECTION:
+        return Unknown("range too large")
+    return list(r)
+
+
+def fn_zipmap(ev: Evaluator, args: list[Value]) -> Value:
+    ks, vs = args
+    if isinstance(ks, Unknown) or isinstance(vs, Unknown) or any(isinstance(k, Unknown) for k in ks):
+        return Unknown("zipmap of unknowns")
+    return dict(zip((to_string(k) for k in ks), vs))
+
+
+def fn_contains(ev: Evaluator, args: list[Value]) -> Value:
+    lst, v = args
+    if isinstance(lst, Unknown) or isinstance(v, Unknown) or any(isinstance(x, Unknown) for x in lst):
+        return Unknown("contains on unknowns")
+    return v in lst
+
+
+def fn_one(ev: Evaluator, args: list[Value]) -> Value:
+    (v,) = args
+    if isinstance(v, Unknown):
+        return v
+    if not v:
+        return None
+    if len(v) == 1:
+        return v[0]
+    raise EvalError("one() of more than one item")
+
+
+def fn_compact(ev: Evaluator, args: list[Value]) -> Value:
+    (v,) = args
+    if isinstance(v, Unknown):
+        return v
+    if any(isinstance(x, Unknown) for x in v):
+        return Unknown("compact of unknown items")
+    return [x for x in v if x not in (None, "")]
+
+
+COLLECTION_FUNCTIONS = {
+    "length": fn_length,
+    "slice": fn_slice,
+    "concat": fn_concat,
+    "merge": fn_merge,
+    "lookup": fn_lookup,
+    "coalesce": fn_coalesce,
+    "element": fn_element,
+    "keys": fn_keys,
+    "values": fn_values,
+    "toset": fn_toset,
+    "distinct": fn_toset,
+    "flatten": fn_flatten,
+    "one": fn_one,
+    "compact": fn_compact,
+    "range": fn_range,
+    "zipmap": fn_zipmap,
+    "contains": fn_contains,
+}

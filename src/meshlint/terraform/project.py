@@ -1,0 +1,61 @@
+"""The project: every Terraform module of a run, the files HCL may read, and the expansion
+of `count`/`for_each` into instances for the model builders."""
+
+from __future__ import annotations
+
+from meshlint.parse.hclfront import HclBlock
+from meshlint.parse.yamlfront import YamlFile
+from meshlint.values import Unknown
+
+from .budget import MAX_COLLECTION
+from .context import ModuleContext
+from .convert import EvalError, Scope, to_number, to_string
+from .files import TreeFiles
+from .modules import TfModule
+
+
+class Project:
+    """All Terraform modules that were discovered, and the checked tree's root for file()."""
+
+    def __init__(self, modules: dict[str, TfModule], tree_roots: list[str],
+                 yaml_files: dict[str, YamlFile] | None = None):
+        self.modules = modules
+        self.files = TreeFiles(tree_roots, yaml_files)
+
+    @property
+    def tree_roots(self) -> list[str]:
+        return self.files.tree_roots
+
+    def parsed_documents(self, real_path: str) -> list[object] | None:
+        """The documents of a YAML file the parse layer already read (see TreeFiles)."""
+        return self.files.parsed_documents(real_path)
+
+    def root_context(self, directory: str) -> ModuleContext:
+        return ModuleContext(self.modules[directory], self)
+
+
+def expand_instances(ctx: ModuleContext, blk: HclBlock) -> list[Scope] | None:
+    """Bindings for each instance of a block with count/for_each; [{}] for one instance,
+    None when the number of instances is unknown."""
+    attrs = blk.body.attrs
+    if "count" in attrs:
+        n = ctx.eval_attr(attrs["count"])
+        if isinstance(n, Unknown):
+            return None
+        try:
+            count = int(to_number(n))
+        except EvalError:
+            return None
+        return [{"count": {"index": i}} for i in range(min(count, MAX_COLLECTION))]
+    if "for_each" in attrs:
+        coll = ctx.eval_attr(attrs["for_each"])
+        if isinstance(coll, Unknown):
+            return None
+        if isinstance(coll, dict):
+            return [{"each": {"key": k, "value": v}} for k, v in coll.items()]
+        if isinstance(coll, list):
+            if any(isinstance(x, Unknown) for x in coll):
+                return None
+            return [{"each": {"key": to_string(x), "value": x}} for x in coll]
+        return None
+    return [{}]
