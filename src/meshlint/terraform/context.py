@@ -180,10 +180,7 @@ class ModuleContext:
             return Unknown(str(exc))
         except RecursionError:
             return Unknown("expression too deep")
-        except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
-            # a value of the wrong type reached an operator or function: Terraform would
-            # reject it; meshlint says it cannot know
-            return Unknown(f"not evaluated: {type(exc).__name__}")
+        # anything else is a bug of the evaluator, not a property of the input: it raises
 
     def eval_attr(self, attr: HclAttr | None, scope: Scope | None = None) -> Value:
         if attr is None:

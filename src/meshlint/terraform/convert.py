@@ -56,6 +56,16 @@ def to_number(v: Value) -> int | float:
     raise EvalError("not a number")
 
 
+def to_int(v: Value) -> int:
+    """A whole number where Terraform wants one (an index, a count, a bound)."""
+    n = to_number(v)
+    if isinstance(n, float):
+        if n != n or n in (float("inf"), float("-inf")):
+            raise EvalError("not a whole number")
+        return int(n)
+    return n
+
+
 def to_bool(v: Value) -> bool:
     if isinstance(v, bool):
         return v

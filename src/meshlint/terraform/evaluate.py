@@ -19,7 +19,7 @@ from meshlint.values import Unknown, YMap, YSeq, contains_unknown
 from . import forexpr, operators, references, templates
 from .budget import MAX_EVAL_DEPTH
 from .convert import EvalError, Scope, Value
-from .functions import FUNCTIONS
+from .functions import ARITY, FUNCTIONS
 
 if TYPE_CHECKING:  # type-only: a context creates evaluators and is called back for names
     from .context import ModuleContext
@@ -86,7 +86,11 @@ def _literal_value(ev: Evaluator, node: Node, depth: int) -> Value:
         try:
             return int(raw)
         except ValueError:
+            pass
+        try:
             return float(raw)
+        except ValueError:
+            raise EvalError(f"invalid number {raw[:20]!r}") from None
     if t == "bool_lit":
         return ev.text(child) == "true"
     if t == "null_lit":
@@ -177,8 +181,21 @@ def _function_call(ev: Evaluator, node: Node, depth: int) -> Value:
         last = args.pop()
         if isinstance(last, Unknown):
             return Unknown(f"{name}() with expanded unknown arguments")
+        if not isinstance(last, (list, dict)):
+            raise EvalError(f"{name}(): only a list or map can be expanded")
         args.extend(list(last))
+    low, high = ARITY[name]
+    if not low <= len(args) <= (high if high is not None else len(args)):
+        raise EvalError(f"{name}() takes {_arity_text(low, high)}, not {len(args)}")
     return fn(ev, args)
+
+
+def _arity_text(low: int, high: int | None) -> str:
+    if high is None:
+        return f"at least {low} argument{'s' if low != 1 else ''}"
+    if low == high:
+        return f"{low} argument{'s' if low != 1 else ''}"
+    return f"{low} to {high} arguments"
 
 
 Handler = Callable[[Evaluator, Node, int], Value]

@@ -57,6 +57,8 @@ class TreeFiles:
 
     def read(self, path: str, module_dir: str) -> bytes | None:
         """file()/templatefile(): only regular files inside the checked tree, size-capped."""
+        if "\x00" in path or "\x00" in module_dir:
+            return None  # no file has such a name (the OS would refuse it)
         real = self.resolve(path, module_dir)
         if real in self._cache:
             return self._cache[real]
@@ -77,11 +79,11 @@ def fn_file(ev: Evaluator, args: list[Value]) -> Value:
     if isinstance(path, Unknown):
         return path
     files = ev.ctx.project.files
-    data = files.read(str(path), ev.ctx.module.directory)
+    data = files.read(to_string(path), ev.ctx.module.directory)
     if data is None:
         return Unknown("file() outside the checked tree or unreadable")
     try:
-        return FileText(data.decode("utf-8"), files.resolve(str(path), ev.ctx.module.directory))
+        return FileText(data.decode("utf-8"), files.resolve(to_string(path), ev.ctx.module.directory))
     except UnicodeDecodeError:
         raise EvalError("file() of a non-UTF-8 file") from None
 
@@ -94,7 +96,7 @@ def fn_templatefile(ev: Evaluator, args: list[Value]) -> Value:
     path, variables = args
     if isinstance(path, Unknown) or isinstance(variables, Unknown):
         return Unknown("templatefile with unknown arguments")
-    data = ev.ctx.project.files.read(str(path), ev.ctx.module.directory)
+    data = ev.ctx.project.files.read(to_string(path), ev.ctx.module.directory)
     if data is None:
         return Unknown("templatefile() outside the checked tree or unreadable")
     text = data.decode("utf-8", "replace")

@@ -9,7 +9,7 @@ from meshlint.values import Unknown
 
 from .budget import MAX_COLLECTION
 from .context import ModuleContext
-from .convert import EvalError, Scope, to_number, to_string
+from .convert import EvalError, Scope, to_int, to_string
 from .files import TreeFiles
 from .modules import TfModule
 
@@ -43,7 +43,7 @@ def expand_instances(ctx: ModuleContext, blk: HclBlock) -> list[Scope] | None:
         if isinstance(n, Unknown):
             return None
         try:
-            count = int(to_number(n))
+            count = to_int(n)
         except EvalError:
             return None
         return [{"count": {"index": i}} for i in range(min(count, MAX_COLLECTION))]
@@ -56,6 +56,9 @@ def expand_instances(ctx: ModuleContext, blk: HclBlock) -> list[Scope] | None:
         if isinstance(coll, list):
             if any(isinstance(x, Unknown) for x in coll):
                 return None
-            return [{"each": {"key": to_string(x), "value": x}} for x in coll]
+            try:
+                return [{"each": {"key": to_string(x), "value": x}} for x in coll]
+            except EvalError:
+                return None  # a set of collections: Terraform rejects it
         return None
     return [{}]

@@ -9,7 +9,7 @@ from tree_sitter import Node
 
 from meshlint.values import UNKNOWN, Unknown
 
-from .convert import EvalError, Value, to_number, to_string
+from .convert import EvalError, Value, to_int, to_string
 
 if TYPE_CHECKING:  # type-only: handlers receive the evaluator that dispatched them
     from .evaluate import Evaluator
@@ -81,17 +81,17 @@ def traverse(ev: Evaluator, value: Value, parts: list[Node], depth: int, lenient
             inner = p.children[0]
             idx: Value
             if inner.type == "legacy_index":
-                idx = int(ev.text(inner).lstrip(".").strip())
+                idx = to_int(ev.text(inner).lstrip(".").strip())
             else:
                 idx_node = next(c for c in inner.children if c.type == "expression")
                 idx = ev.expr(idx_node, depth)
             if isinstance(idx, Unknown):
                 return idx
             if isinstance(value, list):
-                try:
-                    value = value[int(to_number(idx))]
-                except (IndexError, ValueError):
-                    raise EvalError("index out of range") from None
+                i = to_int(idx)
+                if not 0 <= i < len(value):
+                    raise EvalError("index out of range")
+                value = value[i]
             elif isinstance(value, dict):
                 key = to_string(idx)
                 if key not in value:

@@ -109,11 +109,15 @@ def unescape(s: str) -> str:
                 continue
             if nxt == "u" and i + 5 < len(s) + 1:
                 try:
-                    out.append(chr(int(s[i + 2:i + 6], 16)))
-                    i += 6
-                    continue
+                    code = int(s[i + 2:i + 6], 16)
                 except ValueError:
                     pass
+                else:
+                    # a lone surrogate is not text (it cannot be encoded): the replacement
+                    # character, as Go's strconv gives Terraform
+                    out.append("\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code))
+                    i += 6
+                    continue
         if s.startswith("$${", i) or s.startswith("%%{", i):
             out.append(s[i + 1:i + 3])
             i += 3

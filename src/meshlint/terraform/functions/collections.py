@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from meshlint.values import UNKNOWN, Unknown, YMap
 
 from ..budget import MAX_COLLECTION
-from ..convert import EvalError, Value, any_unknown, new_map, to_number, to_string
+from ..convert import EvalError, Value, any_unknown, new_map, to_int, to_string
 
 if TYPE_CHECKING:  # type-only: the evaluator calls these functions with itself
     from ..evaluate import Evaluator
@@ -26,7 +26,7 @@ def fn_slice(ev: Evaluator, args: list[Value]) -> Value:
     v, start, end = args
     if isinstance(start, Unknown) or isinstance(end, Unknown):
         return Unknown("slice with unknown bounds")
-    first, last = int(to_number(start)), int(to_number(end))
+    first, last = to_int(start), to_int(end)
     if first < 0 or last < first:
         raise EvalError("invalid slice bounds")
     if isinstance(v, Unknown):
@@ -97,7 +97,7 @@ def fn_element(ev: Evaluator, args: list[Value]) -> Value:
         return Unknown("element of unknowns")
     if not isinstance(lst, list) or not lst:
         raise EvalError("element() of an empty or non-list")
-    return lst[int(to_number(idx)) % len(lst)]
+    return lst[to_int(idx) % len(lst)]
 
 
 def fn_keys(ev: Evaluator, args: list[Value]) -> Value:
@@ -153,7 +153,9 @@ def fn_flatten(ev: Evaluator, args: list[Value]) -> Value:
 def fn_range(ev: Evaluator, args: list[Value]) -> Value:
     if (u := any_unknown(args)) is not None:
         return u
-    nums = [int(to_number(a)) for a in args]
+    nums = [to_int(a) for a in args]
+    if len(nums) == 3 and nums[2] == 0:
+        raise EvalError("range() with a step of zero")
     r = range(*nums)
     if len(r) > MAX_COLLECTION:
         return Unknown("range too large")
@@ -162,14 +164,22 @@ def fn_range(ev: Evaluator, args: list[Value]) -> Value:
 
 def fn_zipmap(ev: Evaluator, args: list[Value]) -> Value:
     ks, vs = args
-    if isinstance(ks, Unknown) or isinstance(vs, Unknown) or any(isinstance(k, Unknown) for k in ks):
+    if isinstance(ks, Unknown) or isinstance(vs, Unknown):
+        return Unknown("zipmap of unknowns")
+    if not isinstance(ks, list) or not isinstance(vs, list):
+        raise EvalError("zipmap() of a non-list")
+    if any(isinstance(k, Unknown) for k in ks):
         return Unknown("zipmap of unknowns")
     return dict(zip((to_string(k) for k in ks), vs))
 
 
 def fn_contains(ev: Evaluator, args: list[Value]) -> Value:
     lst, v = args
-    if isinstance(lst, Unknown) or isinstance(v, Unknown) or any(isinstance(x, Unknown) for x in lst):
+    if isinstance(lst, Unknown) or isinstance(v, Unknown):
+        return Unknown("contains on unknowns")
+    if not isinstance(lst, list):
+        raise EvalError("contains() of a non-list")
+    if any(isinstance(x, Unknown) for x in lst):
         return Unknown("contains on unknowns")
     return v in lst
 
@@ -178,6 +188,8 @@ def fn_one(ev: Evaluator, args: list[Value]) -> Value:
     (v,) = args
     if isinstance(v, Unknown):
         return v
+    if not isinstance(v, list):
+        raise EvalError("one() of a non-list")
     if not v:
         return None
     if len(v) == 1:
@@ -189,6 +201,8 @@ def fn_compact(ev: Evaluator, args: list[Value]) -> Value:
     (v,) = args
     if isinstance(v, Unknown):
         return v
+    if not isinstance(v, list):
+        raise EvalError("compact() of a non-list")
     if any(isinstance(x, Unknown) for x in v):
         return Unknown("compact of unknown items")
     return [x for x in v if x not in (None, "")]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from meshlint.values import Unknown
 
-from ..convert import EvalError, Value, any_unknown, to_bool, to_number, to_string
+from ..convert import EvalError, Value, any_unknown, to_bool, to_int, to_number, to_string
 
 if TYPE_CHECKING:  # type-only: the evaluator calls these functions with itself
     from ..evaluate import Evaluator
@@ -19,18 +19,17 @@ def fn_cidrsubnet(ev: Evaluator, args: list[Value]) -> Value:
         return u
     prefix, newbits, netnum = args
     try:
-        net = ipaddress.ip_network(str(prefix), strict=False)
-        new_prefix = net.prefixlen + int(newbits)
-        subnets = net.subnets(new_prefix=new_prefix)
-        size = 2 ** int(newbits)
-        n = int(netnum)
-        if not 0 <= n < size:
-            raise EvalError("cidrsubnet: netnum out of range")
-        first = int(net.network_address) + n * (2 ** (net.max_prefixlen - new_prefix))
-        del subnets
-        return f"{ipaddress.ip_address(first)}/{new_prefix}"
-    except (ValueError, TypeError):
-        raise EvalError("invalid cidrsubnet arguments") from None
+        net = ipaddress.ip_network(to_string(prefix), strict=False)
+    except ValueError:
+        raise EvalError("cidrsubnet: invalid prefix") from None
+    bits, n = to_int(newbits), to_int(netnum)
+    new_prefix = net.prefixlen + bits
+    if bits < 0 or new_prefix > net.max_prefixlen:
+        raise EvalError("cidrsubnet: newbits out of range")
+    if not 0 <= n < 2 ** bits:
+        raise EvalError("cidrsubnet: netnum out of range")
+    first = int(net.network_address) + n * (2 ** (net.max_prefixlen - new_prefix))
+    return f"{type(net.network_address)(first)}/{new_prefix}"
 
 
 def _minmax(fn: Callable[[Iterable[int | float]], int | float]) -> Callable[[Evaluator, list[Value]], Value]:

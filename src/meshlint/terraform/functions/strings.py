@@ -7,27 +7,45 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from meshlint.values import UNKNOWN, Unknown
+from meshlint.values import Unknown
 
-from ..convert import EvalError, Value, any_unknown, to_string
+from ..convert import EvalError, Value, any_unknown, to_int, to_string
 
 if TYPE_CHECKING:  # type-only: the evaluator calls these functions with itself
     from ..evaluate import Evaluator
 
 
-def _plain_args(fn: Callable[..., Value]) -> Callable[[Evaluator, list[Value]], Value]:
-    """A function of known arguments: any Unknown argument makes the result Unknown."""
+def _of_strings(fn: Callable[..., Value]) -> Callable[[Evaluator, list[Value]], Value]:
+    """A function of known strings: any Unknown argument makes the result Unknown; numbers
+    and bools convert to strings as in Terraform, collections and null are an error."""
     def wrapped(ev: Evaluator, args: list[Value]) -> Value:
         if (u := any_unknown(args)) is not None:
             return u
-        return fn(*args)
+        return fn(*(to_string(a) for a in args))
     return wrapped
+
+
+def _trimsuffix(s: str, suffix: str) -> str:
+    return s[: -len(suffix)] if suffix and s.endswith(suffix) else s
+
+
+def _replace(s: str, old: str, new: str) -> Value:
+    if old.startswith("/") and old.endswith("/"):
+        return Unknown("replace() with a regular expression is not evaluated")
+    return s.replace(old, new)
+
+
+def fn_substr(ev: Evaluator, args: list[Value]) -> Value:
+    if (u := any_unknown(args)) is not None:
+        return u
+    s, offset, length = to_string(args[0]), to_int(args[1]), to_int(args[2])
+    return s[offset:] if length < 0 else s[offset:offset + length]
 
 
 def fn_format(ev: Evaluator, args: list[Value]) -> Value:
     if (u := any_unknown(args)) is not None:
         return u
-    fmt, rest = str(args[0]), list(args[1:])
+    fmt, rest = to_string(args[0]), list(args[1:])
     out = []
     i = 0
     while i < len(fmt):
@@ -58,32 +76,33 @@ def fn_join(ev: Evaluator, args: list[Value]) -> Value:
     for lst in lists:
         if isinstance(lst, Unknown):
             return lst
+        if not isinstance(lst, list):
+            raise EvalError("join() of a non-list")
         for x in lst:
             if isinstance(x, Unknown):
                 return x
             items.append(to_string(x))
-    return str(sep).join(items)
+    return to_string(sep).join(items)
 
 
 def fn_split(ev: Evaluator, args: list[Value]) -> Value:
     if (u := any_unknown(args)) is not None:
         return u
-    sep, s = args
-    return str(s).split(str(sep))
+    sep, s = to_string(args[0]), to_string(args[1])
+    return s.split(sep) if sep else list(s)
 
 
 STRING_FUNCTIONS = {
     "join": fn_join,
     "split": fn_split,
     "format": fn_format,
-    "lower": _plain_args(lambda s: str(s).lower()),
-    "upper": _plain_args(lambda s: str(s).upper()),
-    "trimspace": _plain_args(lambda s: str(s).strip()),
-    "trimprefix": _plain_args(lambda s, p: str(s)[len(p):] if str(s).startswith(p) else str(s)),
-    "trimsuffix": _plain_args(lambda s, p: str(s)[: -len(p)] if p and str(s).endswith(p) else str(s)),
-    "replace": _plain_args(lambda s, a, b: str(s).replace(str(a), str(b))
-                           if not (str(a).startswith("/") and str(a).endswith("/")) else UNKNOWN),
-    "basename": _plain_args(lambda s: os.path.basename(str(s).rstrip("/"))),
-    "dirname": _plain_args(lambda s: os.path.dirname(str(s))),
-    "substr": _plain_args(lambda s, o, n: str(s)[int(o):] if int(n) < 0 else str(s)[int(o):int(o) + int(n)]),
+    "lower": _of_strings(str.lower),
+    "upper": _of_strings(str.upper),
+    "trimspace": _of_strings(str.strip),
+    "trimprefix": _of_strings(str.removeprefix),
+    "trimsuffix": _of_strings(_trimsuffix),
+    "replace": _of_strings(_replace),
+    "basename": _of_strings(lambda s: os.path.basename(s.rstrip("/"))),
+    "dirname": _of_strings(os.path.dirname),
+    "substr": fn_substr,
 }
