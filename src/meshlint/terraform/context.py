@@ -15,6 +15,7 @@ from tree_sitter import Node
 from meshlint.parse.hclfront import HclAttr, HclBody, HclFile
 from meshlint.values import Unknown, YMap, YSeq
 
+from .budget import OverBudget
 from .convert import EvalError, Scope, Value, new_map, new_seq
 from .evaluate import Evaluator
 from .modules import TfModule, local_module_source
@@ -51,6 +52,7 @@ class ModuleContext:
         self._children: dict[str, ModuleContext | None] = {}
         self._tfvars: dict[str, HclAttr] | None = None
         self._resources: dict[tuple[str, str], Value] = {}
+        self._meta: dict[int, Value] = {}  # count / for_each, by id of the attribute
 
     # -- names ---------------------------------------------------------------------------
     @property
@@ -134,6 +136,8 @@ class ModuleContext:
         return self._tfvars
 
     def child(self, name: str) -> ModuleContext | None:
+        """The instance of a local module call (memoised); None when it has count/for_each,
+        is not local, calls one of its own callers (a cycle) or passes the run's limits."""
         if name in self._children:
             return self._children[name]
         self._children[name] = None  # guards recursion
@@ -144,15 +148,46 @@ class ModuleContext:
             if src is not None:
                 target = os.path.normpath(os.path.join(self.module.directory, src))
                 mod = self.project.modules.get(target)
-                if mod is not None and self.depth() < MAX_MODULE_DEPTH:
+                if mod is not None and self._may_call(mod, call.file.path, call.line, name):
                     inputs = {k: (self, a) for k, a in call.body.attrs.items()
                               if k not in ("source", "version", "providers", "depends_on")}
                     ctx = ModuleContext(mod, self.project, inputs, self, name)
         self._children[name] = ctx
         return ctx
 
+    def _may_call(self, mod: TfModule, path: str, line: int, name: str) -> bool:
+        budget = self.project.budget
+        where = f"{path}:{line}"
+        if any(c.module is mod for c in self.lineage()):
+            budget.note(where, f"module.{name} calls one of its own callers (a cycle)")
+            return False
+        if self.depth() >= MAX_MODULE_DEPTH:
+            budget.note(where, f"module.{name} is nested more than {MAX_MODULE_DEPTH} deep")
+            return False
+        if not budget.module_instance():
+            budget.note(where, "too many module instances in this run")
+            return False
+        return True
+
+    def lineage(self) -> list[ModuleContext]:
+        """This instance and its callers, up to the root."""
+        out: list[ModuleContext] = []
+        ctx: ModuleContext | None = self
+        while ctx is not None:
+            out.append(ctx)
+            ctx = ctx.parent
+        return out
+
     def depth(self) -> int:
-        return 0 if self.parent is None else 1 + self.parent.depth()
+        return len(self.lineage()) - 1
+
+    def meta_argument(self, attr: HclAttr) -> Value:
+        """`count` / `for_each` of a block: evaluated once, whatever the number of instances
+        (they cannot refer to `each` or `count` themselves)."""
+        key = id(attr)
+        if key not in self._meta:
+            self._meta[key] = self.eval_attr(attr)
+        return self._meta[key]
 
     def resource(self, rtype: str, name: str, mode: str = "resource") -> Value:
         key = (mode + ":" + rtype, name)
@@ -175,11 +210,14 @@ class ModuleContext:
     def eval(self, node: Node, f: HclFile, scope: Scope | None = None) -> Value:
         """Evaluate one expression node; Terraform-level errors become Unknown."""
         try:
-            return Evaluator(self, f, scope or {}).expr(node, 0)
+            return Evaluator(self, f, scope or {}, self.project.budget).expr(node, 0)
         except EvalError as exc:
             return Unknown(str(exc))
         except RecursionError:
             return Unknown("expression too deep")
+        except OverBudget as exc:
+            self.project.budget.note(f"{f.path}:{node.start_point[0] + 1}", exc.reason)
+            return Unknown(exc.reason)
         # anything else is a bug of the evaluator, not a property of the input: it raises
 
     def eval_attr(self, attr: HclAttr | None, scope: Scope | None = None) -> Value:
@@ -189,10 +227,16 @@ class ModuleContext:
 
     def eval_body(self, body: HclBody, scope: Scope | None = None, partial: bool = False) -> YMap:
         """A block body as an object: attributes evaluated, nested blocks as lists."""
+        return self._eval_body(body, scope, partial, top=True)
+
+    def _eval_body(self, body: HclBody, scope: Scope | None, partial: bool, top: bool) -> YMap:
         out = new_map()
         for name, attr in body.attrs.items():
             out.path = attr.file.path
-            out[name] = self.eval_attr(attr, scope)
+            if top and name in ("count", "for_each"):
+                out[name] = self.meta_argument(attr)
+            else:
+                out[name] = self.eval_attr(attr, scope)
             out.keypos[name] = (attr.line, attr.col)
         groups: dict[str, YSeq] = {}
         for blk in body.blocks:
@@ -204,7 +248,7 @@ class ModuleContext:
                 seq.line, seq.col, seq.end_line = blk.line, blk.col, blk.end_line
                 out[blk.type] = seq
                 out.keypos[blk.type] = (blk.line, blk.col)
-            inner = self.eval_body(blk.body, scope, partial)
+            inner = self._eval_body(blk.body, scope, partial, top=False)
             inner.line, inner.col, inner.end_line = blk.line, blk.col, blk.end_line
             seq.append(inner)
             seq.itempos.append((blk.line, blk.col))

@@ -13,6 +13,8 @@ from typing import TypeAlias
 
 from meshlint.values import Unknown, YMap, YSeq
 
+from .budget import check_string_length
+
 # An evaluated HCL value: None, bool, int, float, str, list, dict (YSeq/YMap with positions),
 # an EncodedDocument or FileText (str subclasses) or Unknown. Kept open (object) because
 # lists and maps nest any of these.
@@ -23,6 +25,13 @@ Scope: TypeAlias = dict[str, object]
 
 class EvalError(Exception):
     """An evaluation that Terraform itself would reject (caught by try())."""
+
+
+def excerpt(value: object, limit: int = 40) -> str:
+    """A short, printable quote of a value for a reason: values may come from file()
+    (a secret), so a reason never carries more than this."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def new_map(path: str = "") -> YMap:
@@ -52,7 +61,7 @@ def to_number(v: Value) -> int | float:
         try:
             return num(float(v)) if any(c in v for c in ".eE") else int(v)
         except ValueError:
-            raise EvalError(f"{v!r} is not a number") from None
+            raise EvalError(f"{excerpt(v)} is not a number") from None
     raise EvalError("not a number")
 
 
@@ -104,16 +113,24 @@ def any_unknown(args: Iterable[Value]) -> Unknown | None:
     return None
 
 
-def plain(value: Value, depth: int = 0) -> object:
-    """A value as plain JSON-able data; raises EvalError when any part is unknown."""
+def plain(value: Value) -> object:
+    """A value as plain JSON-able data; raises EvalError when any part is unknown, and
+    OverLimit when its text would pass the string cap (a list of 10,000 references to one
+    large string is small in memory and huge as text)."""
+    return _plain(value, 0, [0])
+
+
+def _plain(value: Value, depth: int, size: list[int]) -> object:
     if depth > 100:
         raise EvalError("value nested too deeply")
     if isinstance(value, Unknown):
         raise EvalError("unknown value")
+    size[0] += len(value) + 2 if isinstance(value, (str, list, dict)) else 8
+    check_string_length(size[0])
     if isinstance(value, dict):
-        return {str(k): plain(v, depth + 1) for k, v in value.items()}
+        return {str(k): _plain(v, depth + 1, size) for k, v in value.items()}
     if isinstance(value, list):
-        return [plain(v, depth + 1) for v in value]
+        return [_plain(v, depth + 1, size) for v in value]
     if isinstance(value, float):
         return num(value)
     return value

@@ -17,7 +17,7 @@ from meshlint.parse.hclfront import HclFile
 from meshlint.values import Unknown, YMap, YSeq, contains_unknown
 
 from . import forexpr, operators, references, templates
-from .budget import MAX_EVAL_DEPTH
+from .budget import MAX_EVAL_DEPTH, Budget, OverLimit
 from .convert import EvalError, Scope, Value
 from .functions import ARITY, FUNCTIONS
 
@@ -28,25 +28,37 @@ if TYPE_CHECKING:  # type-only: a context creates evaluators and is called back 
 class Evaluator:
     """Walks one expression tree of one file, in one module instance, with `scope` bound."""
 
-    __slots__ = ("ctx", "f", "scope")
+    __slots__ = ("ctx", "f", "scope", "budget")
 
-    def __init__(self, ctx: ModuleContext, f: HclFile, scope: Scope):
-        self.ctx, self.f, self.scope = ctx, f, scope
+    def __init__(self, ctx: ModuleContext, f: HclFile, scope: Scope, budget: Budget):
+        self.ctx, self.f, self.scope, self.budget = ctx, f, scope, budget
 
     def with_scope(self, scope: Scope) -> Evaluator:
         """The same place with other names bound (one `for` iteration)."""
-        return Evaluator(self.ctx, self.f, scope)
+        return Evaluator(self.ctx, self.f, scope, self.budget)
 
     def text(self, node: Node) -> str:
         return self.f.text(node)
 
+    def where(self, node: Node) -> str:
+        return f"{self.f.path}:{node.start_point[0] + 1}"
+
     def expr(self, node: Node, depth: int) -> Value:
         if depth > MAX_EVAL_DEPTH:
             raise EvalError("expression nested too deeply")
+        self.budget.step()
         handler = _HANDLERS.get(node.type)
         if handler is None:
             return Unknown(f"unsupported expression {node.type}")
-        return handler(self, node, depth + 1)
+        try:
+            value = handler(self, node, depth + 1)
+            if node.type in _PRODUCERS:
+                self.budget.admit(value)
+        except OverLimit as exc:
+            # this node would produce a value past a cap: it alone becomes Unknown
+            self.budget.note(self.where(node), exc.reason)
+            return Unknown(exc.reason)
+        return value
 
     def seq(self, nodes: list[Node], depth: int) -> Value:
         """An operand the grammar flattens into siblings: `local.n` is variable_expr +
@@ -199,6 +211,13 @@ def _arity_text(low: int, high: int | None) -> str:
 
 
 Handler = Callable[[Evaluator, Node, int], Value]
+
+# the nodes that make new values (the others pass a child's value through): what they make
+# is checked against the caps and charged to the run's budget
+_PRODUCERS = frozenset((
+    "literal_value", "tuple", "object", "quoted_template", "heredoc_template", "function_call",
+    "unary_operation", "binary_operation", "for_tuple_expr", "for_object_expr",
+))
 
 _HANDLERS: dict[str, Handler] = {
     "expression": _expression,

@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING
 from meshlint.parse.yamlfront import YamlFile
 from meshlint.values import Unknown
 
+from .budget import check_string_length
 from .convert import EvalError, Value, to_string
 
 if TYPE_CHECKING:  # type-only: the evaluator calls these functions with itself
     from .evaluate import Evaluator
 
 MAX_FILE_READ = 2 * 1024 * 1024
+# version-control metadata: `.git/config` holds the token CI checkouts use
+VCS_DIRECTORIES = frozenset((".git", ".hg", ".svn", ".bzr", "_darcs", "CVS"))
 
 
 class FileText(str):
@@ -55,21 +58,33 @@ class TreeFiles:
             return None
         return [d.value for d in y.documents]
 
-    def read(self, path: str, module_dir: str) -> bytes | None:
-        """file()/templatefile(): only regular files inside the checked tree, size-capped."""
+    def refusal(self, path: str, module_dir: str) -> str | None:
+        """Why file() may not read a path at all, else None."""
         if "\x00" in path or "\x00" in module_dir:
-            return None  # no file has such a name (the OS would refuse it)
+            return "a file name with a NUL character"  # the OS would refuse it
+        real = self.resolve(path, module_dir)
+        for root in self.tree_roots:
+            if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
+                if VCS_DIRECTORIES.intersection(Path(os.path.relpath(real, root)).parts):
+                    return "version-control metadata is never read"
+                return None
+        return "outside the checked tree"
+
+    def read(self, path: str, module_dir: str) -> bytes | None:
+        """file()/templatefile(): only regular files inside the checked tree, outside
+        version-control metadata, size-capped."""
+        if self.refusal(path, module_dir) is not None:
+            return None
         real = self.resolve(path, module_dir)
         if real in self._cache:
             return self._cache[real]
         data = None
-        if any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in self.tree_roots):
-            try:
-                p = Path(real)
-                if p.is_file() and p.stat().st_size <= MAX_FILE_READ:
-                    data = p.read_bytes()
-            except OSError:
-                data = None
+        try:
+            p = Path(real)
+            if p.is_file() and p.stat().st_size <= MAX_FILE_READ:
+                data = p.read_bytes()
+        except OSError:
+            data = None
         self._cache[real] = data
         return data
 
@@ -79,6 +94,8 @@ def fn_file(ev: Evaluator, args: list[Value]) -> Value:
     if isinstance(path, Unknown):
         return path
     files = ev.ctx.project.files
+    if (why := files.refusal(to_string(path), ev.ctx.module.directory)) is not None:
+        return Unknown(f"file() not read: {why}")
     data = files.read(to_string(path), ev.ctx.module.directory)
     if data is None:
         return Unknown("file() outside the checked tree or unreadable")
@@ -96,12 +113,17 @@ def fn_templatefile(ev: Evaluator, args: list[Value]) -> Value:
     path, variables = args
     if isinstance(path, Unknown) or isinstance(variables, Unknown):
         return Unknown("templatefile with unknown arguments")
-    data = ev.ctx.project.files.read(to_string(path), ev.ctx.module.directory)
+    files = ev.ctx.project.files
+    if (why := files.refusal(to_string(path), ev.ctx.module.directory)) is not None:
+        return Unknown(f"templatefile() not read: {why}")
+    data = files.read(to_string(path), ev.ctx.module.directory)
     if data is None:
         return Unknown("templatefile() outside the checked tree or unreadable")
     text = data.decode("utf-8", "replace")
     if "%{" in text:
         return Unknown("templatefile() with directives is not evaluated")
+
+    total = [len(text)]
 
     def sub(m: re.Match[str]) -> str:
         name = m.group(1)
@@ -110,7 +132,10 @@ def fn_templatefile(ev: Evaluator, args: list[Value]) -> Value:
         val = variables[name]
         if isinstance(val, Unknown):
             raise _TemplateUnknown
-        return to_string(val)
+        out = to_string(val)
+        total[0] += len(out)
+        check_string_length(total[0])
+        return out
 
     try:
         return re.sub(r"(?<!\$)\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}", sub, text).replace("$${", "${")

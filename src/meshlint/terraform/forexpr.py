@@ -9,7 +9,7 @@ from tree_sitter import Node
 from meshlint.values import Unknown
 
 from .budget import MAX_COLLECTION
-from .convert import EvalError, Scope, Value, new_map, new_seq, to_bool, to_string
+from .convert import EvalError, Scope, Value, excerpt, new_map, new_seq, to_bool, to_string
 
 if TYPE_CHECKING:  # type-only: handlers receive the evaluator that dispatched them
     from .evaluate import Evaluator
@@ -100,7 +100,7 @@ def for_object_expr(ev: Evaluator, node: Node, depth: int) -> Value:
             out.setdefault(key, []).append(value)
         else:
             if key in out:
-                raise EvalError(f"duplicate key {key!r} in for expression")
+                raise EvalError(f"duplicate key {excerpt(key)} in for expression")
             out[key] = value
         out.keypos[key] = (out.line, out.col)
     return out

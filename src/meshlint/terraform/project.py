@@ -7,7 +7,7 @@ from meshlint.parse.hclfront import HclBlock
 from meshlint.parse.yamlfront import YamlFile
 from meshlint.values import Unknown
 
-from .budget import MAX_COLLECTION
+from .budget import MAX_COLLECTION, Budget
 from .context import ModuleContext
 from .convert import EvalError, Scope, to_int, to_string
 from .files import TreeFiles
@@ -21,6 +21,12 @@ class Project:
                  yaml_files: dict[str, YamlFile] | None = None):
         self.modules = modules
         self.files = TreeFiles(tree_roots, yaml_files)
+        self.budget = Budget()  # one per run: a Project is made once per run
+
+    @property
+    def notes(self) -> list[str]:
+        """Where the evaluator stopped at a limit, for the run's report."""
+        return self.budget.notes
 
     @property
     def tree_roots(self) -> list[str]:
@@ -39,7 +45,7 @@ def expand_instances(ctx: ModuleContext, blk: HclBlock) -> list[Scope] | None:
     None when the number of instances is unknown."""
     attrs = blk.body.attrs
     if "count" in attrs:
-        n = ctx.eval_attr(attrs["count"])
+        n = ctx.meta_argument(attrs["count"])
         if isinstance(n, Unknown):
             return None
         try:
@@ -48,7 +54,7 @@ def expand_instances(ctx: ModuleContext, blk: HclBlock) -> list[Scope] | None:
             return None
         return [{"count": {"index": i}} for i in range(min(count, MAX_COLLECTION))]
     if "for_each" in attrs:
-        coll = ctx.eval_attr(attrs["for_each"])
+        coll = ctx.meta_argument(attrs["for_each"])
         if isinstance(coll, Unknown):
             return None
         if isinstance(coll, dict):

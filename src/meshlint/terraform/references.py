@@ -9,7 +9,7 @@ from tree_sitter import Node
 
 from meshlint.values import UNKNOWN, Unknown
 
-from .convert import EvalError, Value, to_int, to_string
+from .convert import EvalError, Value, excerpt, to_int, to_string
 
 if TYPE_CHECKING:  # type-only: handlers receive the evaluator that dispatched them
     from .evaluate import Evaluator
@@ -44,7 +44,7 @@ def reference(ev: Evaluator, root: str, parts: list[Node], depth: int) -> Value:
             return Unknown(f"output of module.{attrs[0]}")
         out = child.module.outputs.get(attrs[1])
         if out is None:
-            raise EvalError(f"module.{attrs[0]} has no output {attrs[1]!r}")
+            raise EvalError(f"module.{attrs[0]} has no output {excerpt(attrs[1])}")
         value = child.eval_attr(out.body.attrs.get("value"))
         return traverse(ev, value, parts[2:], depth)
     if root == "data" and len(attrs) >= 2:
@@ -72,7 +72,7 @@ def traverse(ev: Evaluator, value: Value, parts: list[Node], depth: int, lenient
                 elif lenient:
                     return Unknown(f"computed attribute {name}")
                 else:
-                    raise EvalError(f"no attribute {name!r}")
+                    raise EvalError(f"no attribute {excerpt(name)}")
             elif isinstance(value, list) and lenient and len(value) == 1:
                 value = value[0].get(name, UNKNOWN) if isinstance(value[0], dict) else UNKNOWN
             else:
@@ -97,7 +97,7 @@ def traverse(ev: Evaluator, value: Value, parts: list[Node], depth: int, lenient
                 if key not in value:
                     if lenient:
                         return Unknown(f"computed attribute {key}")
-                    raise EvalError(f"no key {key!r}")
+                    raise EvalError(f"no key {excerpt(key)}")
                 value = value[key]
             else:
                 raise EvalError("index into a non-collection")

@@ -12,6 +12,7 @@ from tree_sitter import Node
 
 from meshlint.values import Unknown
 
+from .budget import MAX_STRING, OverLimit, check_string_length
 from .convert import Value, to_string
 
 if TYPE_CHECKING:  # type-only: handlers receive the evaluator that dispatched them
@@ -30,7 +31,9 @@ def template_parts(ev: Evaluator, node: Node, depth: int) -> Value:
     children = node.children
     start = next((c.end_byte for c in children if c.type == "quoted_template_start"), node.start_byte)
     end = next((c.start_byte for c in children if c.type == "quoted_template_end"), node.end_byte)
+    _check_literal_span(start, end)
     pieces: list[str] = []
+    total = 0
     pos = start
     unknown = False
     for child in children:
@@ -47,6 +50,8 @@ def template_parts(ev: Evaluator, node: Node, depth: int) -> Value:
             unknown = True
         else:
             pieces.append(to_string(value))
+            total += len(pieces[-1]) + len(pieces[-2])
+            check_string_length(total)
     pieces.append(unescape(src[pos:end].decode("utf-8", "replace")))
     if unknown:
         return Unknown("template with unknown parts")
@@ -60,9 +65,12 @@ def heredoc_template(ev: Evaluator, node: Node, depth: int) -> Value:
     if not ids:
         return Unknown("heredoc")
     src = ev.f.src
-    start = src.index(b"\n", ids[0].end_byte) + 1 if b"\n" in src[ids[0].end_byte:] else ids[0].end_byte
+    newline = src.find(b"\n", ids[0].end_byte)  # (no slice: src may be megabytes)
+    start = newline + 1 if newline >= 0 else ids[0].end_byte
     end = ids[-1].start_byte if len(ids) > 1 else node.end_byte
+    _check_literal_span(start, end)
     pieces: list[str] = []
+    total = 0
     pos = start
     unknown = False
     for child in children:
@@ -78,6 +86,8 @@ def heredoc_template(ev: Evaluator, node: Node, depth: int) -> Value:
                 unknown = True
             else:
                 pieces.append("\x00" + to_string(value) + "\x01")
+                total += len(pieces[-1]) + len(pieces[-2])
+                check_string_length(total)
     pieces.append(src[pos:end].decode("utf-8", "replace"))
     if unknown:
         return Unknown("heredoc with unknown parts")
@@ -92,6 +102,12 @@ def heredoc_template(ev: Evaluator, node: Node, depth: int) -> Value:
         lines = [ln[cut:] for ln in lines]
     out = "\n".join(lines) + "\n"
     return out.replace("\x00", "").replace("\x01", "")
+
+
+def _check_literal_span(start: int, end: int) -> None:
+    """A literal over the cap is not decoded at all (a 4 MB heredoc is not read as text)."""
+    if end - start > MAX_STRING:
+        raise OverLimit(f"a string literal of more than {MAX_STRING // (1024 * 1024)} MB")
 
 
 def unescape(s: str) -> str:

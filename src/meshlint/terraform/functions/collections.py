@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from meshlint.values import UNKNOWN, Unknown, YMap
 
-from ..budget import MAX_COLLECTION
-from ..convert import EvalError, Value, any_unknown, new_map, to_int, to_string
+from ..budget import check_collection_size
+from ..convert import EvalError, Value, any_unknown, excerpt, new_map, to_int, to_string
 
 if TYPE_CHECKING:  # type-only: the evaluator calls these functions with itself
     from ..evaluate import Evaluator
@@ -32,6 +32,7 @@ def fn_slice(ev: Evaluator, args: list[Value]) -> Value:
     if isinstance(v, Unknown):
         # Terraform fails when the list is shorter, so a successful slice has exactly
         # end - start items: the length is known, the items are not.
+        check_collection_size(last - first)
         return [UNKNOWN] * (last - first)
     if not isinstance(v, list) or last > len(v):
         raise EvalError("slice out of range")
@@ -45,6 +46,7 @@ def fn_concat(ev: Evaluator, args: list[Value]) -> Value:
     for a in args:
         if not isinstance(a, list):
             raise EvalError("concat() of a non-list")
+        check_collection_size(len(out) + len(a))
         out.extend(a)
     return out
 
@@ -79,7 +81,7 @@ def fn_lookup(ev: Evaluator, args: list[Value]) -> Value:
         return m[key]
     if len(args) > 2:
         return args[2]
-    raise EvalError(f"lookup(): no key {key!r}")
+    raise EvalError(f"lookup(): no key {excerpt(key)}")
 
 
 def fn_coalesce(ev: Evaluator, args: list[Value]) -> Value:
@@ -125,8 +127,15 @@ def fn_toset(ev: Evaluator, args: list[Value]) -> Value:
     if any(isinstance(x, Unknown) for x in v):
         return Unknown("set of unknown items")
     out: list[Value] = []
+    seen: set[object] = set()  # scalars, hashed: a set of 10,000 strings is not quadratic
+    seen_collections: list[Value] = []
     for x in v:
-        if x not in out:
+        if isinstance(x, (list, dict)):
+            if x not in seen_collections:
+                seen_collections.append(x)
+                out.append(x)
+        elif x not in seen:
+            seen.add(x)
             out.append(x)
     return out
 
@@ -142,9 +151,12 @@ def fn_flatten(ev: Evaluator, args: list[Value]) -> Value:
             if isinstance(x, Unknown):
                 return Unknown("flatten of unknown items")
             if isinstance(x, list):
+                if len(stack) > 64:
+                    raise EvalError("flatten() of a list nested too deeply")
                 stack.append(iter(x))
                 break
             out.append(x)
+            check_collection_size(len(out))
         else:
             stack.pop()
     return out
@@ -157,8 +169,7 @@ def fn_range(ev: Evaluator, args: list[Value]) -> Value:
     if len(nums) == 3 and nums[2] == 0:
         raise EvalError("range() with a step of zero")
     r = range(*nums)
-    if len(r) > MAX_COLLECTION:
-        return Unknown("range too large")
+    check_collection_size(len(r))
     return list(r)
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from meshlint.values import Unknown
 
+from ..budget import check_collection_size, check_string_length
 from ..convert import EvalError, Value, any_unknown, to_int, to_string
 
 if TYPE_CHECKING:  # type-only: the evaluator calls these functions with itself
@@ -32,6 +33,8 @@ def _trimsuffix(s: str, suffix: str) -> str:
 def _replace(s: str, old: str, new: str) -> Value:
     if old.startswith("/") and old.endswith("/"):
         return Unknown("replace() with a regular expression is not evaluated")
+    hits = s.count(old) if old else len(s) + 1
+    check_string_length(len(s) + hits * (len(new) - len(old)))
     return s.replace(old, new)
 
 
@@ -47,6 +50,7 @@ def fn_format(ev: Evaluator, args: list[Value]) -> Value:
         return u
     fmt, rest = to_string(args[0]), list(args[1:])
     out = []
+    total = len(fmt)
     i = 0
     while i < len(fmt):
         c = fmt[i]
@@ -59,6 +63,8 @@ def fn_format(ev: Evaluator, args: list[Value]) -> Value:
                     raise EvalError("format(): too few arguments")
                 val = rest.pop(0)
                 out.append(json.dumps(to_string(val)) if spec == "q" else to_string(val))
+                total += len(out[-1])
+                check_string_length(total)
             else:
                 return Unknown("format() verb not evaluated")
             i += 2
@@ -72,7 +78,9 @@ def fn_join(ev: Evaluator, args: list[Value]) -> Value:
     sep, *lists = args
     if isinstance(sep, Unknown):
         return sep
+    separator = to_string(sep)
     items = []
+    total = 0
     for lst in lists:
         if isinstance(lst, Unknown):
             return lst
@@ -82,13 +90,16 @@ def fn_join(ev: Evaluator, args: list[Value]) -> Value:
             if isinstance(x, Unknown):
                 return x
             items.append(to_string(x))
-    return to_string(sep).join(items)
+            total += len(items[-1]) + len(separator)
+            check_string_length(total)
+    return separator.join(items)
 
 
 def fn_split(ev: Evaluator, args: list[Value]) -> Value:
     if (u := any_unknown(args)) is not None:
         return u
     sep, s = to_string(args[0]), to_string(args[1])
+    check_collection_size(s.count(sep) + 1 if sep else len(s))
     return s.split(sep) if sep else list(s)
 
 
