@@ -223,3 +223,19 @@ def test_reasons_quote_values_only_in_short_excerpts(tmp_path):
     for name in ("x", "y"):
         value = ctx.local(name)
         assert isinstance(value, Unknown) and len(value.reason) < 100 and secret not in value.reason
+
+
+@pytest.mark.parametrize("expr", ["can(local.l)", "var.u ? local.l : local.m", "local.l == local.m",
+                                  "toset([local.l, local.m])", "contains([local.l], local.m)",
+                                  "jsonencode(local.l)"])
+def test_walks_over_shared_lists_are_bounded(tmp_path, expr):
+    # 40 levels of [x, x]: 2^40 items as a tree, 40 lists in memory
+    tf = (_chain("l", '["x"]', "[PREV, PREV]", 40) + _chain("m", '["x"]', "[PREV, PREV]", 40)
+          + f'variable "u" {{}}\nlocals {{\n  l = local.l40\n  m = local.m40\n  x = {expr}\n}}\n')
+    write_tree(tmp_path, {"main.tf": tf})
+    project, ctx = _root(tmp_path)
+    start = time.monotonic()
+    value = ctx.local("x")
+    assert time.monotonic() - start < SECONDS / 2
+    assert isinstance(value, Unknown) and ("items to walk" in value.reason or "string of more" in value.reason)
+    assert project.notes

@@ -19,6 +19,7 @@ MAX_STRING = 2 * 1024 * 1024  # characters of one string (= the largest file() m
 MAX_INTEGER = 10**100  # magnitude of one integer
 MAX_STEPS = 1_000_000  # expression nodes evaluated per run
 MAX_BYTES = 64 * 1024 * 1024  # approximate bytes of strings and collections produced per run
+MAX_VISITS = 1_000_000  # items one comparison or search may visit (shared lists nest exponentially)
 MAX_MODULE_INSTANCES = 2_000  # module calls instantiated per run
 MAX_NOTES = 20  # notes kept per run (the first ones say where it started)
 
@@ -98,6 +99,21 @@ def check_string_length(n: int) -> None:
 def check_collection_size(n: int) -> None:
     if n > MAX_COLLECTION:
         raise OverLimit(f"a collection of more than {MAX_COLLECTION:,} items")
+
+
+class Visits:
+    """A count of the items one walk over a value has visited. Values can share lists
+    (`[local.l, local.l]` twenty times over is a million items), so every walk is bounded."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def visit(self) -> None:
+        self.count += 1
+        if self.count > MAX_VISITS:
+            raise OverLimit(f"a value of more than {MAX_VISITS:,} items to walk")
 
 
 def check_integer(n: int) -> None:

@@ -13,7 +13,7 @@ from typing import TypeAlias
 
 from meshlint.values import Unknown, YMap, YSeq
 
-from .budget import check_string_length
+from .budget import Visits, check_string_length
 
 # An evaluated HCL value: None, bool, int, float, str, list, dict (YSeq/YMap with positions),
 # an EncodedDocument or FileText (str subclasses) or Unknown. Kept open (object) because
@@ -98,12 +98,48 @@ def to_string(v: Value) -> str:
 
 
 def equal(a: Value, b: Value) -> bool:
+    """Terraform's `==`: numbers by value, other scalars of one type, collections item by item."""
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not (
             isinstance(a, bool) or isinstance(b, bool)):
         return a == b
-    return type(a) is type(b) and a == b if not (
-        isinstance(a, dict) and isinstance(b, dict) or isinstance(a, list) and isinstance(b, list)
-    ) else a == b
+    if isinstance(a, dict) and isinstance(b, dict) or isinstance(a, list) and isinstance(b, list):
+        return _same_items(a, b, Visits())
+    return type(a) is type(b) and a == b
+
+
+def same(a: Value, b: Value, visits: Visits | None = None) -> bool:
+    """Python's `==` (what sets, `contains()` and conditionals compare with), with every item
+    visit counted; pass one `visits` to bound a whole search."""
+    return _same_items(a, b, visits or Visits())
+
+
+def _same_items(a: Value, b: Value, visits: Visits) -> bool:
+    visits.visit()
+    if a is b:
+        return True
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_items(x, y, visits) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_items(a[k], b[k], visits) for k in a)
+    if isinstance(a, (list, dict)) or isinstance(b, (list, dict)):
+        return False
+    return a == b
+
+
+def has_unknown(value: Value) -> bool:
+    """Whether any part of a value is Unknown (as `contains_unknown`, every visit counted)."""
+    return _has_unknown(value, 0, Visits())
+
+
+def _has_unknown(value: Value, depth: int, visits: Visits) -> bool:
+    visits.visit()
+    if isinstance(value, Unknown) or depth > 50:
+        return True
+    if isinstance(value, dict):
+        return any(_has_unknown(v, depth + 1, visits) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_unknown(v, depth + 1, visits) for v in value)
+    return False
 
 
 def any_unknown(args: Iterable[Value]) -> Unknown | None:

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from meshlint.parse.hclfront import HclFile
-from meshlint.values import Unknown, YMap, YSeq, contains_unknown
+from meshlint.values import Unknown, YMap, YSeq
 
 from . import forexpr, operators, references, templates
 from .budget import MAX_EVAL_DEPTH, Budget, OverLimit
-from .convert import EvalError, Scope, Value
+from .convert import EvalError, Scope, Value, has_unknown
 from .functions import ARITY, FUNCTIONS
 
 if TYPE_CHECKING:  # type-only: a context creates evaluators and is called back for names
@@ -184,7 +184,7 @@ def _function_call(ev: Evaluator, node: Node, depth: int) -> Value:
             value = ev.expr(arg_nodes[0], depth) if arg_nodes else None
         except EvalError:
             return False
-        return Unknown("can() of an unknown") if contains_unknown(value) else True
+        return Unknown("can() of an unknown") if has_unknown(value) else True
     fn = FUNCTIONS.get(name)
     if fn is None:
         return Unknown(f"function {name}() is not evaluated")

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from meshlint.values import Unknown, contains_unknown
+from meshlint.values import Unknown
 
-from .convert import EvalError, Value, equal, num, to_bool, to_number
+from .convert import EvalError, Value, equal, has_unknown, num, same, to_bool, to_number
 
 if TYPE_CHECKING:  # type-only: handlers receive the evaluator that dispatched them
     from .evaluate import Evaluator
@@ -20,7 +20,7 @@ def conditional(ev: Evaluator, node: Node, depth: int) -> Value:
     cond = ev.expr(exprs[0], depth)
     if isinstance(cond, Unknown):
         a, b = ev.expr(exprs[1], depth), ev.expr(exprs[2], depth)
-        if not contains_unknown(a) and a == b:
+        if not has_unknown(a) and same(a, b):
             return a
         return Unknown("condition is not known")
     if not isinstance(cond, bool):

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from meshlint.values import UNKNOWN, Unknown, YMap
 
-from ..budget import check_collection_size
-from ..convert import EvalError, Value, any_unknown, excerpt, new_map, to_int, to_string
+from ..budget import Visits, check_collection_size
+from ..convert import EvalError, Value, any_unknown, excerpt, new_map, same, to_int, to_string
 
 if TYPE_CHECKING:  # type-only: the evaluator calls these functions with itself
     from ..evaluate import Evaluator
@@ -129,9 +129,10 @@ def fn_toset(ev: Evaluator, args: list[Value]) -> Value:
     out: list[Value] = []
     seen: set[object] = set()  # scalars, hashed: a set of 10,000 strings is not quadratic
     seen_collections: list[Value] = []
+    visits = Visits()
     for x in v:
         if isinstance(x, (list, dict)):
-            if x not in seen_collections:
+            if not any(same(x, y, visits) for y in seen_collections):
                 seen_collections.append(x)
                 out.append(x)
         elif x not in seen:
@@ -192,7 +193,8 @@ def fn_contains(ev: Evaluator, args: list[Value]) -> Value:
         raise EvalError("contains() of a non-list")
     if any(isinstance(x, Unknown) for x in lst):
         return Unknown("contains on unknowns")
-    return v in lst
+    visits = Visits()
+    return any(same(v, x, visits) for x in lst)
 
 
 def fn_one(ev: Evaluator, args: list[Value]) -> Value:
