@@ -8,23 +8,36 @@ called module reads them from the caller's arguments, evaluated in the caller's 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from meshlint.parse.hclfront import HclAttr, HclBody, HclFile
+from meshlint.parse.hclfront import HclAttr, HclBlock, HclBody, HclFile
 from meshlint.values import Unknown, YMap, YSeq
 
-from .budget import OverBudget
-from .convert import EvalError, Scope, Value, new_map, new_seq
+from .budget import MAX_COLLECTION, OverBudget
+from .convert import EvalError, Scope, Value, new_map, new_seq, to_int, to_string
 from .evaluate import Evaluator
 from .modules import TfModule, local_module_source
 
 if TYPE_CHECKING:  # type-only: the project creates root contexts
     from .project import Project
 
-# a caller's argument: the caller's context and the attribute written in its module block
-Inputs = dict[str, tuple["ModuleContext", HclAttr]]
+
+
+@dataclass(frozen=True)
+class CallerInput:
+    """One argument of a module call: written in the caller's module block, evaluated in the
+    caller's context with the call instance's `count`/`each` bound."""
+
+    caller: ModuleContext
+    attr: HclAttr
+    scope: Scope = field(default_factory=dict)
+
+
+Inputs = dict[str, CallerInput]
+_NOT_INPUTS = ("source", "version", "providers", "depends_on", "count", "for_each")
 
 MAX_MODULE_DEPTH = 20
 
@@ -40,12 +53,14 @@ class ModuleContext:
     """One instance of a module being evaluated: its inputs, locals and child modules."""
 
     def __init__(self, module: TfModule, project: Project, inputs: Inputs | None = None,
-                 parent: ModuleContext | None = None, call_name: str = ""):
+                 parent: ModuleContext | None = None, call_name: str = "", instance_key: str = ""):
         self.module = module
         self.project = project
         self.inputs = inputs  # None for a root module
         self.parent = parent
         self.call_name = call_name
+        self.instance_key = instance_key  # `[0]` or `["a"]` for a call with count / for_each
+        self._instances: dict[str, list[ModuleContext] | None] = {}
         self._locals: dict[str, Value] = {}
         self._vars: dict[str, Value] = {}
         self._in_progress: set[str] = set()
@@ -59,8 +74,7 @@ class ModuleContext:
     def address(self) -> str:
         if self.parent is None:
             return ""
-        prefix = self.parent.address
-        return f"{prefix}module.{self.call_name}." if prefix else f"module.{self.call_name}."
+        return f"{self.parent.address}module.{self.call_name}{self.instance_key}."
 
     def local(self, name: str) -> Value:
         if name in self._locals:
@@ -91,7 +105,7 @@ class ModuleContext:
         if self.inputs is not None:
             hit = self.inputs.get(name)
             if hit is not None:
-                return hit[1]
+                return hit.attr
         elif name in self.tfvars():
             return self.tfvars()[name]
         blk = self.module.variables.get(name)
@@ -109,8 +123,7 @@ class ModuleContext:
             if self.inputs is not None:
                 hit = self.inputs.get(name)
                 if hit is not None:
-                    caller, attr = hit
-                    return caller.eval_attr(attr)
+                    return hit.caller.eval_attr(hit.attr, hit.scope)
             else:
                 tfv = self.tfvars().get(name)
                 if tfv is not None:
@@ -149,11 +162,69 @@ class ModuleContext:
                 target = os.path.normpath(os.path.join(self.module.directory, src))
                 mod = self.project.modules.get(target)
                 if mod is not None and self._may_call(mod, call.file.path, call.line, name):
-                    inputs = {k: (self, a) for k, a in call.body.attrs.items()
-                              if k not in ("source", "version", "providers", "depends_on")}
+                    inputs = {k: CallerInput(self, a) for k, a in call.body.attrs.items()
+                              if k not in _NOT_INPUTS}
                     ctx = ModuleContext(mod, self.project, inputs, self, name)
         self._children[name] = ctx
         return ctx
+
+    def instances(self, name: str) -> list[ModuleContext] | None:
+        """Every instance of a local module call, each with its own inputs: one per `count`
+        index or `for_each` key (none when an enable flag sets count to 0), one for a plain
+        call. None when the call is not local, its instances are not known, or it passes
+        the run's limits (memoised)."""
+        if name in self._instances:
+            return self._instances[name]
+        self._instances[name] = None  # guards recursion
+        call = self.module.module_calls.get(name)
+        found = None
+        if call is not None and (src := local_module_source(call)) is not None:
+            target = os.path.normpath(os.path.join(self.module.directory, src))
+            mod = self.project.modules.get(target)
+            binds = self.instance_bindings(call)
+            if binds == [{}]:  # a plain call: the instance `child()` gives
+                plain = self.child(name)
+                found = None if plain is None else [plain]
+            elif mod is not None and binds is not None:
+                found = []
+                for bind in binds:
+                    if not self._may_call(mod, call.file.path, call.line, name):
+                        found = None
+                        break
+                    inputs = {k: CallerInput(self, a, bind) for k, a in call.body.attrs.items()
+                              if k not in _NOT_INPUTS}
+                    found.append(ModuleContext(mod, self.project, inputs, self, name, _instance_key(bind)))
+        self._instances[name] = found
+        return found
+
+    def instance_bindings(self, blk: HclBlock) -> list[Scope] | None:
+        """Bindings for each instance of a block with count/for_each; [{}] for one instance,
+        None when the number of instances is unknown."""
+        attrs = blk.body.attrs
+        if "count" in attrs:
+            n = self.meta_argument(attrs["count"])
+            if isinstance(n, Unknown):
+                return None
+            try:
+                count = to_int(n)
+            except EvalError:
+                return None
+            return [{"count": {"index": i}} for i in range(min(count, MAX_COLLECTION))]
+        if "for_each" in attrs:
+            coll = self.meta_argument(attrs["for_each"])
+            if isinstance(coll, Unknown):
+                return None
+            if isinstance(coll, dict):
+                return [{"each": {"key": k, "value": v}} for k, v in coll.items()]
+            if isinstance(coll, list):
+                if any(isinstance(x, Unknown) for x in coll):
+                    return None
+                try:
+                    return [{"each": {"key": to_string(x), "value": x}} for x in coll]
+                except EvalError:
+                    return None  # a set of collections: Terraform rejects it
+            return None
+        return [{}]
 
     def _may_call(self, mod: TfModule, path: str, line: int, name: str) -> bool:
         budget = self.project.budget
@@ -253,3 +324,13 @@ class ModuleContext:
             seq.append(inner)
             seq.itempos.append((blk.line, blk.col))
         return out
+
+
+def _instance_key(bind: Scope) -> str:
+    """How Terraform writes an instance in an address: `[0]`, `["key"]`, or nothing."""
+    count, each = bind.get("count"), bind.get("each")
+    if isinstance(count, dict):
+        return f"[{count['index']}]"
+    if isinstance(each, dict):
+        return f'["{each["key"]}"]'
+    return ""

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from meshlint.parse.hclfront import HclBlock
 from meshlint.parse.yamlfront import YamlFile
-from meshlint.values import Unknown
 
-from .budget import MAX_COLLECTION, Budget
+from .budget import Budget
 from .context import ModuleContext
-from .convert import EvalError, Scope, to_int, to_string
+from .convert import Scope
 from .files import TreeFiles
 from .modules import TfModule
 
@@ -43,28 +42,5 @@ class Project:
 def expand_instances(ctx: ModuleContext, blk: HclBlock) -> list[Scope] | None:
     """Bindings for each instance of a block with count/for_each; [{}] for one instance,
     None when the number of instances is unknown."""
-    attrs = blk.body.attrs
-    if "count" in attrs:
-        n = ctx.meta_argument(attrs["count"])
-        if isinstance(n, Unknown):
-            return None
-        try:
-            count = to_int(n)
-        except EvalError:
-            return None
-        return [{"count": {"index": i}} for i in range(min(count, MAX_COLLECTION))]
-    if "for_each" in attrs:
-        coll = ctx.meta_argument(attrs["for_each"])
-        if isinstance(coll, Unknown):
-            return None
-        if isinstance(coll, dict):
-            return [{"each": {"key": k, "value": v}} for k, v in coll.items()]
-        if isinstance(coll, list):
-            if any(isinstance(x, Unknown) for x in coll):
-                return None
-            try:
-                return [{"each": {"key": to_string(x), "value": x}} for x in coll]
-            except EvalError:
-                return None  # a set of collections: Terraform rejects it
-        return None
-    return [{}]
+    return ctx.instance_bindings(blk)
+
