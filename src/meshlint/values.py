@@ -69,6 +69,11 @@ class YMap(dict):
     """A YAML mapping: a dict plus where it and each key stand (1-based line, column)."""
 
     __slots__ = ("line", "col", "end_line", "keypos", "path")
+    line: int
+    col: int
+    end_line: int
+    keypos: dict[str, tuple[int, int]]
+    path: str
 
     def key_line(self, key: str) -> int:
         pos = self.keypos.get(key)
@@ -86,6 +91,11 @@ class YSeq(list):
     """A YAML sequence: a list plus where it and each item stand."""
 
     __slots__ = ("line", "col", "end_line", "itempos", "path")
+    line: int
+    col: int
+    end_line: int
+    itempos: list[tuple[int, int]]
+    path: str
 
     def item_line(self, index: int) -> int:
         return self.itempos[index][0] if index < len(self.itempos) else self.line

@@ -1,0 +1,336 @@
+"""Module instances: what one call of a module knows (inputs, locals, variables, children,
+resources), each name evaluated once and remembered.
+
+A root module reads its variables from terraform.tfvars / *.auto.tfvars then defaults; a
+called module reads them from the caller's arguments, evaluated in the caller's context.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+from meshlint.parse.hclfront import HclAttr, HclBlock, HclBody, HclFile
+from meshlint.values import Unknown, YMap, YSeq
+
+from .budget import MAX_COLLECTION, OverBudget
+from .convert import EvalError, Scope, Value, new_map, new_seq, to_int, to_string
+from .evaluate import Evaluator
+from .modules import TfModule, local_module_source
+
+if TYPE_CHECKING:  # type-only: the project creates root contexts
+    from .project import Project
+
+
+
+@dataclass(frozen=True)
+class CallerInput:
+    """One argument of a module call: written in the caller's module block, evaluated in the
+    caller's context with the call instance's `count`/`each` bound."""
+
+    caller: ModuleContext
+    attr: HclAttr
+    scope: Scope = field(default_factory=dict)
+
+
+Inputs = dict[str, CallerInput]
+_NOT_INPUTS = ("source", "version", "providers", "depends_on", "count", "for_each")
+
+MAX_MODULE_DEPTH = 20
+
+
+def expr_node(attr: HclAttr) -> Node:
+    """The tree-sitter node of an attribute's expression."""
+    node = attr.expr
+    assert isinstance(node, Node)
+    return node
+
+
+class ModuleContext:
+    """One instance of a module being evaluated: its inputs, locals and child modules."""
+
+    def __init__(self, module: TfModule, project: Project, inputs: Inputs | None = None,
+                 parent: ModuleContext | None = None, call_name: str = "", instance_key: str = ""):
+        self.module = module
+        self.project = project
+        self.inputs = inputs  # None for a root module
+        self.parent = parent
+        self.call_name = call_name
+        self.instance_key = instance_key  # `[0]` or `["a"]` for a call with count / for_each
+        self._instances: dict[str, list[ModuleContext] | None] = {}
+        self._locals: dict[str, Value] = {}
+        self._vars: dict[str, Value] = {}
+        self._in_progress: set[str] = set()
+        self._children: dict[str, ModuleContext | None] = {}
+        self._tfvars: dict[str, HclAttr] | None = None
+        self._resources: dict[tuple[str, str], Value] = {}
+        self._meta: dict[int, Value] = {}  # count / for_each, by id of the attribute
+
+    # -- names ---------------------------------------------------------------------------
+    @property
+    def address(self) -> str:
+        if self.parent is None:
+            return ""
+        return f"{self.parent.address}module.{self.call_name}{self.instance_key}."
+
+    def local(self, name: str) -> Value:
+        if name in self._locals:
+            return self._locals[name]
+        attr = self.module.locals.get(name)
+        if attr is None:
+            raise EvalError(f"no local {name!r}")
+        key = "local." + name
+        if key in self._in_progress:
+            return Unknown(f"cycle through local.{name}")
+        self._in_progress.add(key)
+        try:
+            value = self.eval_attr(attr)
+        finally:
+            self._in_progress.discard(key)
+        self._locals[name] = value
+        return value
+
+    def variable(self, name: str) -> Value:
+        if name in self._vars:
+            return self._vars[name]
+        value = self._variable(name)
+        self._vars[name] = value
+        return value
+
+    def variable_source(self, name: str) -> HclAttr | None:
+        """Where a variable's value is written: caller input, tfvars or default."""
+        if self.inputs is not None:
+            hit = self.inputs.get(name)
+            if hit is not None:
+                return hit.attr
+        elif name in self.tfvars():
+            return self.tfvars()[name]
+        blk = self.module.variables.get(name)
+        if blk is not None:
+            return blk.body.attrs.get("default")
+        return None
+
+    def _variable(self, name: str) -> Value:
+        blk = self.module.variables.get(name)
+        key = "var." + name
+        if key in self._in_progress:
+            return Unknown(f"cycle through var.{name}")
+        self._in_progress.add(key)
+        try:
+            if self.inputs is not None:
+                hit = self.inputs.get(name)
+                if hit is not None:
+                    return hit.caller.eval_attr(hit.attr, hit.scope)
+            else:
+                tfv = self.tfvars().get(name)
+                if tfv is not None:
+                    return self.eval_attr(tfv)
+            if blk is None:
+                raise EvalError(f"no variable {name!r}")
+            default = blk.body.attrs.get("default")
+            if default is not None:
+                return self.eval_attr(default)
+            return Unknown(f"var.{name} has no default and no value in the checked files")
+        finally:
+            self._in_progress.discard(key)
+
+    def tfvars(self) -> dict[str, HclAttr]:
+        if self._tfvars is None:
+            merged: dict[str, HclAttr] = {}
+            # terraform.tfvars first, then *.auto.tfvars in lexical order (later wins)
+            files = sorted(self.module.tfvars, key=lambda f: (
+                not f.path.endswith("terraform.tfvars"), os.path.basename(f.path)))
+            for f in files:
+                merged.update(f.body.attrs)
+            self._tfvars = merged
+        return self._tfvars
+
+    def child(self, name: str) -> ModuleContext | None:
+        """The instance of a local module call (memoised); None when it has count/for_each,
+        is not local, calls one of its own callers (a cycle) or passes the run's limits."""
+        if name in self._children:
+            return self._children[name]
+        self._children[name] = None  # guards recursion
+        call = self.module.module_calls.get(name)
+        ctx = None
+        if call is not None and "count" not in call.body.attrs and "for_each" not in call.body.attrs:
+            src = local_module_source(call)
+            if src is not None:
+                target = os.path.normpath(os.path.join(self.module.directory, src))
+                mod = self.project.modules.get(target)
+                if mod is not None and self._may_call(mod, call.file.path, call.line, name):
+                    inputs = {k: CallerInput(self, a) for k, a in call.body.attrs.items()
+                              if k not in _NOT_INPUTS}
+                    ctx = ModuleContext(mod, self.project, inputs, self, name)
+        self._children[name] = ctx
+        return ctx
+
+    def instances(self, name: str) -> list[ModuleContext] | None:
+        """Every instance of a local module call, each with its own inputs: one per `count`
+        index or `for_each` key (none when an enable flag sets count to 0), one for a plain
+        call. None when the call is not local, its instances are not known, or it passes
+        the run's limits (memoised)."""
+        if name in self._instances:
+            return self._instances[name]
+        self._instances[name] = None  # guards recursion
+        call = self.module.module_calls.get(name)
+        found = None
+        if call is not None and (src := local_module_source(call)) is not None:
+            target = os.path.normpath(os.path.join(self.module.directory, src))
+            mod = self.project.modules.get(target)
+            binds = self.instance_bindings(call)
+            if binds == [{}]:  # a plain call: the instance `child()` gives
+                plain = self.child(name)
+                found = None if plain is None else [plain]
+            elif mod is not None and binds is not None:
+                found = []
+                for bind in binds:
+                    if not self._may_call(mod, call.file.path, call.line, name):
+                        found = None
+                        break
+                    inputs = {k: CallerInput(self, a, bind) for k, a in call.body.attrs.items()
+                              if k not in _NOT_INPUTS}
+                    found.append(ModuleContext(mod, self.project, inputs, self, name, _instance_key(bind)))
+        self._instances[name] = found
+        return found
+
+    def instance_bindings(self, blk: HclBlock) -> list[Scope] | None:
+        """Bindings for each instance of a block with count/for_each; [{}] for one instance,
+        None when the number of instances is unknown."""
+        attrs = blk.body.attrs
+        if "count" in attrs:
+            n = self.meta_argument(attrs["count"])
+            if isinstance(n, Unknown):
+                return None
+            try:
+                count = to_int(n)
+            except EvalError:
+                return None
+            return [{"count": {"index": i}} for i in range(min(count, MAX_COLLECTION))]
+        if "for_each" in attrs:
+            coll = self.meta_argument(attrs["for_each"])
+            if isinstance(coll, Unknown):
+                return None
+            if isinstance(coll, dict):
+                return [{"each": {"key": k, "value": v}} for k, v in coll.items()]
+            if isinstance(coll, list):
+                if any(isinstance(x, Unknown) for x in coll):
+                    return None
+                try:
+                    return [{"each": {"key": to_string(x), "value": x}} for x in coll]
+                except EvalError:
+                    return None  # a set of collections: Terraform rejects it
+            return None
+        return [{}]
+
+    def _may_call(self, mod: TfModule, path: str, line: int, name: str) -> bool:
+        budget = self.project.budget
+        where = f"{path}:{line}"
+        if any(c.module is mod for c in self.lineage()):
+            budget.note(where, f"module.{name} calls one of its own callers (a cycle)")
+            return False
+        if self.depth() >= MAX_MODULE_DEPTH:
+            budget.note(where, f"module.{name} is nested more than {MAX_MODULE_DEPTH} deep")
+            return False
+        if not budget.module_instance():
+            budget.note(where, "too many module instances in this run")
+            return False
+        return True
+
+    def lineage(self) -> list[ModuleContext]:
+        """This instance and its callers, up to the root."""
+        out: list[ModuleContext] = []
+        ctx: ModuleContext | None = self
+        while ctx is not None:
+            out.append(ctx)
+            ctx = ctx.parent
+        return out
+
+    def depth(self) -> int:
+        return len(self.lineage()) - 1
+
+    def meta_argument(self, attr: HclAttr) -> Value:
+        """`count` / `for_each` of a block: evaluated once, whatever the number of instances
+        (they cannot refer to `each` or `count` themselves)."""
+        key = id(attr)
+        if key not in self._meta:
+            self._meta[key] = self.eval_attr(attr)
+        return self._meta[key]
+
+    def resource(self, rtype: str, name: str, mode: str = "resource") -> Value:
+        key = (mode + ":" + rtype, name)
+        if key in self._resources:
+            return self._resources[key]
+        table = self.module.resources if mode == "resource" else self.module.data
+        blk = table.get((rtype, name))
+        if blk is None:
+            raise EvalError(f"no {mode} {rtype}.{name}")
+        self._resources[key] = Unknown("resource under evaluation")
+        value: Value
+        if mode == "data" or "count" in blk.body.attrs or "for_each" in blk.body.attrs:
+            value = Unknown(f"{rtype}.{name} is only known after apply")
+        else:
+            value = self.eval_body(blk.body, partial=True)
+        self._resources[key] = value
+        return value
+
+    # -- expressions -----------------------------------------------------------------------
+    def eval(self, node: Node, f: HclFile, scope: Scope | None = None) -> Value:
+        """Evaluate one expression node; Terraform-level errors become Unknown."""
+        try:
+            return Evaluator(self, f, scope or {}, self.project.budget).expr(node, 0)
+        except EvalError as exc:
+            return Unknown(str(exc))
+        except RecursionError:
+            return Unknown("expression too deep")
+        except OverBudget as exc:
+            self.project.budget.note(f"{f.path}:{node.start_point[0] + 1}", exc.reason)
+            return Unknown(exc.reason)
+        # anything else is a bug of the evaluator, not a property of the input: it raises
+
+    def eval_attr(self, attr: HclAttr | None, scope: Scope | None = None) -> Value:
+        if attr is None:
+            return None
+        return self.eval(expr_node(attr), attr.file, scope)
+
+    def eval_body(self, body: HclBody, scope: Scope | None = None, partial: bool = False) -> YMap:
+        """A block body as an object: attributes evaluated, nested blocks as lists."""
+        return self._eval_body(body, scope, partial, top=True)
+
+    def _eval_body(self, body: HclBody, scope: Scope | None, partial: bool, top: bool) -> YMap:
+        out = new_map()
+        for name, attr in body.attrs.items():
+            out.path = attr.file.path
+            if top and name in ("count", "for_each"):
+                out[name] = self.meta_argument(attr)
+            else:
+                out[name] = self.eval_attr(attr, scope)
+            out.keypos[name] = (attr.line, attr.col)
+        groups: dict[str, YSeq] = {}
+        for blk in body.blocks:
+            if blk.type == "dynamic":
+                continue
+            seq = groups.get(blk.type)
+            if seq is None:
+                seq = groups[blk.type] = new_seq(blk.file.path)
+                seq.line, seq.col, seq.end_line = blk.line, blk.col, blk.end_line
+                out[blk.type] = seq
+                out.keypos[blk.type] = (blk.line, blk.col)
+            inner = self._eval_body(blk.body, scope, partial, top=False)
+            inner.line, inner.col, inner.end_line = blk.line, blk.col, blk.end_line
+            seq.append(inner)
+            seq.itempos.append((blk.line, blk.col))
+        return out
+
+
+def _instance_key(bind: Scope) -> str:
+    """How Terraform writes an instance in an address: `[0]`, `["key"]`, or nothing."""
+    count, each = bind.get("count"), bind.get("each")
+    if isinstance(count, dict):
+        return f"[{count['index']}]"
+    if isinstance(each, dict):
+        return f'["{each["key"]}"]'
+    return ""

@@ -1,0 +1,149 @@
+"""File access for `file()` and `templatefile()`: only regular files inside the checked tree.
+
+A repository is hostile input, so what HCL may read is fenced here, in one place: no path
+outside the checked tree, no file over MAX_FILE_READ, each file read once per run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from meshlint.parse.yamlfront import YamlFile
+from meshlint.values import Unknown
+
+from .budget import check_string_length
+from .convert import EvalError, Value, to_string
+
+if TYPE_CHECKING:  # type-only: the evaluator calls these functions with itself
+    from .evaluate import Evaluator
+
+MAX_FILE_READ = 2 * 1024 * 1024
+# version-control metadata: `.git/config` holds the token CI checkouts use
+VCS_DIRECTORIES = frozenset((".git", ".hg", ".svn", ".bzr", "_darcs", "CVS"))
+
+
+class FileText(str):
+    """What `file()` returns: the text, remembering the file it came from, so a YAML file
+    already parsed by the parse layer is not parsed again and keeps its positions."""
+
+    source: str  # real path
+
+    def __new__(cls, text: str, source: str) -> FileText:
+        obj = super().__new__(cls, text)
+        obj.source = source
+        return obj
+
+
+class TreeFiles:
+    """The files HCL may read: the checked tree's roots, a read cache, and the YAML files
+    the parse layer already parsed (so `yamldecode(file(...))` keeps their positions)."""
+
+    def __init__(self, tree_roots: list[str], yaml_files: dict[str, YamlFile] | None = None):
+        self.tree_roots = [os.path.realpath(r) for r in tree_roots]
+        self._cache: dict[str, bytes | None] = {}
+        self._yaml = yaml_files or {}  # real path -> YamlFile parsed by the parse layer
+
+    @staticmethod
+    def resolve(path: str, module_dir: str) -> str:
+        return os.path.realpath(path if os.path.isabs(path) else os.path.join(module_dir, path))
+
+    def parsed_documents(self, real_path: str) -> list[object] | None:
+        """The documents of a YAML file the parse layer already read (None if it did not,
+        or it did not parse)."""
+        y = self._yaml.get(real_path)
+        if y is None or y.error:
+            return None
+        return [d.value for d in y.documents]
+
+    def refusal(self, path: str, module_dir: str) -> str | None:
+        """Why file() may not read a path at all, else None."""
+        if "\x00" in path or "\x00" in module_dir:
+            return "a file name with a NUL character"  # the OS would refuse it
+        real = self.resolve(path, module_dir)
+        for root in self.tree_roots:
+            if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
+                if VCS_DIRECTORIES.intersection(Path(os.path.relpath(real, root)).parts):
+                    return "version-control metadata is never read"
+                return None
+        return "outside the checked tree"
+
+    def read(self, path: str, module_dir: str) -> bytes | None:
+        """file()/templatefile(): only regular files inside the checked tree, outside
+        version-control metadata, size-capped."""
+        if self.refusal(path, module_dir) is not None:
+            return None
+        real = self.resolve(path, module_dir)
+        if real in self._cache:
+            return self._cache[real]
+        data = None
+        try:
+            p = Path(real)
+            if p.is_file() and p.stat().st_size <= MAX_FILE_READ:
+                data = p.read_bytes()
+        except OSError:
+            data = None
+        self._cache[real] = data
+        return data
+
+
+def fn_file(ev: Evaluator, args: list[Value]) -> Value:
+    (path,) = args
+    if isinstance(path, Unknown):
+        return path
+    files = ev.ctx.project.files
+    if (why := files.refusal(to_string(path), ev.ctx.module.directory)) is not None:
+        return Unknown(f"file() not read: {why}")
+    data = files.read(to_string(path), ev.ctx.module.directory)
+    if data is None:
+        return Unknown("file() outside the checked tree or unreadable")
+    try:
+        return FileText(data.decode("utf-8"), files.resolve(to_string(path), ev.ctx.module.directory))
+    except UnicodeDecodeError:
+        raise EvalError("file() of a non-UTF-8 file") from None
+
+
+class _TemplateUnknown(Exception):
+    pass
+
+
+def fn_templatefile(ev: Evaluator, args: list[Value]) -> Value:
+    path, variables = args
+    if isinstance(path, Unknown) or isinstance(variables, Unknown):
+        return Unknown("templatefile with unknown arguments")
+    files = ev.ctx.project.files
+    if (why := files.refusal(to_string(path), ev.ctx.module.directory)) is not None:
+        return Unknown(f"templatefile() not read: {why}")
+    data = files.read(to_string(path), ev.ctx.module.directory)
+    if data is None:
+        return Unknown("templatefile() outside the checked tree or unreadable")
+    text = data.decode("utf-8", "replace")
+    if "%{" in text:
+        return Unknown("templatefile() with directives is not evaluated")
+
+    total = [len(text)]
+
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if not isinstance(variables, dict) or name not in variables:
+            raise EvalError(f"templatefile: no variable {name}")
+        val = variables[name]
+        if isinstance(val, Unknown):
+            raise _TemplateUnknown
+        out = to_string(val)
+        total[0] += len(out)
+        check_string_length(total[0])
+        return out
+
+    try:
+        return re.sub(r"(?<!\$)\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}", sub, text).replace("$${", "${")
+    except _TemplateUnknown:
+        return Unknown("templatefile() with unknown variables")
+
+
+FILE_FUNCTIONS = {
+    "file": fn_file,
+    "templatefile": fn_templatefile,
+}

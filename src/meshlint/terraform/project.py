@@ -1,0 +1,46 @@
+"""The project: every Terraform module of a run, the files HCL may read, and the expansion
+of `count`/`for_each` into instances for the model builders."""
+
+from __future__ import annotations
+
+from meshlint.parse.hclfront import HclBlock
+from meshlint.parse.yamlfront import YamlFile
+
+from .budget import Budget
+from .context import ModuleContext
+from .convert import Scope
+from .files import TreeFiles
+from .modules import TfModule
+
+
+class Project:
+    """All Terraform modules that were discovered, and the checked tree's root for file()."""
+
+    def __init__(self, modules: dict[str, TfModule], tree_roots: list[str],
+                 yaml_files: dict[str, YamlFile] | None = None):
+        self.modules = modules
+        self.files = TreeFiles(tree_roots, yaml_files)
+        self.budget = Budget()  # one per run: a Project is made once per run
+
+    @property
+    def notes(self) -> list[str]:
+        """Where the evaluator stopped at a limit, for the run's report."""
+        return self.budget.notes
+
+    @property
+    def tree_roots(self) -> list[str]:
+        return self.files.tree_roots
+
+    def parsed_documents(self, real_path: str) -> list[object] | None:
+        """The documents of a YAML file the parse layer already read (see TreeFiles)."""
+        return self.files.parsed_documents(real_path)
+
+    def root_context(self, directory: str) -> ModuleContext:
+        return ModuleContext(self.modules[directory], self)
+
+
+def expand_instances(ctx: ModuleContext, blk: HclBlock) -> list[Scope] | None:
+    """Bindings for each instance of a block with count/for_each; [{}] for one instance,
+    None when the number of instances is unknown."""
+    return ctx.instance_bindings(blk)
+
