@@ -118,6 +118,7 @@ def _analyse(options: Options, disc: Discovery) -> Run:
             found.extend(registry[code](model, ctx))
     timings["checks"], clock = time.perf_counter() - clock, time.perf_counter()
     report = _report(found, ran, disc, scopes, parsed, config, options.select, options.ignore)
+    report.notes.extend(project.notes)  # what the evaluator's budget left unevaluated, and where
     timings["filters"] = time.perf_counter() - clock
     return Run(report, replace(disc, scopes=scopes), models, timings)
 

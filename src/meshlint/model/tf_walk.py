@@ -24,17 +24,16 @@ def attr_location(attr: HclAttr) -> Location:
 
 
 def module_contexts(root: ModuleContext) -> Iterator[ModuleContext]:
-    """The root module and every module it calls (each module once)."""
+    """The root module and every instance of every local module it calls, each with its own
+    inputs: a wrapper module called twice, or once per `for_each` key, is read once per call
+    (an enable flag that sets `count = 0` gives none). The evaluator bounds the instances
+    and cuts recursive calls."""
     stack = [root]
-    seen: set[int] = set()
     while stack:
         ctx = stack.pop()
         yield ctx
-        for name in sorted(ctx.module.module_calls):
-            child = ctx.child(name)
-            if child is not None and id(child.module) not in seen | {id(ctx.module)}:
-                seen.add(id(child.module))
-                stack.append(child)
+        for name in sorted(ctx.module.module_calls, reverse=True):
+            stack.extend(reversed(ctx.instances(name) or []))
 
 
 def instances(ctx: ModuleContext, blk: HclBlock, address: str) -> Iterator[tuple[str, dict]]:
