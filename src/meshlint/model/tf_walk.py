@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from meshlint.parse.hclfront import HclAttr, HclBlock
-from meshlint.terraform import ModuleContext, expand_instances
+from meshlint.terraform import ModuleContext, expand_instances, instance_key
 from meshlint.values import Location
 
 
@@ -42,12 +42,7 @@ def instances(ctx: ModuleContext, blk: HclBlock, address: str) -> Iterator[tuple
     if binds is None:
         return
     for bind in binds:
-        if "each" in bind:
-            yield f'{address}["{bind["each"]["key"]}"]', bind
-        elif "count" in bind:
-            yield f'{address}[{bind["count"]["index"]}]', bind
-        else:
-            yield address, bind
+        yield f"{address}{instance_key(bind)}", bind
 
 
 def first(value: object) -> object:

@@ -19,7 +19,7 @@ walker), `context` (one module instance), `project` (all modules, instance expan
 from meshlint.values import UNKNOWN, Unknown, contains_unknown
 
 from .budget import MAX_COLLECTION, MAX_EVAL_DEPTH
-from .context import ModuleContext
+from .context import ModuleContext, instance_key
 from .convert import EvalError
 from .files import MAX_FILE_READ, FileText
 from .functions import EncodedDocument
@@ -29,5 +29,5 @@ from .project import Project, expand_instances
 __all__ = [
     "EncodedDocument", "EvalError", "FileText", "MAX_COLLECTION", "MAX_EVAL_DEPTH",
     "MAX_FILE_READ", "ModuleContext", "Project", "TfModule", "UNKNOWN", "Unknown",
-    "contains_unknown", "expand_instances", "literal_string", "local_module_source",
+    "contains_unknown", "expand_instances", "instance_key", "literal_string", "local_module_source",
 ]

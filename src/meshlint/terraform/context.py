@@ -193,7 +193,7 @@ class ModuleContext:
                         break
                     inputs = {k: CallerInput(self, a, bind) for k, a in call.body.attrs.items()
                               if k not in _NOT_INPUTS}
-                    found.append(ModuleContext(mod, self.project, inputs, self, name, _instance_key(bind)))
+                    found.append(ModuleContext(mod, self.project, inputs, self, name, instance_key(bind)))
         self._instances[name] = found
         return found
 
@@ -326,7 +326,7 @@ class ModuleContext:
         return out
 
 
-def _instance_key(bind: Scope) -> str:
+def instance_key(bind: Scope) -> str:
     """How Terraform writes an instance in an address: `[0]`, `["key"]`, or nothing."""
     count, each = bind.get("count"), bind.get("each")
     if isinstance(count, dict):
