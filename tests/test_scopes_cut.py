@@ -65,7 +65,7 @@ def test_live_dumps_are_not_installations(tmp_path):
             spec: {tag: 1.11.0}
         """,
         # one authored object beside a dumped one: the file is applied
-        "mixed/both.yaml": DEPLOY.replace("name: ui", "name: web") + "---\nkind: ConfigMap\nmetadata: {name: c, uid: x}\n",
+        "mixed/both.yaml": DEPLOY.replace("name: ui", "name: web") + "---\nkind: Service\nmetadata: {name: c, uid: x}\n",
     })
     assert _cut(tmp_path) == {".": ["k8s/deploy.yaml", "mixed/both.yaml"]}
 
@@ -93,3 +93,23 @@ def test_independent_kustomizations_stay_together(tmp_path):
         "b/kustomization.yaml": "resources: [c.yaml]\n", "b/c.yaml": "kind: ConfigMap\nmetadata: {name: c}\n",
     })
     assert list(_cut(tmp_path)) == ["."]
+
+
+def test_alternatives_are_decided_folder_by_folder(tmp_path):
+    other = DEPLOY.replace("name: ui", "name: web")
+    write_tree(tmp_path, {
+        # two folders each deploying ui: alternatives as whole folders
+        "v1/deploy.yaml": DEPLOY, "v1/svc.yaml": "kind: Service\nmetadata: {name: ui}\n",
+        "v2/deploy.yaml": DEPLOY,
+        # one folder whose files clash with each other: split into all its files
+        "examples/a.yaml": other, "examples/b.yaml": other, "examples/c.yaml": "kind: Service\nmetadata: {name: c}\n",
+        # the rest still correlates
+        "base/ns.yaml": "kind: Namespace\nmetadata: {name: x}\n",
+        "base/cm.yaml": "kind: Service\nmetadata: {name: d}\n",
+    })
+    assert _cut(tmp_path) == {
+        "examples/a.yaml": ["examples/a.yaml"], "examples/b.yaml": ["examples/b.yaml"],
+        "examples/c.yaml": ["examples/c.yaml"],
+        "v1": ["v1/deploy.yaml", "v1/svc.yaml"], "v2": ["v2/deploy.yaml"],
+        ".": ["base/cm.yaml", "base/ns.yaml"],
+    }

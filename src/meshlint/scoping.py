@@ -198,7 +198,36 @@ def split_alternatives(scope: Scope, identities: dict[str, set[tuple]]) -> list[
     clashing = {p for files in owners.values() if len(files) > 1 for p in files}
     if not clashing:
         return [scope]
-    return [Scope(f.path, [], [f]) for f in scope.files]
+    # decided folder by folder: a folder in which two files clash is a collection of
+    # alternatives, split into its files; a folder that clashes only with another folder
+    # is an alternative as a whole; the other folders stay together
+    split_dirs: set[str] = set()
+    folders: set[str] = set()
+    for paths in owners.values():
+        if len(paths) > 1:
+            dirs = [os.path.dirname(p) for p in paths]
+            if len(set(dirs)) < len(dirs):
+                split_dirs.update(d for d in dirs if dirs.count(d) > 1)
+            folders.update(dirs)
+    folders -= split_dirs
+    alone = {f.abspath for f in scope.files if os.path.dirname(f.abspath) in split_dirs}
+    out = [Scope(f.path, [], [f]) for f in scope.files if f.abspath in alone]
+    grouped: dict[str, list[FileEntry]] = {}
+    rest = []
+    for f in scope.files:
+        d = os.path.dirname(f.abspath)
+        if f.abspath in alone:
+            continue
+        if d in folders:
+            grouped.setdefault(d, []).append(f)
+        else:
+            rest.append(f)
+    for members in grouped.values():
+        name = members[0].path.rsplit("/", 1)[0] if "/" in members[0].path else "."
+        out.append(Scope(name, [], members, {name: "a folder of alternatives to its siblings"}))
+    if rest:
+        out.append(replace(scope, files=rest))
+    return out
 
 
 def explicit_scopes(all_files: list[FileEntry], scopes: dict[str, list[str]],
