@@ -6,14 +6,17 @@ A scope is one deployment target; rules correlate facts only inside one scope.
   calls with a local `source = "./..."`) starts a scope; the local modules it calls, and
   their files, belong to it.
 * A non-Terraform file inside a root's directory belongs to the deepest such root.
-* A file outside every root looks upwards: at the first ancestor directory that holds
-  roots, it joins that root if there is one, or all of them if they are *environments*
-  of one deployment: sibling directories that are named like environments (`dev`,
-  `prod`, ...), or sit in a folder named like it (`envs/`, `environments/`, `clusters/`,
-  ...), or call a common local module. So `envs/dev` and `envs/prod` both see the shared
-  `k8s/`. Otherwise the roots are unrelated projects (a folder of patterns), and the file
-  forms a scope of its own with its neighbours (the top-level folder it sits in below
-  that ancestor).
+* A file outside every root joins the roots whose Terraform names its path (`file()`,
+  `templatefile()`, a `kubectl_path_documents` pattern, a local chart path). Otherwise it
+  looks upwards: at the first ancestor directory that holds roots, it joins the root that
+  sits right beside it (`infra/` + `k8s/`), or all of them if they are *environments* of
+  one deployment: sibling directories named like environments (`dev`, `prod`, ...), or in
+  a folder named like it (`envs/`, `clusters/`, ...), or calling a common local module. So
+  `envs/dev` and `envs/prod` both see the shared `k8s/`. Otherwise the roots are unrelated
+  projects, and the file forms a scope of its own with its neighbours (the top-level folder
+  it sits in below that ancestor).
+* Vendored release trees, rendered output and other tools' test fixtures are set aside
+  (no scope) unless a root names them; Terraform in hidden folders is noted, not read.
 * Without any Terraform root, everything under a checked path is one scope.
 """
 
