@@ -149,6 +149,10 @@ def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, c
         for scope in result.discovery.scopes:
             roots = ", ".join(os.path.relpath(r) for r in scope.roots) or "no Terraform root"
             click.echo(f"scope {scope.name}: {len(scope.files)} files ({roots})", err=True)
+            for folder, why in sorted(scope.reasons.items()):
+                click.echo(f"  {folder}: {why}", err=True)
+        for folder, why in sorted(result.discovery.set_aside.items()):
+            click.echo(f"not a deployment: {folder}: {why}", err=True)
         if options.config.path:
             click.echo(f"configuration: {options.config.path}", err=True)
         click.echo("timing: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()), err=True)

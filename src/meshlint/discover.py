@@ -6,14 +6,17 @@ A scope is one deployment target; rules correlate facts only inside one scope.
   calls with a local `source = "./..."`) starts a scope; the local modules it calls, and
   their files, belong to it.
 * A non-Terraform file inside a root's directory belongs to the deepest such root.
-* A file outside every root looks upwards: at the first ancestor directory that holds
-  roots, it joins that root if there is one, or all of them if they are *environments*
-  of one deployment: sibling directories that are named like environments (`dev`,
-  `prod`, ...), or sit in a folder named like it (`envs/`, `environments/`, `clusters/`,
-  ...), or call a common local module. So `envs/dev` and `envs/prod` both see the shared
-  `k8s/`. Otherwise the roots are unrelated projects (a folder of patterns), and the file
-  forms a scope of its own with its neighbours (the top-level folder it sits in below
-  that ancestor).
+* A file outside every root joins the roots whose Terraform names its path (`file()`,
+  `templatefile()`, a `kubectl_path_documents` pattern, a local chart path). Otherwise it
+  looks upwards: at the first ancestor directory that holds roots, it joins the root that
+  sits right beside it (`infra/` + `k8s/`), or all of them if they are *environments* of
+  one deployment: sibling directories named like environments (`dev`, `prod`, ...), or in
+  a folder named like it (`envs/`, `clusters/`, ...), or calling a common local module. So
+  `envs/dev` and `envs/prod` both see the shared `k8s/`. Otherwise the roots are unrelated
+  projects, and the file forms a scope of its own with its neighbours (the top-level folder
+  it sits in below that ancestor).
+* Vendored release trees, rendered output and other tools' test fixtures are set aside
+  (no scope) unless a root names them; Terraform in hidden folders is noted, not read.
 * Without any Terraform root, everything under a checked path is one scope.
 """
 
@@ -34,6 +37,10 @@ ENV_NAMES = re.compile(r"^(dev|develop|development|test|testing|qa|int|integrati
                        r"staging|preprod|pre-prod|uat|perf|sandbox|demo|prod|production|prd|"
                        r"blue|green|canary|shared|global|[a-z]{2}-[a-z]+-\d)([-_].*)?$")
 _LOCAL_SOURCE = re.compile(rb'\bsource\s*=\s*"(\.\.?/[^"$]*)"')
+_PATH_LITERAL = re.compile(rb'"((?:\$\{path\.(?:module|root|cwd)\}/|\.\.?/)[^"\n]*)"')
+_PATH_END = re.compile(r"[$%*?\[{]")
+RENDERED_DIRS = frozenset(("output", "outputs", "rendered"))
+FIXTURE_DIRS = frozenset(("tests", "test", "testdata", "fixtures", "test-fixtures"))
 
 # file kinds
 TERRAFORM = "terraform"
@@ -57,6 +64,8 @@ class Scope:
     name: str
     roots: list[str] = field(default_factory=list)  # Terraform root module dirs (abspath)
     files: list[FileEntry] = field(default_factory=list)
+    # folder (display path) -> why its files joined this scope (for --verbose)
+    reasons: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -66,7 +75,10 @@ class Discovery:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
     skipped_templates: int = 0
     template_dirs: dict[str, str] = field(default_factory=dict)  # chart dir -> its templates/
+    hidden_terraform: list[str] = field(default_factory=list)  # hidden folders holding .tf files
     tree_roots: list[str] = field(default_factory=list)
+    # folder (display path) -> why its files are in no scope: not a deployment (--verbose)
+    set_aside: dict[str, str] = field(default_factory=dict)
 
 
 def display_path(abspath: str, cwd: str) -> str:
@@ -126,7 +138,13 @@ def discover(paths: list[str], cwd: str | None = None, exclude=None) -> Discover
         per_path.append((top, entries))
         result.files.extend(entries)
     for top, entries in per_path:
-        result.scopes.extend(_scopes(top, entries, cwd))
+        result.scopes.extend(_scopes(top, entries, cwd, result.set_aside))
+    if result.hidden_terraform:
+        first = result.hidden_terraform[0]
+        more = len(result.hidden_terraform) - 1
+        result.problems.append((first, "hidden folder with Terraform, not read" +
+                                (f" (and {more} more hidden folders)" if more else "") +
+                                ": check it by naming its path"))
     return result
 
 
@@ -175,6 +193,8 @@ def _walk(top: str, cwd: str, out: list[FileEntry], result: Discovery, exclude) 
                 continue
             if is_dir:
                 if name in SKIP_DIRS or name.startswith("."):
+                    if name not in SKIP_DIRS and _holds_terraform(full):
+                        result.hidden_terraform.append(shown_prefix + name)
                     continue
                 if chart_dir is not None and directory == chart_dir and name in ("templates", "crds", "charts"):
                     # Go templates are not YAML; subcharts are rendered by Helm
@@ -223,12 +243,78 @@ def module_calls(entries: list[FileEntry]) -> dict[str, set[str]]:
     return calls
 
 
+def _holds_terraform(directory: str) -> bool:
+    """Does a (hidden) folder hold .tf files? Such roots are not read, but noted."""
+    for _, dirs, files in os.walk(directory):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
+        if any(f.endswith(".tf") for f in files):
+            return True
+    return False
+
+
+def references(entries: list[FileEntry]) -> dict[str, set[str]]:
+    """Module directory -> the paths its Terraform names (`file()`, `templatefile()`, a
+    `kubectl_path_documents` pattern, a local chart path...): every string that starts with
+    `${path.module}/`, `./` or `../`, resolved against the module, cut before the first
+    interpolation or glob. Read from the raw text: cheap."""
+    refs: dict[str, set[str]] = {}
+    for e in entries:
+        if e.kind != TERRAFORM:
+            continue
+        d = os.path.dirname(e.abspath)
+        out = refs.setdefault(d, set())
+        try:
+            with open(e.abspath, "rb") as fh:
+                data = fh.read(4 * 1024 * 1024)
+        except OSError:
+            continue
+        for m in _PATH_LITERAL.finditer(data):
+            literal = m.group(1).decode("utf-8", "replace")
+            literal = re.sub(r"^\$\{path\.(module|root|cwd)\}/", "./", literal)
+            cut = _PATH_END.search(literal)
+            if cut:  # drop the partial segment an interpolation or glob sits in
+                literal = literal[:cut.start()].rsplit("/", 1)[0]
+            target = os.path.normpath(os.path.join(d, literal))
+            if target != d:  # the module's own folder: says nothing
+                out.add(target)
+    return refs
+
+
 def _is_within(path: str, directory: str) -> bool:
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
-def _scopes(top: str, entries: list[FileEntry], cwd: str) -> list[Scope]:
+def _set_aside_dir(d: str, top: str) -> tuple[str, str] | None:
+    """(folder, why) when the folder `d` sits in something that is not a deployment:
+
+    * an upstream release tree vendored into the repository, recognised by the layout of
+      a release (`manifests/profiles/` beside `samples/` or `manifests/charts/`, as Istio
+      ships it): its profiles and samples are read only when the Terraform names them;
+    * rendered output kept for reading (an `output/` or `rendered/` folder);
+    * the test fixtures of another tool (`tests/`, `testdata/`, `fixtures/` inside a Helm
+      chart or an Ansible role).
+    Only folders below the checked path count: a path named on the command line is checked."""
+    current = d
+    while _is_within(current, top) and current != top:
+        name = os.path.basename(current).lower()
+        parent = os.path.dirname(current)
+        if os.path.isdir(os.path.join(current, "manifests", "profiles")) and \
+                (os.path.isdir(os.path.join(current, "samples")) or
+                 os.path.isdir(os.path.join(current, "manifests", "charts"))):
+            return current, "a vendored upstream release tree (manifests/profiles with samples/ or charts)"
+        if name in RENDERED_DIRS:
+            return current, "rendered output kept for reading"
+        if name in FIXTURE_DIRS and (os.path.isfile(os.path.join(parent, "Chart.yaml")) or
+                                     os.path.isdir(os.path.join(parent, "tasks"))):
+            return current, "test fixtures of a chart or an Ansible role"
+        current = parent
+    return None
+
+
+def _scopes(top: str, entries: list[FileEntry], cwd: str,
+            set_aside: dict[str, str] | None = None) -> list[Scope]:
     calls = module_calls(entries)
+    refs = references(entries)
     module_dirs = set(calls)
     called = {t for targets in calls.values() for t in targets if t in module_dirs}
     roots = sorted(d for d in module_dirs if d not in called)
@@ -237,10 +323,7 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str) -> list[Scope]:
         name = display_path(directory, cwd)
         return name if name != "" else "."
 
-    if not roots:
-        return [Scope(scope_name(top), [], list(entries))] if entries else []
-
-    # each root with the local modules it reaches
+    # each root with the local modules it reaches, and the paths they name
     reach: dict[str, set[str]] = {}
     for r in roots:
         seen = {r}
@@ -252,40 +335,73 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str) -> list[Scope]:
                     seen.add(t)
                     todo.append(t)
         reach[r] = seen
+    named = {r: [p for m in reach[r] for p in refs.get(m, ())] for r in roots}
+
+    aside: dict[str, tuple[str, str] | None] = {}  # directory -> set-aside folder and why
+    kept = []
+    for e in entries:
+        d = os.path.dirname(e.abspath)
+        if d not in aside:
+            aside[d] = _set_aside_dir(d, top)
+        hit = aside[d]
+        if hit is not None and e.kind not in (TERRAFORM, TFVARS) and \
+                not any(_is_within(e.abspath, p) for ps in named.values() for p in ps):
+            if set_aside is not None:
+                set_aside.setdefault(scope_name(hit[0]), hit[1])
+            continue
+        kept.append(e)
+    entries = kept
+
+    if not roots:
+        if not entries:
+            return []
+        return [Scope(scope_name(top), [], list(entries), {scope_name(top): "the checked path (no Terraform root)"})]
+
     scopes = {r: Scope(scope_name(r), [r], []) for r in roots}
     loose: dict[str, Scope] = {}
 
-    by_dir: dict[str, tuple[list[str], str]] = {}  # directory -> (owners, loose group)
-    for e in entries:
-        d = os.path.dirname(e.abspath)
-        owners: list[str] = []
-        if e.kind in (TERRAFORM, TFVARS) and d in module_dirs:
-            owners = [r for r in roots if d in reach[r]]
-        if not owners and d in by_dir:
-            owners, group = by_dir[d]
-            if not owners:
-                loose.setdefault(group, Scope(scope_name(group), [], [])).files.append(e)
-                continue
-        elif not owners:
-            inside = [r for r in roots if _is_within(d, r)]
-            if inside:
-                owners = [max(inside, key=len)]
-            else:
-                # files inside a called module's directory go with its callers
-                mods = [m for m in module_dirs if _is_within(d, m) and m in called]
-                if mods:
-                    m = max(mods, key=len)
-                    owners = [r for r in roots if m in reach[r]]
-            group = ""
-            if not owners:
-                owners, group = _look_up(d, top, roots, reach)
-            by_dir[d] = (owners, group)
-            if not owners:
-                loose.setdefault(group, Scope(scope_name(group), [], [])).files.append(e)
-                continue
+    def join(owners: list[str], e: FileEntry, why: str) -> None:
         for r in owners:
             scopes[r].files.append(e)
+            scopes[r].reasons.setdefault(scope_name(os.path.dirname(e.abspath)), why)
+
+    by_dir: dict[str, tuple[list[str], str, str]] = {}  # directory -> (owners, loose group, why)
+    for e in entries:
+        d = os.path.dirname(e.abspath)
+        if e.kind in (TERRAFORM, TFVARS) and d in module_dirs:
+            owners = [r for r in roots if d in reach[r]]
+            if owners:
+                join(owners, e, "Terraform root" if d in roots else "local module of the root")
+                continue
+        referencing = [r for r in roots if any(_is_within(e.abspath, p) for p in named[r])]
+        if referencing:
+            join(referencing, e, "named by the root's Terraform (a path it reads or applies)")
+            continue
+        if d not in by_dir:
+            by_dir[d] = _owners(d, top, roots, reach, module_dirs, called)
+        owners, group, why = by_dir[d]
+        if owners:
+            join(owners, e, why)
+        else:
+            loose.setdefault(group, Scope(scope_name(group), [], [], {scope_name(group): why})).files.append(e)
     return [s for s in scopes.values()] + list(loose.values())
+
+
+def _owners(d: str, top: str, roots: list[str], reach: dict[str, set[str]], module_dirs: set[str],
+            called: set[str]) -> tuple[list[str], str, str]:
+    """The roots a folder's files go with, else its own group folder, and why."""
+    inside = [r for r in roots if _is_within(d, r)]
+    if inside:
+        return [max(inside, key=len)], "", "inside the root's folder"
+    # files inside a called module's directory go with its callers
+    mods = [m for m in module_dirs if _is_within(d, m) and m in called]
+    if mods:
+        m = max(mods, key=len)
+        return [r for r in roots if m in reach[r]], "", "inside a local module's folder"
+    owners, group = _look_up(d, top, roots, reach)
+    if owners:
+        return owners, "", "deployment layout: the only root (or environment roots) beside this folder"
+    return [], group, "no Terraform root names this folder"
 
 
 def _environments(roots: list[str], reach: dict[str, set[str]]) -> bool:
@@ -293,9 +409,11 @@ def _environments(roots: list[str], reach: dict[str, set[str]]) -> bool:
     parents = {os.path.dirname(r) for r in roots}
     if len(parents) != 1:
         return False
-    if os.path.basename(parents.pop()).lower() in ENV_PARENTS:
-        return True
     if all(ENV_NAMES.match(os.path.basename(r).lower()) for r in roots):
+        return True
+    if len(roots) == 1:  # one root in `cluster/terraform` is a project, not an environment
+        return False
+    if os.path.basename(parents.pop()).lower() in ENV_PARENTS:
         return True
     shared = set.intersection(*(reach[r] - {r} for r in roots))
     return bool(shared)
@@ -308,7 +426,13 @@ def _look_up(d: str, top: str, roots: list[str], reach: dict[str, set[str]]) -> 
     while True:
         under = [r for r in roots if _is_within(r, current)]
         if under:
-            if len(under) == 1 or _environments(under, reach):
+            # the plain layout: the root's folder beside this one (`infra/` + `k8s/`), or
+            # environment roots in a folder beside it (`envs/dev`, `envs/prod` + `k8s/`);
+            # a root deeper down is a project of its own and names what it applies
+            beside = all(os.path.dirname(r) == current for r in under)
+            in_env_folder = all(os.path.dirname(os.path.dirname(r)) == current for r in under)
+            if (beside or in_env_folder) and _environments(under, reach) or \
+                    beside and len(under) == 1:
                 return under, ""
             return [], previous if previous != current else current
         if current == top or not _is_within(current, top):

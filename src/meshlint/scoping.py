@@ -5,7 +5,7 @@ Parse errors (MESH001) get the scope of their file here."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 
 from meshlint.config import matches_any
@@ -19,6 +19,7 @@ from meshlint.discover import (
     module_calls,
 )
 from meshlint.findings import Finding
+from meshlint.model.extract_kustomize import kustomization_refs, patch_files
 from meshlint.model.types import as_mapping
 from meshlint.parse import ParsedFile
 
@@ -26,11 +27,130 @@ from meshlint.parse import ParsedFile
 def cut_scopes(discovered: list[Scope], all_files: list[FileEntry], parsed: Mapping[str, ParsedFile],
                configured: dict[str, list[str]], relative: Callable[[FileEntry], str]) -> list[Scope]:
     """The scopes of the run: the configured ones when there are any, else discovery's,
-    with alternatives split."""
+    without what deploys nothing (kustomize patches, live dumps), with alternatives split."""
     if configured:
         return explicit_scopes(all_files, configured, relative)
     identities = {path: manifest_identities(pf) for path, pf in parsed.items()}
-    return [part for scope in discovered for part in split_alternatives(scope, identities)]
+    out = []
+    for scope in discovered:
+        scope = deployed_only(scope, parsed)
+        for overlay in split_overlays(scope, parsed):
+            out.extend(split_alternatives(overlay, identities))
+    return out
+
+
+def deployed_only(scope: Scope, parsed: Mapping[str, ParsedFile]) -> Scope:
+    """The scope without the files that deploy nothing: files its kustomizations name only
+    as patches (they change objects, they are none), and live dumps (`kubectl get -o yaml`
+    output, an IstioOperator's `installed-state`: what a cluster ran, not what is applied)
+    unless the root's Terraform names them."""
+    files = [parsed[e.abspath] for e in scope.files if e.abspath in parsed]
+    patches = patch_files(files)
+    named = {folder for folder, why in scope.reasons.items() if why.startswith("named by")}
+    kept = []
+    for e in scope.files:
+        pf = parsed.get(e.abspath)
+        if e.abspath in patches:
+            continue
+        if pf is not None and is_live_dump(pf) and not any(
+                e.path.startswith(folder + "/") for folder in named):
+            continue
+        kept.append(e)
+    return replace(scope, files=kept) if len(kept) != len(scope.files) else scope
+
+
+def is_live_dump(pf: ParsedFile) -> bool:
+    """Is every object of the manifest what a cluster reported (server-set metadata: `uid`,
+    `resourceVersion`, `managedFields`), or the IstioOperator istioctl keeps as its record
+    of an installation (`installed-state`)?"""
+    objects = list(_objects(pf))
+    return bool(objects) and all(_reported(o) for o in objects)
+
+
+def _reported(obj: Mapping) -> bool:
+    meta = as_mapping(obj.get("metadata"))
+    name = meta.get("name")
+    if obj.get("kind") == "IstioOperator" and isinstance(name, str) and name.startswith("installed-state"):
+        return True
+    return any(key in meta for key in ("uid", "resourceVersion", "managedFields"))
+
+
+def _objects(pf: ParsedFile) -> Iterator[Mapping]:
+    if pf.entry.kind != MANIFEST or pf.yaml is None:
+        return
+    for doc in pf.yaml.documents:
+        items = [doc.value]
+        if isinstance(doc.value, dict) and doc.value.get("kind") == "List":
+            items = doc.value.get("items") or []
+        for item in items:
+            if isinstance(item, dict) and isinstance(item.get("kind"), str):
+                yield item
+
+
+def split_overlays(scope: Scope, parsed: Mapping[str, ParsedFile]) -> list[Scope]:
+    """Kustomizations that no other kustomization includes are each applied alone
+    (`kubectl apply -k overlays/dev`). When two of them include a common file (overlays of
+    one base, lab folders patching one application), they are alternatives: each becomes a
+    scope with the files it includes; files no kustomization includes stay together."""
+    if scope.roots:
+        return [scope]
+    refs = {os.path.dirname(pf.entry.abspath): kustomization_refs(pf)
+            for e in scope.files if e.kind == KUSTOMIZATION and (pf := parsed.get(e.abspath))}
+    included = {r for res, pat in refs.values() for r in res + pat}
+    tops = sorted(d for d in refs if d not in included)
+    if len(tops) < 2:
+        return [scope]
+    by_dir: dict[str, list[FileEntry]] = {}
+    for e in scope.files:
+        by_dir.setdefault(os.path.dirname(e.abspath), []).append(e)
+    reach = {top: _included(top, refs, by_dir, scope.files) for top in tops}
+    seen: dict[str, int] = {}
+    for files in reach.values():
+        for path in files:
+            seen[path] = seen.get(path, 0) + 1
+    if not any(n > 1 for n in seen.values()):
+        return [scope]
+    out = []
+    for top in tops:
+        name = display_path_of(top, scope)
+        out.append(Scope(name, [], [e for e in scope.files if e.abspath in reach[top]],
+                         {name: "a kustomization applied alone (an alternative to its siblings)"}))
+    rest = [e for e in scope.files if e.abspath not in seen]
+    if rest:
+        out.append(replace(scope, files=rest))
+    return out
+
+
+def _included(top: str, refs: Mapping[str, tuple[list[str], list[str]]],
+              by_dir: Mapping[str, list[FileEntry]], files: list[FileEntry]) -> set[str]:
+    """Files a kustomization includes, through the kustomizations it includes."""
+    out: set[str] = set()
+    todo, done = [top], set()
+    while todo:
+        d = todo.pop()
+        if d in done:
+            continue
+        done.add(d)
+        out.update(e.abspath for e in by_dir.get(d, ()) if e.kind == KUSTOMIZATION)
+        resources, patches = refs.get(d, ([], []))
+        for ref in resources + patches:
+            if ref in refs:
+                todo.append(ref)
+            else:
+                out.add(ref)
+    return out
+
+
+def display_path_of(directory: str, scope: Scope) -> str:
+    """A folder's display path, from the display and absolute paths of a file of the scope."""
+    for e in scope.files:
+        if e.abspath.startswith(directory + os.sep):
+            rel = os.path.relpath(e.abspath, directory).replace(os.sep, "/")
+            if e.path.endswith("/" + rel):
+                return e.path[: -len(rel) - 1]
+            if e.path == rel:
+                return "."
+    return directory
 
 
 def manifest_identities(pf: ParsedFile) -> set[tuple]:
@@ -78,7 +198,36 @@ def split_alternatives(scope: Scope, identities: dict[str, set[tuple]]) -> list[
     clashing = {p for files in owners.values() if len(files) > 1 for p in files}
     if not clashing:
         return [scope]
-    return [Scope(f.path, [], [f]) for f in scope.files]
+    # decided folder by folder: a folder in which two files clash is a collection of
+    # alternatives, split into its files; a folder that clashes only with another folder
+    # is an alternative as a whole; the other folders stay together
+    split_dirs: set[str] = set()
+    folders: set[str] = set()
+    for paths in owners.values():
+        if len(paths) > 1:
+            dirs = [os.path.dirname(p) for p in paths]
+            if len(set(dirs)) < len(dirs):
+                split_dirs.update(d for d in dirs if dirs.count(d) > 1)
+            folders.update(dirs)
+    folders -= split_dirs
+    alone = {f.abspath for f in scope.files if os.path.dirname(f.abspath) in split_dirs}
+    out = [Scope(f.path, [], [f]) for f in scope.files if f.abspath in alone]
+    grouped: dict[str, list[FileEntry]] = {}
+    rest = []
+    for f in scope.files:
+        d = os.path.dirname(f.abspath)
+        if f.abspath in alone:
+            continue
+        if d in folders:
+            grouped.setdefault(d, []).append(f)
+        else:
+            rest.append(f)
+    for members in grouped.values():
+        name = members[0].path.rsplit("/", 1)[0] if "/" in members[0].path else "."
+        out.append(Scope(name, [], members, {name: "a folder of alternatives to its siblings"}))
+    if rest:
+        out.append(replace(scope, files=rest))
+    return out
 
 
 def explicit_scopes(all_files: list[FileEntry], scopes: dict[str, list[str]],

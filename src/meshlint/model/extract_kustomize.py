@@ -54,3 +54,46 @@ def kustomize_namespaces(files: list[ParsedFile]) -> dict[str, list[str]]:
                     if effective not in out[r]:
                         out[r].append(effective)
     return out
+
+
+def kustomization_refs(pf: ParsedFile) -> tuple[list[str], list[str]]:
+    """(resources, patches) a kustomization names, as absolute paths: `resources`, `bases`
+    and `components` bring objects (files or folders); `patches` (with a `path`),
+    `patchesStrategicMerge` and `patchesJson6902` (with a `path`) only change them."""
+    if pf.entry.kind != KUSTOMIZATION or pf.yaml is None or not pf.yaml.documents:
+        return [], []
+    doc = pf.yaml.documents[0].value
+    if not isinstance(doc, Mapping):
+        return [], []
+    base = os.path.dirname(pf.entry.abspath)
+
+    def local(item: object) -> str | None:
+        ref = text(item)
+        if not ref or "://" in ref or ref.startswith("github.com/") or "\n" in ref:
+            return None  # remote, or an inline patch
+        return os.path.normpath(os.path.join(base, ref))
+
+    resources = [p for key in ("resources", "bases", "components")
+                 for item in _items(doc.get(key)) if (p := local(item))]
+    patches = []
+    for key in ("patches", "patchesJson6902", "patchesStrategicMerge"):
+        for item in _items(doc.get(key)):
+            ref = local(item.get("path")) if isinstance(item, Mapping) else local(item)
+            if ref:
+                patches.append(ref)
+    return resources, patches
+
+
+def _items(value: object) -> list:
+    return list(value) if isinstance(value, list) else []
+
+
+def patch_files(files: list[ParsedFile]) -> set[str]:
+    """Files the kustomizations name only as patches: they change objects, they are none."""
+    resources: set[str] = set()
+    patches: set[str] = set()
+    for pf in files:
+        res, pat = kustomization_refs(pf)
+        resources.update(res)
+        patches.update(pat)
+    return patches - resources
