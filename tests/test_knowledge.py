@@ -90,7 +90,6 @@ PENDING_READERS = {
     ("eks-blueprints-addons", "module_sources"): "build.py (hard-codes them as ADDONS_SOURCES)",
     ("eks-blueprints-addons", "version_key"): "checks/versions.py MESH106 (hard-codes chart_version)",
     ("istio-releases", "helm_repository"): "checks/versions.py / inventory.py (Istio repository URL)",
-    ("istio-releases", "kiali_addon"): "checks/versions.py (Kiali expectations per Istio minor)",
     ("nat-gateway-prices", "per_gb"): "checks/cost.py MESH501 (data-processing price; changes output)",
     ("nat-gateway-prices", "public_ipv4"): "checks/cost.py MESH501 (each NAT gateway's Elastic IP is billed too)",
     ("nat-gateway-prices", "effective_from"): "checks/cost.py MESH501 (public IPv4 charge)",

@@ -27,6 +27,8 @@ from meshlint.values import YMap
 SHIPPED = "shipped"
 CACHE = "cache"
 STALE_AFTER_DAYS = 90
+#: the tables `meshlint data update` can refresh from a public source
+REFRESHABLE = ("eks-versions", "istio-patches", "istio-releases", "kiali-compat")
 
 
 @dataclass(frozen=True, slots=True)
