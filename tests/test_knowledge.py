@@ -97,14 +97,6 @@ PENDING_READERS = {
     ("nat-gateway-prices", "terraform_argument"): "checks/cost.py MESH501 (regional NAT)",
     ("nat-gateway-prices", "terraform_value"): "checks/cost.py MESH501 (regional NAT)",
     ("nat-gateway-prices", "provider_from"): "checks/cost.py MESH501 (regional NAT needs hashicorp/aws 6.24.0)",
-    ("gateway-api", "annotation"): "checks/compat.py MESH207 (next commit)",
-    ("gateway-api", "confidence"): "checks/compat.py MESH207 (next commit)",
-    ("gateway-api", "crds"): "checks/compat.py MESH207 (next commit)",
-    ("gateway-api", "kinds"): "checks/compat.py MESH207 (next commit)",
-    ("gateway-api", "minimums"): "checks/compat.py MESH207 (next commit)",
-    ("kiali-compat", "key"): "checks/compat.py MESH108 (next commit)",
-    ("kiali-compat", "removed_settings"): "checks/compat.py MESH108 (next commit)",
-    ("kiali-compat", "replacement"): "checks/compat.py MESH108 (next commit)",
 }
 
 

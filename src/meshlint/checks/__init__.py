@@ -87,6 +87,6 @@ def finding(code: str, message: str, location: Location, *, object: str, scope: 
 
 def load_all() -> dict[str, CheckFn]:
     """Import every family module so its rules register."""
-    from meshlint.checks import arch, cost, gateways, injection, lifecycle, online, versions  # noqa: F401
+    from meshlint.checks import arch, compat, cost, gateways, injection, lifecycle, online, versions  # noqa: F401
 
     return REGISTRY
