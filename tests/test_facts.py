@@ -98,3 +98,11 @@ def test_a_retired_repository_offers_nothing_newer_than_its_last_minor(tmp_path)
     write_tree(tmp_path, {"main.tf": base + _istiod(None, old)})
     f = only(check(tmp_path, select=["MESH101"], as_of="2026-11-27"), "MESH101")
     assert "istiod is 1.30.5" in f.message  # 1.31 was never published there
+
+
+def test_stale_facts_are_named_in_the_notes(tmp_path):
+    write_tree(tmp_path, {"main.tf": _istiod("1.28.3")})
+    assert not any("may be stale" in n for n in check(tmp_path, as_of="2026-12-15").report.notes)
+    notes = [n for n in check(tmp_path, as_of="2027-06-01").report.notes if "may be stale" in n]
+    assert len(notes) == 1
+    assert "istio-releases (as of 2026-11-27)" in notes[0] and "meshlint data update" in notes[0]

@@ -11,7 +11,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from meshlint import filters
+from meshlint import filters, knowledge
 from meshlint.config import Config, matches_any
 from meshlint.discover import (
     MANIFEST,
@@ -224,6 +224,7 @@ def _analyse(options: Options, disc: Discovery) -> Run:
                     suppressed=suppressed, rules_run=["MESH001"] + ran)
     for path, problem in disc.problems:
         report.notes.append(f"{path}: {problem}")
+    report.notes.extend(knowledge.stale_notes(options.as_of))
     timings["filters"] = time.perf_counter() - clock
     return Run(report, disc, models, timings)
 

@@ -17,7 +17,7 @@ from typing import TypeVar
 from meshlint.knowledge.catalog import RuleDoc, catalog, rule_doc
 from meshlint.knowledge.files import load_yaml, rules_dir
 from meshlint.knowledge.schema import KnowledgeError, build
-from meshlint.knowledge.store import InForce, in_force, stale_tables
+from meshlint.knowledge.store import InForce, in_force, stale_notes, stale_tables
 from meshlint.knowledge.tables import (
     TABLES,
     ArtifactHosts,
@@ -38,7 +38,7 @@ from meshlint.values import YMap, text
 
 __all__ = [
     "KnowledgeError", "RuleDoc", "catalog", "rule_doc", "rules_dir", "data", "data_names", "table",
-    "InForce", "in_force", "stale_tables", "reload",
+    "InForce", "in_force", "stale_notes", "stale_tables", "reload",
     "artifact_hosts", "aws_arch", "eks_blueprints_addons", "eks_versions", "gateway_api", "image_arch",
     "istio_patches", "istio_protocols", "istio_releases", "kiali_compat", "nat_gateway_prices", "vpc_module",
 ]

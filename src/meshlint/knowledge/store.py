@@ -109,3 +109,16 @@ def stale_tables(as_of: _dt.date, after_days: int = STALE_AFTER_DAYS) -> list[In
         if (as_of - current.table.as_of).days > after_days:
             out.append(current)
     return out
+
+
+def stale_notes(as_of: _dt.date) -> list[str]:
+    """One note for a run's report naming the tables that may be stale on `as_of`, and how
+    to refresh them; none when every table is recent enough."""
+    stale = stale_tables(as_of)
+    if not stale:
+        return []
+    listed = ", ".join(f"{t.name} (as of {t.table.as_of})" for t in stale)
+    refreshable = [t.name for t in stale if t.name in REFRESHABLE]
+    how = ("run `meshlint data update` to refresh " + ", ".join(refreshable) + "; " if refreshable else "")
+    return [f"facts more than {STALE_AFTER_DAYS} days older than {as_of} may be stale: {listed}. "
+            f"{how}a newer meshlint ships newer facts (`meshlint data` shows what is in force)."]
