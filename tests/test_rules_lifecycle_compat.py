@@ -1,4 +1,4 @@
-"""MESH108 (Kiali 1 settings on Kiali 2) and MESH207 (Gateway API CRDs older than Istio
+"""MESH108 (Kiali 1 settings on Kiali 2) and MESH208 (Gateway API CRDs older than Istio
 reads), through every source they read, with look-alikes."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def test_look_alikes(tmp_path, source, version, setting):
     assert hits(check(tmp_path, select=["MESH108"])) == []
 
 
-# --- MESH207 -------------------------------------------------------------------------------
+# --- MESH208 -------------------------------------------------------------------------------
 
 ISTIOD = ('resource "helm_release" "istiod" {{\n  name       = "istiod"\n'
           '  repository = "https://blob.istio.io/istio-release/charts"\n  chart      = "istiod"\n'
@@ -70,16 +70,16 @@ TLSROUTE = ("apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TLSRoute\nmet
 def test_tlsroute_crds_older_than_istio_1_30_reads(tmp_path):
     write_tree(tmp_path, {"main.tf": ISTIOD.format(v="1.30.2"), "crds.yaml": _crd("tlsroutes", "v1.4.0"),
                           "route.yaml": TLSROUTE})
-    result = check(tmp_path, select=["MESH207"])
-    assert hits(result) == [("MESH207", "crds.yaml", 6)]
-    f = only(result, "MESH207")
+    result = check(tmp_path, select=["MESH208"])
+    assert hits(result) == [("MESH208", "crds.yaml", 6)]
+    f = only(result, "MESH208")
     assert "1.5.0 or newer" in f.message and "TLSRoute/shop/passthrough" in f.message
 
 
 def test_a_crd_without_the_annotation_is_ignored_by_istiod(tmp_path):
     write_tree(tmp_path, {"main.tf": ISTIOD.format(v="1.30.2"), "crds.yaml": _crd("tlsroutes", None),
                           "route.yaml": TLSROUTE})
-    f = only(check(tmp_path, select=["MESH207"]), "MESH207")
+    f = only(check(tmp_path, select=["MESH208"]), "MESH208")
     assert "no `gateway.networking.k8s.io/bundle-version` annotation" in f.message and f.location.line == 4
 
 
@@ -94,4 +94,4 @@ def test_gateway_api_look_alikes(tmp_path, istio, bundle, route):
     if route:
         files["route.yaml"] = route
     write_tree(tmp_path, files)
-    assert hits(check(tmp_path, select=["MESH207"])) == []
+    assert hits(check(tmp_path, select=["MESH208"])) == []

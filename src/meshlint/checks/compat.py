@@ -1,5 +1,5 @@
 """Compatibility of what a repository installs next to Istio: Kiali settings its major no
-longer reads (MESH108), and Gateway API CRDs older than the installed Istio reads (MESH207)."""
+longer reads (MESH108), and Gateway API CRDs older than the installed Istio reads (MESH208)."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def kiali_removed_setting(model: Model, ctx: CheckContext, report: Reporter) -> 
                          detail=setting.key, fix=f"replace {setting.key} with {setting.replacement}")
 
 
-# --- MESH207 -------------------------------------------------------------------------------
+# --- MESH208 -------------------------------------------------------------------------------
 
 
 def _istio_minor(model: Model) -> tuple[str, Component] | None:
@@ -82,7 +82,7 @@ def _istio_minor(model: Model) -> tuple[str, Component] | None:
     return None
 
 
-@rule("MESH207")
+@rule("MESH208")
 def gateway_api_crds_too_old(model: Model, ctx: CheckContext, report: Reporter) -> Iterator[Finding]:
     istio = _istio_minor(model)
     if istio is None:
