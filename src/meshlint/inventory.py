@@ -202,7 +202,7 @@ def effective_version(comp: Component, as_of: _dt.date, repository: object = Non
     released = released_minors(as_of)
     last = knowledge.artifact_hosts().last_minor_published(repository)
     if last is not None:
-        released = [(m, d) for m, d in released if parse_version(m) <= last.parsed]
+        released = [(m, d) for m, d in released if (v := parse_version(m)) is not None and v <= last.parsed]
     if not released:
         return None, f"no Istio release is known before {as_of}"
     stale = ""
