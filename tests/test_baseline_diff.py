@@ -9,7 +9,7 @@ from conftest import meshlint_cli, write_tree
 
 NS = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {n}\n  labels:\n    istio-injection: enabled\n    istio.io/rev: canary\n"
 ISTIOD = ('resource "helm_release" "istiod" {{\n  name       = "istiod"\n  chart      = "istiod"\n'
-          '  repository = "https://istio-release.storage.googleapis.com/charts"\n  version    = "{v}"\n}}\n')
+          '  repository = "https://blob.istio.io/istio-release/charts"\n  version    = "{v}"\n}}\n')
 
 
 def git(repo, *args):

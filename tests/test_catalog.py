@@ -84,13 +84,14 @@ def test_istio_release_rows_parse_and_are_sorted():
 
 def test_kiali_compat_rows_parse_and_are_sorted():
     table = knowledge.data("kiali-compat")
-    istio = [parse_version(text(r["istio"])) for r in table["tested"]] + \
-        [parse_version(text(r["istio"])) for r in table["tested_newer"]]
+    istio = [parse_version(text(r["istio"])) for r in table["tested"]]
     assert None not in istio and istio == sorted(istio)
-    for r in table["tested"]:
-        lo = parse_version(text(r["kiali_min"]))
-        hi = parse_version(text(r["kiali_max"])) if r.get("kiali_max") else None
-        assert lo is not None and (hi is None or lo <= hi), r["istio"]
+    for r in table["tested"]:  # tested Kiali versions are sets of spans ("1.82.0 - 1.86", "2.4", "2.0.0+")
+        for item in r["kiali"]:
+            lo_text, _, hi_text = text(item).rstrip("+").partition(" - ")
+            lo = parse_version(lo_text)
+            hi = parse_version(hi_text) if hi_text else None
+            assert lo is not None and (hi is None or lo <= hi), r["istio"]
     for inc in table["incompatibilities"]:
         assert parse_version(text(inc["istio_from"])) and parse_version(text(inc["kiali_below"]))
         for bp in inc.get("fixed_backports") or []:

@@ -43,8 +43,8 @@ PRICES = """as_of: "2026-01-01"
 sources: [somewhere]
 monthly_hours: 730
 regions:
-  - {region: eu-west-1, hourly: 0.048, per_gb: 0.048, confidence: low}
-  - {region: us-east-1, hourly: 0.045, per_gb: 0.045, confidence: high}
+  - {region: eu-west-1, hourly: 0.048, per_gb: 0.048, confidence: low, source: a guide}
+  - {region: us-east-1, hourly: 0.045, per_gb: 0.045, confidence: high, source: AWS}
 """
 
 
@@ -89,9 +89,13 @@ PENDING_READERS = {
     ("image-arch", "confidence"): "arch.py offline_archs (how sure the offline answer is)",
     ("eks-blueprints-addons", "version_key"): "checks/versions.py MESH106 (hard-codes chart_version)",
     ("istio-releases", "helm_repository"): "checks/versions.py / inventory.py (Istio repository URL)",
-    ("istio-releases", "confidence"): "checks/versions.py MESH104/105 (how sure an end-of-life date is)",
-    ("istio-releases", "kiali_addon"): "checks/versions.py (Kiali expectations per Istio minor)",
     ("nat-gateway-prices", "per_gb"): "checks/cost.py MESH501 (data-processing price; changes output)",
+    ("nat-gateway-prices", "public_ipv4"): "checks/cost.py MESH501 (each NAT gateway's Elastic IP is billed too)",
+    ("nat-gateway-prices", "effective_from"): "checks/cost.py MESH501 (public IPv4 charge)",
+    ("nat-gateway-prices", "regional_nat"): "checks/cost.py MESH501 (suggest one regional NAT gateway)",
+    ("nat-gateway-prices", "terraform_argument"): "checks/cost.py MESH501 (regional NAT)",
+    ("nat-gateway-prices", "terraform_value"): "checks/cost.py MESH501 (regional NAT)",
+    ("nat-gateway-prices", "provider_from"): "checks/cost.py MESH501 (regional NAT needs hashicorp/aws 6.24.0)",
 }
 
 
@@ -128,13 +132,13 @@ def _units() -> list[tuple[str, frozenset[str], frozenset[str]]]:
 def _method_reads() -> dict[str, dict[str, set[str]]]:
     """Per table class in knowledge/tables.py: method name -> the fields it reads from self
     (validation in __post_init__ reads every field and does not count)."""
-    tree = ast.parse((SRC / "knowledge" / "tables.py").read_text())
     out: dict[str, dict[str, set[str]]] = {}
-    for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
-        for fn in (n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name != "__post_init__"):
-            out.setdefault(cls.name, {})[fn.name] = {
-                n.attr for n in ast.walk(fn) if isinstance(n, ast.Attribute)
-                and isinstance(n.value, ast.Name) and n.value.id == "self"}
+    for path in sorted((SRC / "knowledge").glob("*.py")):  # tables and their row classes
+        tree = ast.parse(path.read_text())
+        for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+            for fn in (n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name != "__post_init__"):
+                out.setdefault(cls.name, {})[fn.name] = {
+                    n.attr for n in ast.walk(fn) if isinstance(n, ast.Attribute)}
     return out
 
 
@@ -160,7 +164,7 @@ def _unread() -> set[tuple[str, str]]:
             for f in dataclasses.fields(c):
                 if f.metadata.get("provenance"):
                     continue
-                via = {m for m, read in methods.get(c.__name__, {}).items() if f.name in read}
+                via = {m for per_class in methods.values() for m, read in per_class.items() if f.name in read}
                 if not any(f.name in attrs or via & attrs or key_of(f) in strings for attrs, strings in readers):
                     unread.add((name, key_of(f)))
     return unread

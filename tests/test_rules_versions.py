@@ -252,7 +252,7 @@ def test_end_of_life_depends_on_the_date(tmp_path):
 def test_end_of_life_after_the_data_says_so(tmp_path):
     write_tree(tmp_path, {"main.tf": _rel("istiod", "istiod", "1.20.2")})
     f = only(check(tmp_path, select=["MESH105"], as_of="2028-01-01"), "MESH105")
-    assert "release data as of 2026-11-26" in f.message
+    assert "release data as of 2026-11-27" in f.message  # the table's as_of (facts re-checked on 2026-11-27)
     # a release whose end of life is not in the data is never declared dead
     write_tree(tmp_path, {"main.tf": _rel("istiod", "istiod", "1.30.0")})
     assert hits(check(tmp_path, select=["MESH105"], as_of="2030-01-01")) == []

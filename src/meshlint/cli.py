@@ -15,6 +15,7 @@ import click
 
 from meshlint import __version__
 
+from meshlint.datacli import data_cmd
 from meshlint.findings import FailOn
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -192,6 +193,9 @@ def versions_cmd(paths, fmt, as_of, online, debug) -> None:
     options.select = ["MESH001"]
     result = run(options)
     click.echo(render(result.models, fmt), nl=False)
+
+
+cli.add_command(data_cmd)
 
 
 def _existing(paths) -> list[str]:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from meshlint import filters
+from meshlint import filters, knowledge
 from meshlint.cachedir import cache_dir
 from meshlint.config import Config, matches_any
 from meshlint.discover import TERRAFORM, TFVARS, Discovery, FileEntry, Scope, discover
@@ -119,6 +119,7 @@ def _analyse(options: Options, disc: Discovery) -> Run:
     timings["checks"], clock = time.perf_counter() - clock, time.perf_counter()
     report = _report(found, ran, disc, scopes, parsed, config, options.select, options.ignore)
     report.notes.extend(project.notes)  # what the evaluator's budget left unevaluated, and where
+    report.notes.extend(knowledge.stale_notes(options.as_of))  # facts older than the run's date
     timings["filters"] = time.perf_counter() - clock
     return Run(report, replace(disc, scopes=scopes), models, timings)
 

@@ -6,7 +6,16 @@ A check never opens a file, never parses and never calls the network: it reads t
 
 from __future__ import annotations
 
-from meshlint.checks import arch, cost, gateways, injection, online, versions  # noqa: F401 (registers)
+from meshlint.checks import (  # noqa: F401 (importing a family registers its rules)
+    arch,
+    compat,
+    cost,
+    gateways,
+    injection,
+    lifecycle,
+    online,
+    versions,
+)
 from meshlint.checks.base import REGISTRY, CheckContext, CheckFn, Reporter, rule
 
 __all__ = ["REGISTRY", "CheckContext", "CheckFn", "Reporter", "rule", "load_all"]

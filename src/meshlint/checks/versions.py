@@ -125,23 +125,6 @@ def _has_serviceentry_exportto(model: Model) -> bool:
     return False
 
 
-def _tested_range(istio_minor: str) -> tuple[str | None, str | None, str] | None:
-    compat = knowledge.data("kiali-compat")
-    for row in compat["tested"]:
-        if text(row["istio"]) == istio_minor:
-            return text(row["kiali_min"]), text(row.get("kiali_max")), "high"
-    for row in compat.get("tested_newer") or []:
-        if text(row["istio"]) == istio_minor:
-            return text(row["kiali_min"]), None, text(row.get("confidence")) or "medium"
-    return None
-
-
-def _within_max(kiali: str, kmax: str) -> bool:
-    if len(kmax.split(".")) == 2:  # "1.54": the whole 1.54.x line
-        return parse_version(minor_of(kiali)) <= parse_version(kmax)
-    return parse_version(kiali) <= parse_version(kmax)
-
-
 @rule("MESH102")
 def kiali_istio_incompatible(model: Model, ctx: CheckContext, report: Reporter):
     istio = _istio_reference(model)
@@ -177,21 +160,26 @@ def kiali_istio_incompatible(model: Model, ctx: CheckContext, report: Reporter):
             break
         if broken:
             continue
-        tested = _tested_range(imin)
-        if tested is None:
+        unmet = knowledge.kiali_compat().requirement_unmet(kv_text, istio.effective)
+        if unmet is not None:
+            message = (f"Kiali {kv_text} ({kiali.name}) requires Istio {unmet.istio_min} or newer "
+                       f"(kiali.io: Istio {unmet.istio_min} is required starting with Kiali "
+                       f"{unmet.kiali_from}), but the scope runs {istio_desc}. Use a Kiali older than "
+                       f"{unmet.kiali_from} with Istio {imin}, or upgrade Istio.")
+            yield report(message, kiali.location, object=kiali.object, detail=f"requires-istio-{unmet.istio_min}", severity="error",
+                          fix=f"use Kiali below {unmet.kiali_from}, or Istio {unmet.istio_min} or newer")
             continue
-        kmin, kmax, confidence = tested
-        low = kmin is not None and parse_version(kv_text) < parse_version(kmin) and not (
-            floating and minor_of(kv_text) == minor_of(kmin))
-        high = kmax is not None and not _within_max(kv_text, kmax)
-        if low or high:
-            span = f"{kmin} – {kmax}" if kmax else f"{kmin} or newer"
-            message = (f"Kiali {kv_text} ({kiali.name}) is outside the versions tested with "
-                       f"{istio_desc}: the Kiali compatibility table lists {span} for Istio {imin}"
-                       f"{' (' + confidence + ' confidence)' if confidence != 'high' else ''}. "
-                       f"Untested pairs often break the graph or validations; use a Kiali in that range.")
-            yield report(message, kiali.location, object=kiali.object, detail="untested", severity="warning",
-                          fix=f"use Kiali {span} with Istio {imin}")
+        tested = knowledge.kiali_compat().tested_for(imin)
+        if tested is None or tested.admits(kv_text, floating):
+            continue
+        span = tested.listing()
+        caveat = tested.confidence.caveat("that row")
+        message = (f"Kiali {kv_text} ({kiali.name}) is outside the versions tested with "
+                   f"{istio_desc}: the Kiali compatibility table lists {span} for Istio {imin}"
+                   f"{' (' + caveat + ')' if caveat else ''}. "
+                   f"Untested pairs often break the graph or validations; use a tested Kiali.")
+        yield report(message, kiali.location, object=kiali.object, detail="untested", severity="warning",
+                      fix=f"use Kiali {span} with Istio {imin}")
 
 
 # --- MESH103 -------------------------------------------------------------------------------

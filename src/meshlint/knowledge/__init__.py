@@ -3,6 +3,10 @@
 `rules/` is data shipped inside the wheel (as `meshlint/rules`); in a source checkout
 it is the top-level `rules/` folder. Adding a fact is a data change: each table loads into
 the frozen dataclasses of `knowledge.tables`, whose fields are its schema.
+
+`meshlint data update` may store refreshed copies of some tables in the user cache; a
+table in force is whichever of the shipped and the cached copy is newer (`as_of`), and a
+cached copy that does not validate is ignored (see `knowledge.store`).
 """
 
 from __future__ import annotations
@@ -13,11 +17,16 @@ from typing import TypeVar
 from meshlint.knowledge.catalog import RuleDoc, catalog, rule_doc
 from meshlint.knowledge.files import load_yaml, rules_dir
 from meshlint.knowledge.schema import KnowledgeError, build
+from meshlint.knowledge.store import InForce, in_force, stale_notes, stale_tables
 from meshlint.knowledge.tables import (
     TABLES,
+    ArtifactHosts,
     AwsArch,
     EksBlueprintsAddons,
+    EksVersions,
+    GatewayApi,
     ImageArch,
+    IstioPatches,
     IstioProtocols,
     IstioReleases,
     KialiCompat,
@@ -30,27 +39,48 @@ from meshlint.values import YMap, text
 
 __all__ = [
     "KnowledgeError", "RuleDoc", "catalog", "rule_doc", "rules_dir", "data", "data_names", "table",
-    "aws_arch", "eks_blueprints_addons", "image_arch", "istio_protocols", "istio_releases", "kiali_compat",
-    "kiali_gateway_detection",
+    "InForce", "in_force", "stale_notes", "stale_tables", "reload",
+    "artifact_hosts", "aws_arch", "eks_blueprints_addons", "eks_versions", "gateway_api", "image_arch",
+    "istio_patches", "istio_protocols", "istio_releases", "kiali_compat", "kiali_gateway_detection",
     "nat_gateway_prices", "vpc_module",
 ]
 
 T = TypeVar("T", bound=Table)
 
 
-@lru_cache(maxsize=None)
 def table(name: str) -> Table:
-    """The data table rules/data/<name>.yaml, validated against its dataclass."""
-    cls = TABLES.get(name)
-    if cls is None:
+    """The data table in force for rules/data/<name>.yaml, validated against its dataclass."""
+    if name not in TABLES:
         raise KnowledgeError(f"data table {name} has no schema in knowledge.tables")
-    return build(cls, data(name), f"rules/data/{name}.yaml")
+    return in_force(name).table
+
+
+def reload() -> None:
+    """Forget the loaded tables (after `meshlint data update`, and in tests)."""
+    in_force.cache_clear()
+    data.cache_clear()
 
 
 def _typed(name: str, cls: type[T]) -> T:
     loaded = table(name)
     assert isinstance(loaded, cls)
     return loaded
+
+
+def artifact_hosts() -> ArtifactHosts:
+    return _typed("artifact-hosts", ArtifactHosts)
+
+
+def eks_versions() -> EksVersions:
+    return _typed("eks-versions", EksVersions)
+
+
+def gateway_api() -> GatewayApi:
+    return _typed("gateway-api", GatewayApi)
+
+
+def istio_patches() -> IstioPatches:
+    return _typed("istio-patches", IstioPatches)
 
 
 def aws_arch() -> AwsArch:
@@ -96,14 +126,14 @@ def data(name: str) -> YMap:
     Legacy view, to be removed when callers use the typed tables (`istio_releases()`,
     `kiali_compat()`, ...): model, build, arch, inventory and checks/versions still read it.
     The table is validated against its schema on first use, whichever view asks first."""
+    if name in TABLES:
+        return in_force(name).document
     path = rules_dir() / "data" / f"{name}.yaml"
     if not path.is_file():
         raise KnowledgeError(f"data table {name} is missing")
     doc = load_yaml(path)
     if not isinstance(doc, YMap) or not text(doc.get("as_of")) or not doc.get("sources"):
         raise KnowledgeError(f"{path}: a data table needs as_of and sources")
-    if name in TABLES:
-        build(TABLES[name], doc, f"rules/data/{name}.yaml")
     return doc
 
 

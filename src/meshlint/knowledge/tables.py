@@ -7,36 +7,22 @@ table checks in `__post_init__` what a type cannot say (order, contiguity, range
 from __future__ import annotations
 
 import datetime as _dt
-import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from meshlint.knowledge.base import Confidence, Table
+from meshlint.knowledge.kiali import KialiCompat, KialiGatewayDetection
+from meshlint.knowledge.lifecycle import (
+    ArtifactHosts,
+    EksVersions,
+    GatewayApi,
+    IstioPatches,
+)
 from meshlint.knowledge.schema import VersionText, ascending, provenance, yaml_key
 from meshlint.versioning import helm_constraint
 
-
-class Confidence(enum.StrEnum):
-    """How sure a row is: high (primary source read), medium, low (secondary sources)."""
-
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-
 ARCHS = ("amd64", "arm64")
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    """What every table carries: the day its facts were checked, and where they come from."""
-
-    as_of: _dt.date = field(metadata=provenance())
-    sources: tuple[str, ...] = field(metadata=provenance())
-
-    def __post_init__(self) -> None:
-        if not self.sources:
-            raise ValueError("a data table needs sources")
 
 
 # --- nat-gateway-prices ------------------------------------------------------------------
@@ -47,6 +33,7 @@ class NatPrice:
     hourly: float  # USD per NAT gateway-hour
     per_gb: float  # USD per GB processed
     confidence: Confidence
+    source: str = field(metadata=provenance())
 
     def __post_init__(self) -> None:
         if not (0 < self.hourly < 1 and 0 < self.per_gb < 1):
@@ -54,9 +41,30 @@ class NatPrice:
 
 
 @dataclass(frozen=True, slots=True)
+class PublicIpv4Charge:
+    hourly: float  # USD per public IPv4 address-hour (a NAT gateway's Elastic IP too)
+    effective_from: _dt.date
+    confidence: Confidence
+    source: str = field(metadata=provenance())
+
+
+@dataclass(frozen=True, slots=True)
+class RegionalNat:
+    """AWS's regional NAT gateway: one per VPC across its AZs (pricing not known)."""
+
+    terraform_argument: str
+    terraform_value: str
+    provider_from: VersionText  # hashicorp/aws
+    confidence: Confidence
+    source: str = field(metadata=provenance())
+
+
+@dataclass(frozen=True, slots=True)
 class NatGatewayPrices(Table):
     monthly_hours: int
     regions: tuple[NatPrice, ...]
+    public_ipv4: PublicIpv4Charge | None = None
+    regional_nat: RegionalNat | None = None
 
     def __post_init__(self) -> None:
         Table.__post_init__(self)
@@ -176,8 +184,10 @@ class IstioRelease:
     released: _dt.date | None  # announcement of x.0
     eol: _dt.date | None  # None: not known
     kubernetes: tuple[VersionText, ...] | None  # supported Kubernetes minors
-    kiali_addon: VersionText | None  # the Kiali in samples/addons of that branch
+    kiali_addon: VersionText | None  # the Kiali in samples/addons at the x.0 tag
     confidence: Confidence
+    source: str = field(metadata=provenance())
+    note: str = field(default="", metadata=provenance())
 
     def __post_init__(self) -> None:
         if self.released and self.eol and not self.released < self.eol:
@@ -200,61 +210,10 @@ class IstioReleases(Table):
     def release(self, minor: str) -> IstioRelease | None:
         return next((r for r in self.releases if r.minor == minor), None)
 
-
-# --- kiali-compat ----------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class KialiTested:
-    istio: VersionText
-    kiali_min: VersionText
-    kiali_max: VersionText | None  # "1.54": the whole 1.54.x line; None: no upper bound known
-
-    def __post_init__(self) -> None:
-        if self.kiali_max is not None and self.kiali_max.parsed < self.kiali_min.parsed:
-            raise ValueError(f"istio {self.istio}: kiali_max below kiali_min")
-
-
-@dataclass(frozen=True, slots=True)
-class KialiTestedNewer:
-    istio: VersionText
-    kiali_min: VersionText
-    confidence: Confidence
-
-
-@dataclass(frozen=True, slots=True)
-class KialiBackport:
-    line: VersionText
-    fixed: VersionText
-
-
-@dataclass(frozen=True, slots=True)
-class KialiIncompatibility:
-    id: str
-    istio_from: VersionText
-    kiali_below: VersionText
-    fixed_backports: tuple[KialiBackport, ...]
-    needs: str | None  # a model feature the problem needs (serviceentry-exportto)
-    symptom: str
-    cause: str
-    first_fixed: str
-    issue: str = field(metadata=provenance())
-
-    def __post_init__(self) -> None:
-        for bp in self.fixed_backports:
-            if not bp.fixed.parsed < self.kiali_below.parsed:
-                raise ValueError(f"{self.id}: backport {bp.fixed} is not below {self.kiali_below}")
-
-
-@dataclass(frozen=True, slots=True)
-class KialiCompat(Table):
-    tested: tuple[KialiTested, ...]
-    tested_newer: tuple[KialiTestedNewer, ...]
-    incompatibilities: tuple[KialiIncompatibility, ...]
-
-    def __post_init__(self) -> None:
-        Table.__post_init__(self)
-        minors = [r.istio for r in self.tested] + [r.istio for r in self.tested_newer]
-        ascending([m.parsed for m in minors], "tested istio minors")
+    def ended(self, minor: str, as_of: _dt.date) -> bool:
+        """Whether `minor` had reached end of life by `as_of` (False when not known)."""
+        row = self.release(minor)
+        return row is not None and row.eol is not None and row.eol <= as_of
 
 
 # --- istio-protocols -------------------------------------------------------------------------
@@ -264,39 +223,15 @@ class IstioProtocols(Table):
     port_name_prefixes: tuple[str, ...]  # `<prefix>` or `<prefix>-<suffix>` declares the protocol
 
 
-# --- kiali-gateway-detection ------------------------------------------------------------------
-
-class KialiDetection(enum.StrEnum):
-    """How a Kiali version finds the Istio gateways it reports (see the table's comments)."""
-
-    APP_LABEL = "app-label"
-    LABEL = "label"
-    ANY_NAMESPACE = "any-namespace"
-
-
-@dataclass(frozen=True, slots=True)
-class KialiDetectionEra:
-    detection: KialiDetection
-    below: VersionText | None  # the first Kiali version that no longer detects this way
-
-
-@dataclass(frozen=True, slots=True)
-class KialiGatewayDetection(Table):
-    eras: tuple[KialiDetectionEra, ...]
-
-    def __post_init__(self) -> None:
-        Table.__post_init__(self)
-        bounds = [e.below for e in self.eras]
-        if not bounds or bounds[-1] is not None or None in bounds[:-1]:
-            raise ValueError("eras: only the last era is open-ended")
-        ascending([b.parsed for b in bounds[:-1] if b is not None], "eras")
-
-
 #: file stem in rules/data -> the dataclass it loads into
 TABLES: dict[str, type[Table]] = {
+    "artifact-hosts": ArtifactHosts,
     "aws-arch": AwsArch,
     "eks-blueprints-addons": EksBlueprintsAddons,
+    "eks-versions": EksVersions,
+    "gateway-api": GatewayApi,
     "image-arch": ImageArch,
+    "istio-patches": IstioPatches,
     "istio-protocols": IstioProtocols,
     "istio-releases": IstioReleases,
     "kiali-compat": KialiCompat,

@@ -82,7 +82,8 @@ def derive_components(objects: list[K8sObject], releases: list[HelmRelease], wor
     out = []
     for comp in components:
         if comp.effective is None:
-            effective, note = effective_version(comp, as_of)
+            repository = next((r.repository for r in releases if r.object == comp.object), None)
+            effective, note = effective_version(comp, as_of, repository)
             comp = replace(comp, effective=effective, effective_note=note)
         out.append(comp)
     return out
@@ -145,8 +146,9 @@ def data_as_of(name: str) -> _dt.date:
     return _dt.date.fromisoformat(str(knowledge.data(name)["as_of"]))
 
 
-def effective_version(comp: Component, as_of: _dt.date) -> tuple[str | None, str]:
-    """(version that will run, how it was decided). None when it cannot be known."""
+def effective_version(comp: Component, as_of: _dt.date, repository: object = None) -> tuple[str | None, str]:
+    """(version that will run, how it was decided). None when it cannot be known. A chart
+    repository that stopped receiving releases (artifact-hosts) caps what it resolves to."""
     if comp.pin in (PINNED, FLOATING):
         return (comp.version if isinstance(comp.version, str) else None), ""
     available = getattr(comp.available, "versions", None)
@@ -155,6 +157,9 @@ def effective_version(comp: Component, as_of: _dt.date) -> tuple[str | None, str
     if not comp.is_istio:
         return None, ""  # no release table for other charts: no guess
     released = released_minors(as_of)
+    last = knowledge.artifact_hosts().last_minor_published(repository)
+    if last is not None:
+        released = [(m, d) for m, d in released if (v := parse_version(m)) is not None and v <= last.parsed]
     if not released:
         return None, f"no Istio release is known before {as_of}"
     stale = ""
@@ -169,6 +174,10 @@ def effective_version(comp: Component, as_of: _dt.date) -> tuple[str | None, str
         candidates = [parse_version(f"{m}.0") for m in minors]
         candidates += [v for v in admits.lower_bounds if f"{v.major}.{v.minor}" in minors]
         ok = [v for v in candidates if v is not None and admits(v)]
+        patch = knowledge.istio_patches().newest(
+            lambda v: admits(v) and f"{v.major}.{v.minor}" in minors, as_of, knowledge.istio_releases().ended)
+        if patch is not None and (not ok or patch.version >= max(ok)):
+            return str(patch.version), f'range "{comp.version}": {patch.describe(as_of)}{stale}'
         if not ok:
             return None, f'range "{comp.version}" admits no Istio release known as of {as_of}'
         best = max(ok)
@@ -176,6 +185,10 @@ def effective_version(comp: Component, as_of: _dt.date) -> tuple[str | None, str
                            f"{best.major}.{best.minor} patch as of {as_of}{stale}")
     if comp.pin in (ABSENT, IGNORED, LATEST):
         minor, day = released[-1]
+        patch = knowledge.istio_patches().newest(lambda v: f"{v.major}.{v.minor}" == minor, as_of,
+                                                 knowledge.istio_releases().ended)
+        if patch is not None:
+            return str(patch.version), f"unpinned: {patch.describe(as_of)}{stale}"
         return f"{minor}.0", (f"unpinned: resolves to {minor}.0 or a newer {minor} patch as of "
                               f"{as_of} ({minor}.0 released {day}){stale}")
     return None, ""
