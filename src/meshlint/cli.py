@@ -44,23 +44,44 @@ def _load_config(config_path: str | None, paths: list[str]):
 
 
 def _options(paths, select, ignore, as_of, online, timeout, config_path):
-    from meshlint import filters
     from meshlint.engine import Options
+    from meshlint.project import plan
 
     paths = _existing(paths)
     config = _load_config(config_path, paths)
-    sel = filters.normalise_codes(select) or config.select
-    ign = config.ignore + filters.normalise_codes(ignore)
+    where = plan(paths)
+    sel = _known_codes(select, "--select") or config.select
+    ign = config.ignore + _known_codes(ignore, "--ignore")
     day = _parse_date(as_of, "--as-of") if as_of else (
         config.as_of or _as_of(None))
-    opts = Options(paths=paths, select=sel, ignore=ign, as_of=day,
-                   online=online or bool(config.online), timeout=timeout, config=config)
+    opts = Options(paths=where.check_paths, select=sel, ignore=ign, as_of=day,
+                   online=online or bool(config.online), timeout=timeout, config=config,
+                   report_paths=where.report_paths, identity_root=where.identity_root)
     if config.max_file_bytes:
         opts.max_file_bytes = config.max_file_bytes
     reg_timeout = config.registries.get("timeout")
     if reg_timeout and timeout == 10.0:
         opts.timeout = float(reg_timeout)
     return opts
+
+
+def timeout_given(ctx: click.Context) -> bool:
+    """Was --timeout on the command line (not its default)?"""
+    return ctx.get_parameter_source("timeout") == click.core.ParameterSource.COMMANDLINE
+
+
+def _known_codes(values, option: str) -> list[str]:
+    """The codes of --select/--ignore; a code or prefix that names no rule is a usage error
+    (a run filtered by a typo would be green whatever the files hold)."""
+    from meshlint import filters
+    from meshlint.knowledge import catalog
+
+    codes = filters.normalise_codes(values)
+    for code in codes:
+        problem = filters.unknown_code(code, list(catalog()))
+        if problem:
+            raise click.BadParameter(str(problem), param_hint=option)
+    return codes
 
 
 def _new_since_fingerprints(ref: str, options) -> set[str]:
@@ -94,7 +115,7 @@ FORMAT_CHOICES = ["text", "json", "sarif", "github", "junit", "auto"]
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text",
               show_default=True, help="Output format (auto: github inside GitHub Actions).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write the report to FILE instead of standard output.")
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (MESH4, MESH501).")
 @click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
@@ -128,6 +149,10 @@ def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, c
     from meshlint.engine import run
     from meshlint.report import render
 
+    _writable(output, "--output")
+    _writable(write_baseline, "--write-baseline")
+    if timeout_given(click.get_current_context()) and not online:
+        raise click.UsageError("--timeout applies to online requests: add --online, or drop --timeout")
     options = _options(paths, select, ignore, as_of, online, timeout, config_path)
     options.cache = not no_cache and os.environ.get("MESHLINT_NO_CACHE", "") == ""
     if jobs:
@@ -141,6 +166,7 @@ def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, c
         known = _new_since_fingerprints(new_since, options)
         options.baseline = (options.baseline or set()) | known
     result = run(options)
+    _say_when_nothing_read(paths or ["."], result.discovery, options.report_paths)
     if write_baseline:
         baseline_mod.write(write_baseline, result.report.findings)
         click.echo(f"wrote {len(result.report.findings)} findings to {write_baseline}")
@@ -190,6 +216,19 @@ def versions_cmd(paths, fmt, as_of, online, debug) -> None:
     click.echo(render(result.models, fmt), nl=False)
 
 
+def _say_when_nothing_read(paths, discovery, report_paths) -> None:
+    """A green run over nothing is no news: say so (on stderr, the report stays clean)."""
+    files = discovery.files
+    if report_paths is not None:
+        from meshlint.project import within
+
+        files = [e for e in files if any(within(e.abspath, p) for p in report_paths)]
+    if not files:
+        named = ", ".join(paths)
+        click.echo(f"meshlint: no files meshlint reads (Terraform, Helm, Kubernetes YAML) in {named}",
+                   err=True)
+
+
 def _existing(paths) -> list[str]:
     paths = list(paths) or ["."]
     for p in paths:
@@ -199,8 +238,29 @@ def _existing(paths) -> list[str]:
 
 
 def _as_of(value: str | None) -> _dt.date:
-    text = value or os.environ.get("MESHLINT_AS_OF")
-    return _parse_date(text, "--as-of") if text else _dt.date.today()
+    if value:
+        return _parse_date(value, "--as-of")
+    text = os.environ.get("MESHLINT_AS_OF")
+    if not text:
+        return _dt.date.today()
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise click.UsageError(f"MESHLINT_AS_OF={text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _writable(path: str | None, option: str) -> None:
+    """Fail before the run, not after it, when a report or baseline cannot be written."""
+    if not path:
+        return
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    if os.path.isdir(path):
+        raise click.BadParameter(f"{path!r} is a directory", param_hint=option)
+    if not os.path.isdir(directory):
+        raise click.BadParameter(f"{path!r}: directory {directory!r} does not exist", param_hint=option)
+    target = path if os.path.exists(path) else directory
+    if not os.access(target, os.W_OK):
+        raise click.BadParameter(f"{path!r} is not writable", param_hint=option)
 
 
 @cli.command("diff")
@@ -288,6 +348,11 @@ def _main() -> int:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except click.UsageError as exc:
+        # one line, as every error: the message and where help is, not the usage block
+        where = exc.ctx.command_path if exc.ctx is not None else "meshlint"
+        click.echo(f"Error: {exc.format_message()} (see '{where} --help')", err=True)
+        return EXIT_ERROR
     except click.ClickException as exc:
         exc.show()
         return EXIT_ERROR
