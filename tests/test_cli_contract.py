@@ -156,3 +156,60 @@ def test_empty_directory_says_so_on_stderr(tmp_path):
     proc = meshlint_cli("check", str(tmp_path / "empty"))
     assert proc.returncode == 0
     assert "no files meshlint reads" in proc.stderr
+
+
+# --- 4. diff and --new-since in real CI ------------------------------------------------------
+
+
+NS_BAD = ("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n"
+          "    istio-injection: enabled\n    istio.io/rev: canary\n")
+
+
+def _committed(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    write_tree(root, {"k8s/ns.yaml": NS_BAD})
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "one")
+    return root
+
+
+def test_diff_prints_project_paths_not_temporary_checkouts(tmp_path):
+    root = _committed(tmp_path)
+    (root / "k8s" / "ns.yaml").write_text(NS_BAD + "---\n" + NS_BAD.replace("name: a", "name: b"))
+    _git(root, "commit", "-qam", "two")
+    doc = json.loads(meshlint_cli("diff", "HEAD~1", "HEAD", "--format", "json", cwd=root / "k8s").stdout)
+    assert [f["path"] for f in doc["introduced"]] == ["k8s/ns.yaml"]
+    text = meshlint_cli("diff", "HEAD~1", "HEAD", cwd=root).stdout
+    assert "meshlint-ref-" not in text and "  k8s/ns.yaml:15:" in text
+
+
+def test_first_commit_everything_is_new(tmp_path):
+    root = _committed(tmp_path)
+    proc = meshlint_cli("diff", "HEAD~1", "HEAD", "--format", "json", cwd=root)
+    assert proc.returncode == 1, proc.stderr
+    assert [f["rule"] for f in json.loads(proc.stdout)["introduced"]] == ["MESH402"]
+    proc = meshlint_cli("check", ".", "--new-since", "HEAD~1", cwd=root)
+    assert proc.returncode == 1 and "before the first commit" in proc.stderr
+
+
+def test_new_since_head_in_a_repository_without_commits(tmp_path):
+    """The pre-commit `meshlint-diff` hook (`--new-since HEAD`) on a fresh repository."""
+    root = tmp_path / "fresh"
+    write_tree(root, {"k8s/ns.yaml": NS_BAD})
+    _git(root, "init", "-q")
+    proc = meshlint_cli("check", "--new-since", "HEAD", cwd=root)
+    assert proc.returncode == 1 and "MESH402" in proc.stdout, proc.stderr
+
+
+def test_shallow_clone_says_how_to_fetch_the_history(tmp_path):
+    origin = _committed(tmp_path)
+    (origin / "k8s" / "extra.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n")
+    _git(origin, "add", "-A")
+    _git(origin, "commit", "-qm", "two")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{origin}", str(clone)], check=True,
+                   capture_output=True)
+    proc = meshlint_cli("check", ".", "--new-since", "HEAD~1", cwd=clone)
+    assert proc.returncode == 2
+    assert "fetch-depth: 0" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

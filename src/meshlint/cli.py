@@ -85,24 +85,28 @@ def _known_codes(values, option: str) -> list[str]:
 
 
 def _new_since_fingerprints(ref: str, options) -> set[str]:
-    """Fingerprints of the findings at `ref`: the same paths checked in that tree."""
+    """Fingerprints of the findings at `ref`: the same project checked in that tree, with
+    identities relative to the same place, so that unchanged findings match."""
     import dataclasses
 
     from meshlint.engine import run
-    from meshlint.vcs import GitError, checkout, repo_root
+    from meshlint.vcs import GitError, before_history, checkout, repo_root
 
     try:
         root = repo_root(options.paths[0])
+        if before_history(root, ref):
+            click.echo(f"meshlint: {ref} is before the first commit: every finding is new", err=True)
+            return set()
         with checkout(root, ref) as tree:
-            old_paths = []
-            for p in options.paths:
-                rel = os.path.relpath(os.path.abspath(p), root)
-                target = os.path.normpath(os.path.join(tree, rel))
-                if os.path.exists(target):
-                    old_paths.append(target)
+            def moved(path: str) -> str:
+                return os.path.normpath(os.path.join(tree, os.path.relpath(os.path.realpath(path), root)))
+
+            old_paths = [moved(p) for p in options.paths if os.path.exists(moved(p))]
             if not old_paths:
                 return set()
-            old = run(dataclasses.replace(options, paths=old_paths, baseline=None, cache=False))
+            identity = moved(options.identity_root) if options.identity_root else None
+            old = run(dataclasses.replace(options, paths=old_paths, baseline=None, cache=False,
+                                          report_paths=None, identity_root=identity))
             return {f.fingerprint for f in old.report.findings}
     except GitError as exc:
         raise click.ClickException(str(exc)) from None
