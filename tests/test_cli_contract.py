@@ -213,3 +213,8 @@ def test_shallow_clone_says_how_to_fetch_the_history(tmp_path):
     proc = meshlint_cli("check", ".", "--new-since", "HEAD~1", cwd=clone)
     assert proc.returncode == 2
     assert "fetch-depth: 0" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_no_project_checks_the_path_alone():
+    proc = meshlint_cli("check", "--no-project", "--format", "json", cwd=EXAMPLE / "k8s")
+    assert "MESH102" not in {f["rule"] for f in json.loads(proc.stdout)["findings"]}

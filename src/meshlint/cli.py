@@ -43,13 +43,13 @@ def _load_config(config_path: str | None, paths: list[str]):
         raise click.ClickException(f"configuration error: {exc}") from None
 
 
-def _options(paths, select, ignore, as_of, online, timeout, config_path):
+def _options(paths, select, ignore, as_of, online, timeout, config_path, project: bool = True):
     from meshlint.engine import Options
-    from meshlint.project import plan
+    from meshlint.project import Plan, plan
 
     paths = _existing(paths)
     config = _load_config(config_path, paths)
-    where = plan(paths)
+    where = plan(paths) if project else Plan(list(paths), None, None)
     sel = _known_codes(select, "--select") or config.select
     ign = config.ignore + _known_codes(ignore, "--ignore")
     day = _parse_date(as_of, "--as-of") if as_of else (
@@ -143,10 +143,13 @@ FORMAT_CHOICES = ["text", "json", "sarif", "github", "junit", "auto"]
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
               help="Parallel parsing processes [default: the number of cores].")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache of parsed files.")
+@click.option("--no-project", is_flag=True,
+              help="Check PATHS alone, not in the context of the project around them "
+                   "(the nearest .meshlint.yaml, [tool.meshlint] or .git).")
 @click.option("--verbose", "-v", is_flag=True, help="Print scopes and notes.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, config_path,
-          baseline, write_baseline, new_since, jobs, no_cache, verbose, debug) -> None:
+          baseline, write_baseline, new_since, jobs, no_cache, no_project, verbose, debug) -> None:
     """Check PATHS (default: the current directory)."""
     from meshlint import baseline as baseline_mod
     from meshlint import filters
@@ -157,7 +160,7 @@ def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, c
     _writable(write_baseline, "--write-baseline")
     if timeout_given(click.get_current_context()) and not online:
         raise click.UsageError("--timeout applies to online requests: add --online, or drop --timeout")
-    options = _options(paths, select, ignore, as_of, online, timeout, config_path)
+    options = _options(paths, select, ignore, as_of, online, timeout, config_path, not no_project)
     options.cache = not no_cache and os.environ.get("MESHLINT_NO_CACHE", "") == ""
     if jobs:
         options.jobs = jobs
