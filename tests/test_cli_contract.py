@@ -218,3 +218,33 @@ def test_shallow_clone_says_how_to_fetch_the_history(tmp_path):
 def test_no_project_checks_the_path_alone():
     proc = meshlint_cli("check", "--no-project", "--format", "json", cwd=EXAMPLE / "k8s")
     assert "MESH102" not in {f["rule"] for f in json.loads(proc.stdout)["findings"]}
+
+
+# --- 1. inline suppressions: unknown codes, the bare form ---------------------------------------
+
+
+NS_CONFLICT = ("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n"
+               "    istio-injection: enabled\n    istio.io/rev: canary\n")
+
+
+def _rules_at(tmp_path: Path, text: str) -> list[tuple[str, int]]:
+    write_tree(tmp_path, {"k8s/ns.yaml": text})
+    doc = json.loads(meshlint_cli("check", str(tmp_path), "--format", "json").stdout)
+    return sorted((f["rule"], f["line"]) for f in doc["findings"])
+
+
+def test_unknown_code_in_a_suppression_comment_is_reported(tmp_path):
+    text = "# meshlint: ignore[MESH4021] typo\n" + NS_CONFLICT
+    assert ("MESH002", 1) in _rules_at(tmp_path, text)
+
+
+def test_unknown_code_in_an_annotation_is_reported(tmp_path):
+    text = NS_CONFLICT.replace("  labels:\n", "  annotations:\n    meshlint.dev/ignore: MESH999\n  labels:\n")
+    rules = _rules_at(tmp_path, text)
+    assert ("MESH002", 6) in rules and ("MESH402", 9) in rules
+
+
+def test_bare_ignore_suppresses_everything_on_its_object_and_is_reported_when_unused(tmp_path):
+    assert _rules_at(tmp_path, "# meshlint: ignore legacy namespace\n" + NS_CONFLICT) == []
+    clean = NS_CONFLICT.replace("    istio.io/rev: canary\n", "")
+    assert _rules_at(tmp_path, "# meshlint: ignore legacy namespace\n" + clean) == [("MESH002", 1)]
