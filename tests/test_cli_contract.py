@@ -248,3 +248,16 @@ def test_bare_ignore_suppresses_everything_on_its_object_and_is_reported_when_un
     assert _rules_at(tmp_path, "# meshlint: ignore legacy namespace\n" + NS_CONFLICT) == []
     clean = NS_CONFLICT.replace("    istio.io/rev: canary\n", "")
     assert _rules_at(tmp_path, "# meshlint: ignore legacy namespace\n" + clean) == [("MESH002", 1)]
+
+
+# --- 5. files the user expects read ------------------------------------------------------------
+
+
+def test_gitignored_files_are_skipped_untracked_ones_are_read(tmp_path):
+    root = tmp_path / "repo"
+    write_tree(root, {".gitignore": "build/\nsecret.yaml\n", "k8s/ns.yaml": NS_CONFLICT,
+                      "build/ns.yaml": NS_CONFLICT, "k8s/secret.yaml": NS_CONFLICT})
+    _git(root, "init", "-q")
+    doc = json.loads(meshlint_cli("check", ".", "--format", "json", cwd=root).stdout)
+    assert [f["path"] for f in doc["findings"]] == ["k8s/ns.yaml"]  # untracked, not ignored: read
+    assert doc["files_checked"] == 1
