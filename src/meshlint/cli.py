@@ -300,14 +300,17 @@ def diff_cmd(old, new, path, fmt, fail_on, as_of, config_path, debug) -> None:
 
 
 @cli.command("rules")
+@click.argument("selectors", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def rules_cmd(fmt) -> None:
-    """List every rule."""
+def rules_cmd(selectors, fmt) -> None:
+    """List the rules (SELECTORS: codes, prefixes such as MESH4, or ALL; default: every rule)."""
     import json
 
+    from meshlint import filters
     from meshlint.knowledge import catalog
 
-    docs = catalog()
+    chosen = _known_codes(selectors, "SELECTORS")
+    docs = {code: d for code, d in catalog().items() if not chosen or filters.rule_selected(code, chosen, [])}
     if fmt == "json":
         click.echo(json.dumps([{"id": d.id, "name": d.name, "family": d.family,
                                 "severity": d.severity, "summary": d.summary}
@@ -322,10 +325,10 @@ def rules_cmd(fmt) -> None:
 @cli.command("rule")
 @click.argument("code")
 def rule_cmd(code) -> None:
-    """Show the documentation of one rule."""
-    from meshlint.knowledge import rule_doc
+    """Show the documentation of one rule, by code (MESH501) or name (multi-nat-gateway)."""
+    from meshlint.knowledge import catalog, rule_doc
 
-    doc = rule_doc(code)
+    doc = rule_doc(code) or next((d for d in catalog().values() if d.name == code.lower()), None)
     if doc is None:
         raise click.BadParameter(f"no rule {code!r} (see `meshlint rules`)", param_hint="CODE")
     click.echo(f"{doc.id} {doc.name} ({doc.severity}, family {doc.family})\n")
