@@ -104,7 +104,8 @@ def catalog_rules() -> list[str]:
 
 def run_case(case: Path, exp: Expectation, cache_dir: Path):
     """meshlint check in the case directory: (exit code, text output, findings)."""
-    base = ["check", ".", "--no-cache", "--jobs", "1", "--as-of", exp.as_of, *exp.args]
+    # --no-project: each case is a project of its own, not a part of meshlint's repository
+    base = ["check", ".", "--no-cache", "--no-project", "--jobs", "1", "--as-of", exp.as_of, *exp.args]
     env = {"MESHLINT_CACHE_DIR": str(cache_dir), "MESHLINT_AS_OF": None, "MESHLINT_NO_CACHE": None,
            "GITHUB_ACTIONS": None}
     runner = CliRunner(env=env)

@@ -44,18 +44,20 @@ def _load_config(config_path: str | None, paths: list[str]):
         raise click.ClickException(f"configuration error: {exc}") from None
 
 
-def _options(paths, select, ignore, as_of, online, timeout, config_path):
-    from meshlint import filters
+def _options(paths, select, ignore, as_of, online, timeout, config_path, project: bool = True):
     from meshlint.engine import Options
+    from meshlint.project import Plan, plan
 
     paths = _existing(paths)
     config = _load_config(config_path, paths)
-    sel = filters.normalise_codes(select) or config.select
-    ign = config.ignore + filters.normalise_codes(ignore)
+    where = plan(paths) if project else Plan(list(paths), None, None)
+    sel = _known_codes(select, "--select") or config.select
+    ign = config.ignore + _known_codes(ignore, "--ignore")
     day = _parse_date(as_of, "--as-of") if as_of else (
         config.as_of or _as_of(None))
-    opts = Options(paths=paths, select=sel, ignore=ign, as_of=day,
-                   online=online or bool(config.online), timeout=timeout, config=config)
+    opts = Options(paths=where.check_paths, select=sel, ignore=ign, as_of=day,
+                   online=online or bool(config.online), timeout=timeout, config=config,
+                   report_paths=where.report_paths, identity_root=where.identity_root)
     if config.max_file_bytes:
         opts.max_file_bytes = config.max_file_bytes
     reg_timeout = config.registries.get("timeout")
@@ -64,25 +66,48 @@ def _options(paths, select, ignore, as_of, online, timeout, config_path):
     return opts
 
 
+def timeout_given(ctx: click.Context) -> bool:
+    """Was --timeout on the command line (not its default)?"""
+    return ctx.get_parameter_source("timeout") == click.core.ParameterSource.COMMANDLINE
+
+
+def _known_codes(values, option: str) -> list[str]:
+    """The codes of --select/--ignore; a code or prefix that names no rule is a usage error
+    (a run filtered by a typo would be green whatever the files hold)."""
+    from meshlint import filters
+    from meshlint.knowledge import catalog
+
+    codes = filters.normalise_codes(values)
+    for code in codes:
+        problem = filters.unknown_code(code, list(catalog()))
+        if problem:
+            raise click.BadParameter(str(problem), param_hint=option)
+    return codes
+
+
 def _new_since_fingerprints(ref: str, options) -> set[str]:
-    """Fingerprints of the findings at `ref`: the same paths checked in that tree."""
+    """Fingerprints of the findings at `ref`: the same project checked in that tree, with
+    identities relative to the same place, so that unchanged findings match."""
     import dataclasses
 
     from meshlint.engine import run
-    from meshlint.vcs import GitError, checkout, repo_root
+    from meshlint.vcs import GitError, before_history, checkout, repo_root
 
     try:
         root = repo_root(options.paths[0])
+        if before_history(root, ref):
+            click.echo(f"meshlint: {ref} is before the first commit: every finding is new", err=True)
+            return set()
         with checkout(root, ref) as tree:
-            old_paths = []
-            for p in options.paths:
-                rel = os.path.relpath(os.path.abspath(p), root)
-                target = os.path.normpath(os.path.join(tree, rel))
-                if os.path.exists(target):
-                    old_paths.append(target)
+            def moved(path: str) -> str:
+                return os.path.normpath(os.path.join(tree, os.path.relpath(os.path.realpath(path), root)))
+
+            old_paths = [moved(p) for p in options.paths if os.path.exists(moved(p))]
             if not old_paths:
                 return set()
-            old = run(dataclasses.replace(options, paths=old_paths, baseline=None, cache=False))
+            identity = moved(options.identity_root) if options.identity_root else None
+            old = run(dataclasses.replace(options, paths=old_paths, baseline=None, cache=False,
+                                          report_paths=None, identity_root=identity))
             return {f.fingerprint for f in old.report.findings}
     except GitError as exc:
         raise click.ClickException(str(exc)) from None
@@ -95,7 +120,7 @@ FORMAT_CHOICES = ["text", "json", "sarif", "github", "junit", "auto"]
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text",
               show_default=True, help="Output format (auto: github inside GitHub Actions).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write the report to FILE instead of standard output.")
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (MESH4, MESH501).")
 @click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
@@ -119,17 +144,24 @@ FORMAT_CHOICES = ["text", "json", "sarif", "github", "junit", "auto"]
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
               help="Parallel parsing processes [default: the number of cores].")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache of parsed files.")
+@click.option("--no-project", is_flag=True,
+              help="Check PATHS alone, not in the context of the project around them "
+                   "(the nearest .meshlint.yaml, [tool.meshlint] or .git).")
 @click.option("--verbose", "-v", is_flag=True, help="Print scopes and notes.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, config_path,
-          baseline, write_baseline, new_since, jobs, no_cache, verbose, debug) -> None:
+          baseline, write_baseline, new_since, jobs, no_cache, no_project, verbose, debug) -> None:
     """Check PATHS (default: the current directory)."""
     from meshlint import baseline as baseline_mod
     from meshlint import filters
     from meshlint.engine import run
     from meshlint.report import render
 
-    options = _options(paths, select, ignore, as_of, online, timeout, config_path)
+    _writable(output, "--output")
+    _writable(write_baseline, "--write-baseline")
+    if timeout_given(click.get_current_context()) and not online:
+        raise click.UsageError("--timeout applies to online requests: add --online, or drop --timeout")
+    options = _options(paths, select, ignore, as_of, online, timeout, config_path, not no_project)
     options.cache = not no_cache and os.environ.get("MESHLINT_NO_CACHE", "") == ""
     if jobs:
         options.jobs = jobs
@@ -142,6 +174,7 @@ def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, c
         known = _new_since_fingerprints(new_since, options)
         options.baseline = (options.baseline or set()) | known
     result = run(options)
+    _say_when_nothing_read(paths or ["."], result.discovery, options.report_paths)
     if write_baseline:
         baseline_mod.write(write_baseline, result.report.findings)
         click.echo(f"wrote {len(result.report.findings)} findings to {write_baseline}")
@@ -195,6 +228,19 @@ def versions_cmd(paths, fmt, as_of, online, debug) -> None:
     click.echo(render(result.models, fmt), nl=False)
 
 
+def _say_when_nothing_read(paths, discovery, report_paths) -> None:
+    """A green run over nothing is no news: say so (on stderr, the report stays clean)."""
+    files = discovery.files
+    if report_paths is not None:
+        from meshlint.project import within
+
+        files = [e for e in files if any(within(e.abspath, p) for p in report_paths)]
+    if not files:
+        named = ", ".join(paths)
+        click.echo(f"meshlint: no files meshlint reads (Terraform, Helm, Kubernetes YAML) in {named}",
+                   err=True)
+
+
 cli.add_command(data_cmd)
 
 
@@ -207,8 +253,29 @@ def _existing(paths) -> list[str]:
 
 
 def _as_of(value: str | None) -> _dt.date:
-    text = value or os.environ.get("MESHLINT_AS_OF")
-    return _parse_date(text, "--as-of") if text else _dt.date.today()
+    if value:
+        return _parse_date(value, "--as-of")
+    text = os.environ.get("MESHLINT_AS_OF")
+    if not text:
+        return _dt.date.today()
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise click.UsageError(f"MESHLINT_AS_OF={text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _writable(path: str | None, option: str) -> None:
+    """Fail before the run, not after it, when a report or baseline cannot be written."""
+    if not path:
+        return
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    if os.path.isdir(path):
+        raise click.BadParameter(f"{path!r} is a directory", param_hint=option)
+    if not os.path.isdir(directory):
+        raise click.BadParameter(f"{path!r}: directory {directory!r} does not exist", param_hint=option)
+    target = path if os.path.exists(path) else directory
+    if not os.access(target, os.W_OK):
+        raise click.BadParameter(f"{path!r} is not writable", param_hint=option)
 
 
 @cli.command("diff")
@@ -241,14 +308,17 @@ def diff_cmd(old, new, path, fmt, fail_on, as_of, config_path, debug) -> None:
 
 
 @cli.command("rules")
+@click.argument("selectors", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def rules_cmd(fmt) -> None:
-    """List every rule."""
+def rules_cmd(selectors, fmt) -> None:
+    """List the rules (SELECTORS: codes, prefixes such as MESH4, or ALL; default: every rule)."""
     import json
 
+    from meshlint import filters
     from meshlint.knowledge import catalog
 
-    docs = catalog()
+    chosen = _known_codes(selectors, "SELECTORS")
+    docs = {code: d for code, d in catalog().items() if not chosen or filters.rule_selected(code, chosen, [])}
     if fmt == "json":
         click.echo(json.dumps([{"id": d.id, "name": d.name, "family": d.family,
                                 "severity": d.severity, "summary": d.summary}
@@ -263,10 +333,10 @@ def rules_cmd(fmt) -> None:
 @cli.command("rule")
 @click.argument("code")
 def rule_cmd(code) -> None:
-    """Show the documentation of one rule."""
-    from meshlint.knowledge import rule_doc
+    """Show the documentation of one rule, by code (MESH501) or name (multi-nat-gateway)."""
+    from meshlint.knowledge import catalog, rule_doc
 
-    doc = rule_doc(code)
+    doc = rule_doc(code) or next((d for d in catalog().values() if d.name == code.lower()), None)
     if doc is None:
         raise click.BadParameter(f"no rule {code!r} (see `meshlint rules`)", param_hint="CODE")
     click.echo(f"{doc.id} {doc.name} ({doc.severity}, family {doc.family})\n")
@@ -296,6 +366,11 @@ def _main() -> int:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except click.UsageError as exc:
+        # one line, as every error: the message and where help is, not the usage block
+        where = exc.ctx.command_path if exc.ctx is not None else "meshlint"
+        click.echo(f"Error: {exc.format_message()} (see '{where} --help')", err=True)
+        return EXIT_ERROR
     except click.ClickException as exc:
         exc.show()
         return EXIT_ERROR

@@ -15,13 +15,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from meshlint import findings
+from meshlint.filters import ALL, unknown_code
 from meshlint.parse import DEFAULT_MAX_FILE_BYTES
 from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.values import YMap
 
 CONFIG_NAMES = (".meshlint.yaml", ".meshlint.yml")
 SEVERITIES, FAIL_ON = findings.SEVERITIES, findings.FAIL_ON  # the one definition: meshlint.findings
-_CODE = re.compile(r"^MESH[0-9]{0,3}$")
+_CODE = re.compile(r"^(MESH[0-9]{0,3}|ALL)$")
+
+
+def _known_codes() -> list[str]:
+    # imported here: the rule catalog is read only when a configuration names codes
+    from meshlint.knowledge import catalog
+
+    return list(catalog())
 
 
 class ConfigError(Exception):
@@ -198,8 +206,9 @@ def _validate(doc, path: str, line_of) -> Config:
         if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
             fail(key, f"{key} must be a list of rule codes or prefixes (like MESH4)")
         for c in value:
-            if not _CODE.match(c.strip().upper()):
-                fail(key, f"{c!r} is not a rule code or prefix (MESH, MESH4, MESH401)")
+            problem = unknown_code(c.strip().upper(), _known_codes())
+            if problem:
+                fail(key, f"{key}: {problem}")
         return [c.strip().upper() for c in value]
 
     def globs(key, value, mapping=None):
@@ -218,6 +227,9 @@ def _validate(doc, path: str, line_of) -> Config:
         for code, level in sev.items():
             if not re.match(r"^MESH[0-9]{3}$", str(code)):
                 fail(code, f"{code!r} is not a rule code", sev)
+            problem = unknown_code(str(code), _known_codes(), exact=True)
+            if problem:
+                fail(code, f"severity: {problem}", sev)
             if level not in SEVERITIES:
                 fail(code, f"severity of {code} must be one of {', '.join(SEVERITIES)}", sev)
             cfg.severity[str(code)] = level
@@ -228,6 +240,10 @@ def _validate(doc, path: str, line_of) -> Config:
         for pattern, value in ppi.items():
             if not isinstance(value, list) or not all(isinstance(c, str) and _CODE.match(c.upper()) for c in value):
                 fail(pattern, f"per-path-ignores[{pattern!r}] must be a list of rule codes or prefixes", ppi)
+            for c in value:
+                problem = unknown_code(c.upper(), _known_codes())
+                if problem:
+                    fail(pattern, f"per-path-ignores[{pattern!r}]: {problem}", ppi)
             cfg.per_path_ignores[str(pattern)] = [c.upper() for c in value]
     if "exclude" in doc:
         cfg.exclude = globs("exclude", doc["exclude"])

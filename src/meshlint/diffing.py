@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from meshlint.engine import Options, Run, run
 from meshlint.findings import Finding
+from meshlint.project import repository_root
 
 
 @dataclass
@@ -29,16 +30,19 @@ class DiffResult:
 
 
 @contextlib.contextmanager
-def materialise(spec: str, repo_hint: str):
-    """A directory for `spec`: itself if it is one, else the tree of that git ref."""
+def materialise(spec: str, repo_hint: str, against_ref: bool = False):
+    """A directory for `spec` and the directory identities are relative to: the directory
+    itself (the repository holding it when compared with a ref), else the tree of that git
+    ref (identities relative to its top, which is the repository's root)."""
     if os.path.isdir(spec):
-        yield os.path.abspath(spec), None
+        here = os.path.realpath(spec)
+        yield here, (repository_root(here) or here) if against_ref else here
         return
     from meshlint.vcs import checkout, repo_root
 
     root = repo_root(repo_hint)
     with checkout(root, spec) as tree:
-        rel = os.path.relpath(os.path.abspath(repo_hint), root)
+        rel = os.path.relpath(os.path.realpath(repo_hint), root)
         yield os.path.normpath(os.path.join(tree, rel)), tree
 
 
@@ -59,9 +63,11 @@ def _inventory(result: Run, top: str) -> dict[tuple[str, str, str], str]:
 
 def diff(old_spec: str, new_spec: str, options: Options, repo_hint: str = ".") -> DiffResult:
     result = DiffResult()
-    with materialise(old_spec, repo_hint) as (old_dir, _), materialise(new_spec, repo_hint) as (new_dir, _):
-        old = run(dataclasses.replace(options, paths=[old_dir]))
-        new = run(dataclasses.replace(options, paths=[new_dir]))
+    refs = not (os.path.isdir(old_spec) and os.path.isdir(new_spec))
+    with materialise(old_spec, repo_hint, refs) as (old_dir, old_top), \
+            materialise(new_spec, repo_hint, refs) as (new_dir, new_top):
+        old = run(dataclasses.replace(options, paths=[old_dir], report_paths=None, identity_root=old_top))
+        new = run(dataclasses.replace(options, paths=[new_dir], report_paths=None, identity_root=new_top))
         before, after = _inventory(old, old_dir), _inventory(new, new_dir)
     for key in sorted(set(before) | set(after)):
         if before.get(key) != after.get(key):

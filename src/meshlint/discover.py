@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import subprocess
 from dataclasses import dataclass, field
 
 SKIP_DIRS = frozenset((".git", ".terraform", "node_modules", "__pycache__", ".venv", "venv"))
@@ -148,8 +149,54 @@ def discover(paths: list[str], cwd: str | None = None, exclude=None) -> Discover
     return result
 
 
+class GitTracked:
+    """What `git ls-files` would list under a directory of a git work tree: tracked files and
+    untracked files that are not ignored (.gitignore, .git/info/exclude, the global excludes).
+    None when `top` is in no work tree or git is unavailable: then every file counts."""
+
+    def __init__(self, files: set[str], dirs: set[str], whole: set[str]):
+        self.files, self.dirs, self.whole = files, dirs, whole
+
+    @classmethod
+    def of(cls, top: str) -> GitTracked | None:
+        probe = top
+        while not os.path.exists(os.path.join(probe, ".git")):
+            parent = os.path.dirname(probe)
+            if parent == probe:
+                return None  # no work tree: skip the git call (start-up time)
+            probe = parent
+        try:
+            proc = subprocess.run(["git", "-C", top, "ls-files", "-z", "--cached", "--others",
+                                   "--exclude-standard"], capture_output=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if proc.returncode != 0:
+            return None
+        files: set[str] = set()
+        dirs: set[str] = {top}
+        whole: set[str] = set()
+        for raw in proc.stdout.split(b"\0"):
+            if not raw:
+                continue
+            full = os.path.join(top, os.fsdecode(raw).replace("/", os.sep))
+            if os.path.isdir(full):
+                whole.add(full)  # a submodule or nested repository: all of it
+            files.add(full)
+            parent = os.path.dirname(full)
+            while parent not in dirs and len(parent) > len(top):
+                dirs.add(parent)
+                parent = os.path.dirname(parent)
+        return cls(files, dirs, whole)
+
+    def keeps(self, path: str, is_dir: bool) -> bool:
+        if any(path == w or path.startswith(w + os.sep) for w in self.whole):
+            return True
+        return path in (self.dirs if is_dir else self.files)
+
+
 def _walk(top: str, cwd: str, out: list[FileEntry], result: Discovery, exclude) -> None:
     seen_dirs: set[tuple[int, int]] = set()
+    tracked = GitTracked.of(top)
     # stack of (directory, enclosing chart dir or None, inside chart templates)
     stack: list[tuple[str, str | None]] = [(top, None)]
     top_prefix = top.rstrip(os.sep) + os.sep
@@ -191,6 +238,8 @@ def _walk(top: str, cwd: str, out: list[FileEntry], result: Discovery, exclude) 
             if exclude is not None and exclude(os.path.relpath(full, top).replace(os.sep, "/"),
                                                shown_prefix + name, full):
                 continue
+            if tracked is not None and not tracked.keeps(full, is_dir):
+                continue  # ignored by git (.gitignore): not part of the repository
             if is_dir:
                 if name in SKIP_DIRS or name.startswith("."):
                     if name not in SKIP_DIRS and _holds_terraform(full):

@@ -40,6 +40,10 @@ class Options:
     baseline: set[str] | None = None  # fingerprints to hide
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     cache: bool = False  # the on-disk cache of parsed files (the CLI turns it on)
+    # a path inside a project is checked with the whole project (`paths`) and only the
+    # findings in these files or directories (absolute) are reported; None: all of them
+    report_paths: list[str] | None = None
+    identity_root: str | None = None  # fingerprints' paths are relative to it (else the checked path)
 
 
 @dataclass
@@ -78,12 +82,13 @@ def _run(options: Options) -> Run:
         cached = runcache.load(cache_dir(), key) if key else None
         if cached is not None:
             timings["run cache"] = time.perf_counter() - started - timings["discover"]
-            return Run(_apply_baseline(cached, options.baseline), disc, [], timings)
+            return Run(_apply_baseline(_narrow(cached, options.report_paths), options.baseline),
+                       disc, [], timings)
     result = _analyse(options, disc)
     result.timings = {**timings, **result.timings}
     if key is not None:
         runcache.store(cache_dir(), key, result.report)
-    _apply_baseline(result.report, options.baseline)
+    _apply_baseline(_narrow(result.report, options.report_paths), options.baseline)
     return result
 
 
@@ -117,7 +122,8 @@ def _analyse(options: Options, disc: Discovery) -> Run:
         for code in ran:
             found.extend(registry[code](model, ctx))
     timings["checks"], clock = time.perf_counter() - clock, time.perf_counter()
-    report = _report(found, ran, disc, scopes, parsed, config, options.select, options.ignore)
+    report = _report(found, ran, disc, scopes, parsed, config, options.select, options.ignore,
+                     options.identity_root)
     report.notes.extend(project.notes)  # what the evaluator's budget left unevaluated, and where
     report.notes.extend(knowledge.stale_notes(options.as_of))  # facts older than the run's date
     timings["filters"] = time.perf_counter() - clock
@@ -184,7 +190,7 @@ def _online_answers(needed, timeout: float, registries_config: Mapping):
 
 def _report(found: list[Finding], ran: list[str], disc: Discovery, scopes: list[Scope],
             parsed: Mapping[str, ParsedFile], config: Config, select: list[str],
-            ignore: list[str]) -> Report:
+            ignore: list[str], identity_root: str | None = None) -> Report:
     """Filters (selection, severities, per-path ignores, inline suppressions), then the report."""
     from meshlint import suppress
 
@@ -202,7 +208,8 @@ def _report(found: list[Finding], ran: list[str], disc: Discovery, scopes: list[
     kept = filters.dedupe(kept)
     for f in kept:
         f.abspath = abspath_of.get(f.location.path, "")
-        f.relpath = _root_relative(f.abspath or None, disc.tree_roots) or f.location.path
+        f.relpath = _root_relative(f.abspath or None, [identity_root] if identity_root else disc.tree_roots) \
+            or f.location.path
     kept.sort(key=Finding.sort_key)
     report = Report(kept, files_checked=len(disc.files), scopes=[s.name for s in scopes],
                     suppressed=suppressed, rules_run=["MESH001"] + ran)
@@ -210,6 +217,20 @@ def _report(found: list[Finding], ran: list[str], disc: Discovery, scopes: list[
         report.notes.append(f"{path}: {problem}")
     report.notes.extend(config.notes)
     return report
+
+
+def _narrow(report: Report, report_paths: list[str] | None) -> Report:
+    """Only the findings in the files the user named (the run saw the whole project)."""
+    if report_paths is None:
+        return report
+    report.narrowed_to = [p for p in report_paths]
+    report.findings = [f for f in report.findings
+                       if not f.abspath or any(_within(f.abspath, p) for p in report_paths)]
+    return report
+
+
+def _within(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
 def _apply_baseline(report: Report, baseline: set[str] | None) -> Report:
@@ -239,7 +260,7 @@ def _path_ignored(config: Config, f: Finding, abspath_of: dict[str, str]) -> boo
     if abspath is None:
         return False
     rel = _config_relative(config, abspath)
-    return any(matches_any([pattern], rel) and any(f.rule.startswith(c) for c in codes)
+    return any(matches_any([pattern], rel) and any(c == filters.ALL or f.rule.startswith(c) for c in codes)
                for pattern, codes in config.per_path_ignores.items())
 
 

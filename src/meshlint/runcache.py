@@ -41,6 +41,7 @@ def run_key(files, options, extra: str = "") -> str | None:
         "paths": [os.path.abspath(p) for p in options.paths], "cwd": os.getcwd(),
         "select": options.select, "ignore": options.ignore, "as_of": options.as_of.isoformat(),
         "max_file_bytes": options.max_file_bytes, "extra": extra,
+        "identity_root": options.identity_root,
         "config": dataclasses.asdict(config) if config.path else None,
     }
     h.update(json.dumps(parts, sort_keys=True, default=str).encode())

@@ -1,6 +1,10 @@
 """Inline suppressions: `# meshlint: ignore[CODES] reason`, `# meshlint: ignore-file[CODES]`,
 and the Kubernetes annotation `meshlint.dev/ignore: "MESH401,MESH402"`.
 
+A bare `# meshlint: ignore` (no codes) suppresses every finding on the object it covers,
+like a bare `noqa`, and is reported when it suppresses nothing. Codes that name no rule
+(in comments and annotations) are reported as MESH002, with the closest known code.
+
 A comment covers the innermost object it sits in, or the one that starts on the next line:
 a YAML document, mapping or list item; a Terraform block, attribute or object entry. So a
 comment above a document, inside a list item, or at the end of the offending line all do
@@ -14,10 +18,11 @@ import re
 from dataclasses import dataclass, field
 
 from meshlint import knowledge
+from meshlint.filters import ALL, unknown_code
 from meshlint.findings import Finding, new_finding
 from meshlint.values import Location
 
-COMMENT = re.compile(rb"(?:#|//)\s*meshlint:\s*(ignore|ignore-file)\[([^\]\n]*)\][ \t]*([^\n]*)")
+COMMENT = re.compile(rb"(?:#|//)\s*meshlint:\s*(ignore|ignore-file)(?:\[([^\]\n]*)\])?(?![\w-])[ \t]*([^\n]*)")
 ANNOTATION = "meshlint.dev/ignore"
 
 
@@ -34,7 +39,7 @@ class Suppression:
     used: bool = False
 
     def covers(self, f: Finding) -> bool:
-        if not any(f.rule.startswith(c) for c in self.codes):
+        if self.codes and not any(c == ALL or f.rule.startswith(c) for c in self.codes):
             return False
         if self.kind == "file":
             return True
@@ -121,7 +126,7 @@ def build_index(parsed_files) -> SuppressionIndex:
                 line = raw.count(b"\n", 0, m.start()) + 1
                 col = m.start() - (raw.rfind(b"\n", 0, m.start()) + 1) + 1
                 kind = "file" if m.group(1) == b"ignore-file" else "line"
-                codes = _codes(m.group(2).decode("utf-8", "replace"))
+                codes = _codes((m.group(2) or b"").decode("utf-8", "replace"))
                 sup = Suppression(pf.entry.path, line, col, kind, codes,
                                   m.group(3).decode("utf-8", "replace").strip())
                 if kind == "line":
@@ -173,18 +178,26 @@ def apply(findings: list[Finding], index: SuppressionIndex) -> tuple[list[Findin
 
 def unused(index: SuppressionIndex, ran) -> list[Finding]:
     """MESH002 for suppressions of rules that ran but matched nothing."""
+    known = list(knowledge.catalog())
     doc = knowledge.catalog()["MESH002"]
     out = []
     for sup in index.all():
+        what = "annotation" if sup.kind == "annotation" else (
+            f"meshlint: {sup.kind}[{','.join(sup.codes)}]" if sup.codes else f"meshlint: {sup.kind}")
+        loc = Location(sup.path, sup.line, sup.column)
+        for code in sup.codes:
+            problem = unknown_code(code, known)
+            if problem:
+                out.append(new_finding("MESH002", doc.name, doc.severity,
+                                       f"suppression ({what}) names no rule: {problem}. Fix or remove the code.",
+                                       loc, object=sup.path, scope="", detail=f"unknown:{sup.kind}:{code}"))
         if sup.used:
             continue
-        codes = [c for c in sup.codes if ran(c)]
+        codes = [c for c in sup.codes if ran(c) and not unknown_code(c, known)] if sup.codes else ["ALL"]
         if not codes:
             continue
-        what = "annotation" if sup.kind == "annotation" else f"meshlint: {sup.kind}[{','.join(sup.codes)}]"
-        message = (f"unused suppression ({what}): no {', '.join(sup.codes)} finding here to suppress. "
-                   f"Remove it, or fix its codes.")
-        loc = Location(sup.path, sup.line, sup.column)
+        message = (f"unused suppression ({what}): no {', '.join(sup.codes) or 'finding'}"
+                   f"{' finding' if sup.codes else ''} here to suppress. Remove it, or fix its codes.")
         out.append(new_finding("MESH002", doc.name, doc.severity, message, loc, object=sup.path, scope="",
                                detail=f"{sup.kind}:{','.join(sup.codes)}:{sup.reason}"))
     return out

@@ -32,16 +32,47 @@ def is_ref(root: str, ref: str) -> bool:
     return out.returncode == 0
 
 
+SHALLOW_HINT = ("the history is not in this clone (a shallow clone: with actions/checkout set "
+                "`fetch-depth: 0`, elsewhere run `git fetch --unshallow`)")
+
+
+def _git_ok(root: str, *args: str) -> str | None:
+    try:
+        out = subprocess.run(["git", "-C", root, *args], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def before_history(root: str, ref: str) -> bool:
+    """Does `ref` name the empty tree before the first commit? True for any ref in a
+    repository without commits, and for `X~N`/`X^` past the root commit of a full clone;
+    a shallow clone that lacks `ref` raises GitError saying how to fetch the history."""
+    if is_ref(root, ref):
+        return False
+    if _git_ok(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}") is None:
+        return True  # no commits yet: everything is new
+    shallow = _git_ok(root, "rev-parse", "--is-shallow-repository") == "true"
+    base = ref.split("~")[0].split("^")[0]
+    if base != ref and is_ref(root, base):
+        if shallow:
+            raise GitError(f"{ref!r} is not a commit here: {SHALLOW_HINT}")
+        return True  # past the first commit
+    if shallow:
+        raise GitError(f"{ref!r} is not a commit here: {SHALLOW_HINT}")
+    raise GitError(f"{ref!r} is not a commit in {root}")
+
+
 @contextlib.contextmanager
 def checkout(root: str, ref: str):
-    """Yield a temporary directory holding the tree of `ref`."""
-    if not is_ref(root, ref):
-        raise GitError(f"{ref!r} is not a commit in {root}")
+    """Yield a temporary directory holding the tree of `ref` (empty before the first commit)."""
+    empty = before_history(root, ref)
     tmp = tempfile.mkdtemp(prefix="meshlint-ref-")
     try:
         tree = os.path.join(tmp, "tree")
         os.mkdir(tree)
-        export_tree(root, ref, tree)
+        if not empty:
+            export_tree(root, ref, tree)
         yield tree
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

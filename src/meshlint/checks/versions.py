@@ -276,7 +276,9 @@ def istio_end_of_life(model: Model, ctx: CheckContext, report: Reporter):
     message = (f"Istio {istio.effective}{note} reached end of life on {eol}: no more security "
                f"fixes as of {ctx.as_of}. Supported releases then: "
                f"{', '.join(supported) or 'unknown'}{stale}. Upgrade one minor at a time.")
-    yield report(message, istio.location, object=istio.object, detail=minor, fix=f"upgrade Istio to {supported[-1] if supported else 'a supported release'}")
+    # no version in the identity: upgrading to another end-of-life minor (or fixing a skew)
+    # leaves the same finding, not a "new" one for baselines, --new-since and `meshlint diff`
+    yield report(message, istio.location, object=istio.object, detail="", fix=f"upgrade Istio to {supported[-1] if supported else 'a supported release'}")
 
 
 # --- MESH106 (--online) --------------------------------------------------------------------

@@ -9,13 +9,18 @@ from meshlint.report.jsonfmt import finding_dict
 from meshlint.report.safety import clean, neutralise, neutralise_json
 
 
+def _project_paths(f) -> dict:
+    """A finding with its project path: a ref's findings live in a temporary checkout."""
+    return {**finding_dict(f), "path": f.relpath or f.location.path}
+
+
 def render(result, fmt: str = "text") -> str:
     if fmt == "json":
         doc = {"version": __version__,
                "changes": [{"scope": c.scope, "component": c.component, "name": c.name,
                             "old": c.old, "new": c.new} for c in result.changes],
-               "introduced": [finding_dict(f) for f in result.introduced],
-               "resolved": [finding_dict(f) for f in result.resolved]}
+               "introduced": [_project_paths(f) for f in result.introduced],
+               "resolved": [_project_paths(f) for f in result.resolved]}
         return neutralise_json(json.dumps(doc, indent=2) + "\n")
     lines = []
     if result.changes:

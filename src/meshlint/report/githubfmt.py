@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from meshlint.findings import Report
+import os
+from functools import lru_cache
+
+from meshlint.findings import Finding, Report
 from meshlint.report.safety import clean
 from meshlint.report.textfmt import summary_line
 
@@ -20,11 +23,34 @@ def _prop(s: str) -> str:
     return _data(s).replace(":", "%3A").replace(",", "%2C")
 
 
+@lru_cache(maxsize=1024)
+def _repository(directory: str) -> str | None:
+    """The git work tree holding `directory`: annotation paths are relative to it."""
+    probe = directory
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return None
+        probe = parent
+
+
+def _path(f: Finding) -> str:
+    """Repository-relative, whatever directory meshlint ran in (GitHub resolves `file=`
+    against the repository root); the displayed path outside a repository."""
+    if f.abspath:
+        root = _repository(os.path.dirname(f.abspath))
+        if root is not None:
+            return os.path.relpath(f.abspath, root).replace(os.sep, "/")
+    return f.location.path
+
+
 def render(report: Report, **_) -> str:
     lines = []
     for f in report.findings:
         loc = f.location
-        props = [f"file={_prop(loc.path)}", f"line={loc.line}", f"col={loc.column}"]
+        props = [f"file={_prop(_path(f))}", f"line={loc.line}", f"col={loc.column}"]
         if loc.end_line and loc.end_line != loc.line:
             props.append(f"endLine={loc.end_line}")
         title = f"{f.rule} {f.name}".strip()
