@@ -257,6 +257,14 @@ class KialiCompat(Table):
         ascending([m.parsed for m in minors], "tested istio minors")
 
 
+# --- infrastructure-namespaces ---------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class InfrastructureNamespaces(Table):
+    names: tuple[str, ...]  # namespaces of cluster infrastructure (MESH401 leaves them alone)
+    prefixes: tuple[str, ...]  # ... and those whose name starts with one of these
+
+
 # --- istio-protocols -------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +305,7 @@ TABLES: dict[str, type[Table]] = {
     "aws-arch": AwsArch,
     "eks-blueprints-addons": EksBlueprintsAddons,
     "image-arch": ImageArch,
+    "infrastructure-namespaces": InfrastructureNamespaces,
     "istio-protocols": IstioProtocols,
     "istio-releases": IstioReleases,
     "kiali-compat": KialiCompat,

@@ -308,6 +308,14 @@ class Model:
         return bool(self.istio)
 
     @property
+    def installs_ambient(self) -> bool:
+        """Istio's ambient data plane is installed here: a ztunnel, or the `ambient` profile."""
+        return any(c.kind == "ztunnel" for c in self.components) or any(
+            r.value("profile") == "ambient" for r in self.releases
+            if r.chart_name in ("istiod", "base", "cni", "ztunnel")) or any(
+            o.kind == "IstioOperator" and o.spec.get("profile") == "ambient" for o in self.objects)
+
+    @property
     def istio_gateways(self) -> list[Gateway]:
         return [g for g in self.gateways if not g.is_gateway_api]
 
