@@ -28,6 +28,7 @@ from meshlint.model.extract_charts import chart_dependency_releases
 from meshlint.model.extract_istio import gateways, istio_installs, virtual_services
 from meshlint.model.extract_kustomize import kustomize_namespaces
 from meshlint.model.extract_manifests import manifest_objects
+from meshlint.model.extract_nat import per_vpc
 from meshlint.model.extract_node_pools import pools_from_manifests
 from meshlint.model.extract_terraform import extract_terraform
 from meshlint.model.types import HelmRelease, LookupFailure, Model
@@ -89,7 +90,7 @@ def build_model(sources: ScopeSources, as_of: _dt.date | None = None,
     archs, failures = image_archs(subjects, day, platforms)
     return Model(
         scope=sources.scope, objects=objects, namespaces=sources.namespaces, workloads=workloads,
-        releases=releases, istio=istio_installs(objects, releases), nat_gateways=sources.nat_gateways,
+        releases=releases, istio=istio_installs(objects, releases), nat_gateways=per_vpc(sources.nat_gateways),
         region=sources.region, components=components,
         gateway_workloads=gateway_workloads(objects, releases, workloads),
         gateways=gateways(objects), virtual_services=virtual_services(objects),

@@ -221,6 +221,7 @@ class NatGateways:
     location: Location
     object: str
     region: str | None
+    vpc: str | None = None  # aws_nat_gateway resources: the VPC their subnet is in, when known
 
 
 @dataclass(frozen=True, slots=True)
