@@ -182,6 +182,15 @@ class HelmRelease:
             return False
         if chart.startswith(("./", "../", "/")) or chart.startswith("file://"):
             return True
+        repository = self.repository
+        if isinstance(repository, str) and repository and (
+                repository.startswith(("./", "../", "/", "file://")) or (
+                self.origin == "helm_release" and "://" not in repository
+                and not repository.startswith("oci:") and "." not in repository.split("/")[0])):
+            # `repository = "charts"` + `chart = "x"`: Terraform's helm provider takes a URL or
+            # a local path there, so a value without a scheme or a host is a folder of the
+            # repository (Argo CD's OCI repoURLs have no scheme but start with a host)
+            return True
         # a bare relative path with no repository is a chart directory in the repository
         return "/" in chart and not self.repository and "://" not in chart and not chart.startswith("oci:")
 
