@@ -30,7 +30,8 @@ WORKLOAD_KINDS = frozenset(
 # others (CRDs, Secrets, most ConfigMaps, ...).
 FULL_KINDS = WORKLOAD_KINDS | frozenset((
     "Namespace", "Service", "Gateway", "VirtualService", "ServiceEntry", "IstioOperator", "Kiali",
-    "Application", "ApplicationSet", "NodePool", "Provisioner", "List", "ConfigMap/kiali"))
+    "Application", "ApplicationSet", "NodePool", "Provisioner", "List", "ConfigMap/kiali",
+    "HelmRelease", "HelmRepository"))
 
 
 def as_mapping(value: object) -> Mapping:
