@@ -193,6 +193,7 @@ def _report(found: list[Finding], ran: list[str], disc: Discovery, scopes: list[
             ignore: list[str], identity_root: str | None = None) -> Report:
     """Filters (selection, severities, per-path ignores, inline suppressions), then the report."""
     from meshlint import suppress
+    from meshlint.parse.templates import skip_notes
 
     kept = filters.keep(found, select, ignore)
     for f in kept:
@@ -215,6 +216,7 @@ def _report(found: list[Finding], ran: list[str], disc: Discovery, scopes: list[
                     suppressed=suppressed, rules_run=["MESH001"] + ran)
     for path, problem in disc.problems:
         report.notes.append(f"{path}: {problem}")
+    report.notes.extend(skip_notes({pf.entry.path: pf.skipped for pf in parsed.values()}))
     report.notes.extend(config.notes)
     return report
 

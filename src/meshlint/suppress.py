@@ -97,8 +97,15 @@ def _hcl_regions(hcl_file) -> list[tuple[int, int]]:
     return regions
 
 
-def _cover(line: int, regions: list[tuple[int, int]]) -> tuple[int, int]:
-    """The innermost region the comment is in, or that starts on the next line."""
+def _cover(line: int, regions: list[tuple[int, int]], trailing: bool = False) -> tuple[int, int]:
+    """The innermost region the comment is in, or that starts on the next line. A comment
+    trailing code covers the innermost region that starts on its own line when there is
+    one: after a block's opening line (`module "vpc" { # meshlint: ignore[...]`) it covers
+    the block, not the first attribute below it."""
+    if trailing:
+        opened = [(s, e) for s, e in regions if s == line]
+        if opened:
+            return min(opened, key=lambda r: r[1] - r[0])
     candidates = [(s, e) for s, e in regions if s - 1 <= line <= e]
     if not candidates:
         return line, line + 1
@@ -133,7 +140,9 @@ def build_index(parsed_files) -> SuppressionIndex:
                     if regions is None:
                         regions = _hcl_regions(pf.hcl) if pf.hcl is not None else (
                             _yaml_regions(pf.yaml) if pf.yaml is not None else [])
-                    sup.start, sup.end = _cover(line, regions)
+                    line_start = raw.rfind(b"\n", 0, m.start()) + 1
+                    trailing = bool(raw[line_start:m.start()].strip())
+                    sup.start, sup.end = _cover(line, regions, trailing)
                 items.append(sup)
         if pf.yaml is not None and raw and ANNOTATION.encode() in raw:
             items.extend(_annotations(pf))

@@ -15,6 +15,7 @@ from meshlint.model import (
     hosts_overlap,
     selector_matches,
 )
+from meshlint.model.placeholders import has_placeholder
 from meshlint.values import Unknown, text
 
 # --- MESH201 -------------------------------------------------------------------------------
@@ -71,6 +72,8 @@ def gateway_reference_not_found(model: Model, ctx: CheckContext, report: Reporte
     index = _gateway_index(model)
     if not index or model.opaque_kinds & {"Gateway", "*"}:
         return  # no Gateway visible here (managed elsewhere), or some are in chart templates
+    if any(has_placeholder(n) or has_placeholder(g) for n, g in index):
+        return  # a Gateway whose name is filled in at deploy time may be the one referenced
     for vs in model.virtual_services:
         ns = vs.namespace
         seen = set()
@@ -222,16 +225,17 @@ def kiali_gateway_expectation(model: Model, ctx: CheckContext, report: Reporter)
             e.met_by(w.namespace, w.labels) for w in workloads if isinstance(w.labels, Mapping))]
         if not any(e.core for e in missing):
             continue
-        deployed = "; ".join(w.describe() for w in workloads[:4])
+        deployed = "; ".join(dict.fromkeys(w.describe() for w in workloads[:4]))
         looks = ", ".join(f"{e.description} in {e.namespace}{' (core)' if e.core else ''}" for e in expected)
         gone = ", ".join(f"{e.description} in {e.namespace}" for e in missing)
         ingress = next((w for w in workloads if w.origin != "gateway-api"), workloads[0])
         labels = ingress.labels if isinstance(ingress.labels, Mapping) else {}
         app = text(labels.get("app")) or ingress.name
         if kiali.detection == "label":
+            label = _identifying_label(labels)
             fix = (f"set external_services.istio.ingress_gateway_namespace: {ingress.namespace}"
-                   + ("" if text(labels.get("istio")) == "ingressgateway" else
-                      f" and istio_labels.ingress_gateway_label: \"istio={text(labels.get('istio'))}\""))
+                   + ("" if label is None or label == ("istio", "ingressgateway") else
+                      f" and istio_labels.ingress_gateway_label: \"{label[0]}={label[1]}\""))
         else:
             fix = ("set external_services.istio.component_status.components: "
                    f"[{{app_label: istiod, is_core: true}}, {{app_label: {app}, is_core: true, "
@@ -241,6 +245,16 @@ def kiali_gateway_expectation(model: Model, ctx: CheckContext, report: Reporter)
                    f"Fix: {fix} in the Kiali configuration (Helm values, Kiali CR spec or the kiali "
                    f"ConfigMap), or use Kiali 2.2+, which finds gateways in every namespace.")
         yield report(message, kiali.location, object=kiali.object, detail=kiali.detection or "", fix=fix)
+
+
+def _identifying_label(labels: Mapping) -> tuple[str, str] | None:
+    """The label that tells a gateway's pods apart: `istio`, else `app`, else the Gateway
+    API's gateway-name label (never a label without a value)."""
+    for key in ("istio", "app", "gateway.networking.k8s.io/gateway-name", *labels):
+        value = text(labels.get(key))
+        if value:
+            return str(key), value
+    return None
 
 
 # --- MESH207 -------------------------------------------------------------------------------

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from meshlint import knowledge
 from meshlint.checks.base import CheckContext, Reporter, rule
 from meshlint.findings import Finding, Severity
 from meshlint.locate import item_location, key_location
 from meshlint.model import SYSTEM_NAMESPACES, Model, Workload
+from meshlint.model.placeholders import has_placeholder
 from meshlint.values import Unknown, text
 
 INJECTION = "istio-injection"
@@ -32,9 +33,13 @@ def namespace_injection_missing(model: Model, ctx: CheckContext, report: Reporte
     by_namespace: dict[str, list[Workload]] = {}
     for w in model.workloads:
         by_namespace.setdefault(w.namespace, []).append(w)
+    infrastructure = _infrastructure_namespace()
+    ambient = model.installs_ambient
     for name, workloads in sorted(by_namespace.items()):
-        if name in SYSTEM_NAMESPACES:
+        if name in SYSTEM_NAMESPACES or infrastructure(name) or has_placeholder(name):
             continue
+        if all(w.object.kind in RUN_TO_COMPLETION for w in workloads):
+            continue  # Jobs and CronJobs only: a sidecar keeps their pods from completing
         labels = model.namespace_labels(name)
         if labels is None or isinstance(labels, Unknown):
             continue  # not declared here, or labels only known after apply: no guess
@@ -53,7 +58,10 @@ def namespace_injection_missing(model: Model, ctx: CheckContext, report: Reporte
         names = ", ".join(f"{w.object.kind}/{w.object.name}" for w in undecided[:3])
         more = f" and {len(undecided) - 3} more" if len(undecided) > 3 else ""
         revisions = model.revisions_provided() or {"default"}
-        if "default" in revisions:
+        if ambient:
+            label_fix = f"{DATAPLANE}: ambient"
+            kubectl = f"kubectl label namespace {name} {DATAPLANE}=ambient"
+        elif "default" in revisions:
             label_fix = f"{INJECTION}: enabled"
             kubectl = f"kubectl label namespace {name} {INJECTION}=enabled"
         else:
@@ -63,12 +71,29 @@ def namespace_injection_missing(model: Model, ctx: CheckContext, report: Reporte
         wrong = ""
         if injection is not None:
             wrong = f' (its {INJECTION}="{injection}" is not a value Istio knows; it must be "enabled")'
-        message = (f"namespace {name} runs {names}{more} but has no {INJECTION}=enabled or "
-                   f"{REV} label{wrong}: Istio will not inject sidecars into its pods. "
-                   f"Add the label `{label_fix}` to the namespace ({kubectl}), or "
-                   f"`{INJECTION}: disabled` if it is meant to stay outside the mesh.")
+        if ambient:
+            message = (f"namespace {name} runs {names}{more} but has no {DATAPLANE}=ambient, "
+                       f"{INJECTION}=enabled or {REV} label{wrong}: in this ambient installation its "
+                       f"pods are not in the mesh. Add the label `{label_fix}` to the namespace "
+                       f"({kubectl}), or `{INJECTION}: disabled` if it is meant to stay outside the mesh.")
+        else:
+            message = (f"namespace {name} runs {names}{more} but has no {INJECTION}=enabled or "
+                       f"{REV} label{wrong}: Istio will not inject sidecars into its pods. "
+                       f"Add the label `{label_fix}` to the namespace ({kubectl}), or "
+                       f"`{INJECTION}: disabled` if it is meant to stay outside the mesh.")
         yield report(message, decl.location, object=decl.object, detail=name,
                      fix=f"add label {label_fix} to namespace {name}")
+
+
+RUN_TO_COMPLETION = ("Job", "CronJob")
+
+
+def _infrastructure_namespace() -> Callable[[str], bool]:
+    """Is a namespace one of the cluster's infrastructure (rules/data/infrastructure-namespaces)?"""
+    table = knowledge.data("infrastructure-namespaces")
+    names = frozenset(str(n) for n in table.get("names") or [])
+    prefixes = tuple(str(p) for p in table.get("prefixes") or [])
+    return lambda name: name in names or name.startswith(prefixes)
 
 
 def _label_decl(decls, label: str):
@@ -187,11 +212,13 @@ def service_port_name_convention(model: Model, ctx: CheckContext, report: Report
         if text(spec.get("type")) == "ExternalName":
             continue
         ports = spec.get("ports")
-        if not isinstance(ports, list):
+        if not isinstance(ports, list) or _istio_or_webhook_service(svc.name, spec, ports):
             continue
         for i, port in enumerate(ports):
             if not isinstance(port, dict) or port.get("appProtocol"):
                 continue
+            if (text(port.get("protocol")) or "TCP").upper() == "UDP":
+                continue  # Istio never sniffs UDP
             name = text(port.get("name")) or ""
             if name and _named_by_convention(name):
                 continue
@@ -204,3 +231,23 @@ def service_port_name_convention(model: Model, ctx: CheckContext, report: Report
                        f"protocols. Name it like `http-web`, or set appProtocol.")
             yield report(message, loc, object=f"Service/{ns}/{svc.name}", detail=f"{port.get('port')}:{name}",
                          fix="prefix the port name with its protocol")
+
+
+# Istio's own ports: a Service exposing one of them is a gateway or control plane whose
+# ports Istio's charts name (and whose traffic Istio does not sniff).
+ISTIO_OWN_PORTS = frozenset((15008, 15010, 15012, 15014, 15017, 15020, 15021, 15090))
+
+
+def _istio_or_webhook_service(name: str, spec: dict, ports: list) -> bool:
+    """A Service of Istio itself (a gateway or istiod: it exposes the status port 15021 or
+    another of Istio's ports, or selects a gateway or istiod pod), or an admission webhook
+    Service (the API server calls it directly, from outside the mesh)."""
+    numbers = {p.get("port") for p in ports if isinstance(p, dict)} | {
+        p.get("targetPort") for p in ports if isinstance(p, dict)}
+    if numbers & ISTIO_OWN_PORTS:
+        return True
+    selector = spec.get("selector")
+    if isinstance(selector, dict) and (text(selector.get("istio")) or text(selector.get("app")) or "") in (
+            "ingressgateway", "egressgateway", "eastwestgateway", "pilot", "istiod"):
+        return True
+    return "webhook" in name.lower()

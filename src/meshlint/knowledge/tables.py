@@ -216,6 +216,14 @@ class IstioReleases(Table):
         return row is not None and row.eol is not None and row.eol <= as_of
 
 
+# --- infrastructure-namespaces ---------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class InfrastructureNamespaces(Table):
+    names: tuple[str, ...]  # namespaces of cluster infrastructure (MESH401 leaves them alone)
+    prefixes: tuple[str, ...]  # ... and those whose name starts with one of these
+
+
 # --- istio-protocols -------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +239,7 @@ TABLES: dict[str, type[Table]] = {
     "eks-versions": EksVersions,
     "gateway-api": GatewayApi,
     "image-arch": ImageArch,
+    "infrastructure-namespaces": InfrastructureNamespaces,
     "istio-patches": IstioPatches,
     "istio-protocols": IstioProtocols,
     "istio-releases": IstioReleases,

@@ -26,8 +26,10 @@ from meshlint.model.derive_inventory import derive_components
 from meshlint.model.derive_kiali import kiali_installs
 from meshlint.model.extract_charts import chart_dependency_releases
 from meshlint.model.extract_istio import gateways, istio_installs, virtual_services
-from meshlint.model.extract_kustomize import kustomize_namespaces
+from meshlint.model.extract_flux import flux_releases
+from meshlint.model.extract_kustomize import kustomize_helm_releases, kustomize_namespaces
 from meshlint.model.extract_manifests import manifest_objects
+from meshlint.model.extract_nat import per_vpc
 from meshlint.model.extract_node_pools import pools_from_manifests
 from meshlint.model.extract_terraform import extract_terraform
 from meshlint.model.types import HelmRelease, LookupFailure, Model
@@ -49,6 +51,8 @@ def read_sources(scope: Scope, parsed: Mapping[str, ParsedFile], project: Projec
             for obj in manifest_objects(pf, kustomize_ns.get(pf.entry.abspath)):
                 out.add_object(obj)
     out.releases.extend(chart_dependency_releases(files))
+    out.releases.extend(kustomize_helm_releases(files))
+    out.releases.extend(flux_releases(out.objects))
     for root in scope.roots:
         if root in project.modules:
             extract_terraform(out, project.root_context(root))
@@ -89,7 +93,7 @@ def build_model(sources: ScopeSources, as_of: _dt.date | None = None,
     archs, failures = image_archs(subjects, day, platforms)
     return Model(
         scope=sources.scope, objects=objects, namespaces=sources.namespaces, workloads=workloads,
-        releases=releases, istio=istio_installs(objects, releases), nat_gateways=sources.nat_gateways,
+        releases=releases, istio=istio_installs(objects, releases), nat_gateways=per_vpc(sources.nat_gateways),
         region=sources.region, components=components,
         gateway_workloads=gateway_workloads(objects, releases, workloads),
         gateways=gateways(objects), virtual_services=virtual_services(objects),

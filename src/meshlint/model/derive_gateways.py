@@ -7,7 +7,7 @@
   (`istio-ingressgateway`, `istio-egressgateway`, components.ingressGateways[]);
 * plain manifests: Deployments/DaemonSets/Pods that run a standalone proxy
   (`inject.istio.io/templates: gateway`, an only container `istio-proxy`, `proxyv2` or
-  `image: auto`, or an `istio: <x>` label), with the Services that select them;
+  `image: auto`; an `istio: <x>` label alone is not enough), with the Services that select them;
 * Kubernetes Gateway API `Gateway`s of an Istio class: Istio deploys those itself.
 """
 
@@ -145,9 +145,8 @@ def _is_gateway_workload(w: Workload) -> bool:
     templates = text(w.pod_annotations.get("inject.istio.io/templates")) or ""
     if "gateway" in templates.split(","):
         return True
-    istio_label = text(w.pod_labels.get("istio"))
-    if istio_label and istio_label not in ("pilot", "istiod", "ztunnel", "cni"):
-        return True
+    # an `istio:` label alone proves nothing: applications carry `istio: monitor` for a
+    # PodMonitor; a gateway is a pod that runs a standalone proxy
     containers = [c for c in w.pod_spec.get("containers") or [] if isinstance(c, dict)]
     if len(containers) == 1 and containers[0].get("name") == "istio-proxy":
         return True

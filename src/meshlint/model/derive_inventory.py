@@ -10,6 +10,7 @@ version: the written one when pinned, else what Helm would install on the run's 
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -68,7 +69,9 @@ def derive_components(objects: list[K8sObject], releases: list[HelmRelease], wor
         if obj.kind == "IstioOperator" and spec.get("tag") is not None:
             tag = _TAG_SUFFIX.sub("", text(spec["tag"]) or "")
             loc = key_location(spec, "tag", obj.location)
-            components.append(Component("istiod", obj.name, tag, _image_pin(tag), loc,
+            # an IstioOperator profile often has no metadata.name: name it by its file
+            name = obj.name or os.path.basename(obj.location.path)
+            components.append(Component("istiod", name, tag, _image_pin(tag), loc,
                                         f"IstioOperator/{obj.name}", "istiooperator",
                                         revision=text(spec.get("revision")) or ""))
         elif obj.kind == "Kiali" and obj.api_version.startswith("kiali.io/"):

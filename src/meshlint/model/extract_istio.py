@@ -16,6 +16,7 @@ from meshlint.model.istio import (
     Server,
     VirtualService,
 )
+from meshlint.model.placeholders import has_placeholder, mapping_has_placeholder
 from meshlint.model.types import HelmRelease, IstioInstall, K8sObject, as_mapping
 from meshlint.values import Location, Unknown, text
 
@@ -85,7 +86,7 @@ def _istio_gateway(obj: K8sObject) -> Gateway:
     raw_selector = spec.get("selector")
     selector = None
     selector_location = obj.location
-    if isinstance(raw_selector, Mapping) and raw_selector:
+    if isinstance(raw_selector, Mapping) and raw_selector and not mapping_has_placeholder(raw_selector):
         selector = {str(k): text(v) for k, v in raw_selector.items()}
         selector_location = key_location(raw_selector, next(iter(raw_selector)), obj.location)
     servers = tuple(_server(obj, s) for s in spec.get("servers") or [] if isinstance(s, Mapping))
@@ -145,13 +146,18 @@ def virtual_services(objects: list[K8sObject]) -> list[VirtualService]:
 
 def _gateway_refs(vs: K8sObject, namespace: str) -> Iterator[GatewayRef]:
     """spec.gateways, then every route's match[].gateways; `ns/name` or a bare name (the
-    VirtualService's own namespace)."""
+    VirtualService's own namespace). A reference holding a template placeholder is unknown
+    and left out, and so are bare names when the namespace itself is a placeholder."""
     spec = vs.spec
+    if has_placeholder(namespace):
+        namespace = ""
     seq = spec.get("gateways")
     if isinstance(seq, list):
         for i, name in enumerate(seq):
-            if isinstance(name, str):
-                yield _ref(name, item_location(seq, i, vs.location), True, namespace)
+            if isinstance(name, str) and not has_placeholder(name):
+                ref = _ref(name, item_location(seq, i, vs.location), True, namespace)
+                if ref is not None:
+                    yield ref
     for route_kind in ("http", "tls", "tcp"):
         for route in spec.get(route_kind) or []:
             if not isinstance(route, Mapping):
@@ -160,11 +166,15 @@ def _gateway_refs(vs: K8sObject, namespace: str) -> Iterator[GatewayRef]:
                 if isinstance(match, Mapping) and isinstance(match.get("gateways"), list):
                     mseq = match["gateways"]
                     for i, name in enumerate(mseq):
-                        if isinstance(name, str):
-                            yield _ref(name, item_location(mseq, i, vs.location), False, namespace)
+                        if isinstance(name, str) and not has_placeholder(name):
+                            ref = _ref(name, item_location(mseq, i, vs.location), False, namespace)
+                            if ref is not None:
+                                yield ref
 
 
-def _ref(written: str, location: Location, top_level: bool, namespace: str) -> GatewayRef:
+def _ref(written: str, location: Location, top_level: bool, namespace: str) -> GatewayRef | None:
+    if "/" not in written and not namespace:
+        return None
     if "/" in written:
         ns, _, short = written.partition("/")
         return GatewayRef(written, location, top_level, ns, short)

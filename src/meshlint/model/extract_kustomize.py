@@ -1,4 +1,5 @@
-"""Kustomizations: which namespaces they put the objects of the files they include in."""
+"""Kustomizations: which namespaces they put the objects of the files they include in, and
+the Helm charts they inflate (`helmCharts:`)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import os
 from collections.abc import Mapping
 
 from meshlint.discover import KUSTOMIZATION
+from meshlint.locate import key_location
+from meshlint.model.types import HelmRelease
 from meshlint.parse import ParsedFile
-from meshlint.values import text
+from meshlint.values import Location, Unknown, text
 
 
 def kustomize_namespaces(files: list[ParsedFile]) -> dict[str, list[str]]:
@@ -97,3 +100,47 @@ def patch_files(files: list[ParsedFile]) -> set[str]:
         resources.update(res)
         patches.update(pat)
     return patches - resources
+
+
+def kustomize_helm_releases(files: list[ParsedFile]) -> list[HelmRelease]:
+    """`helmCharts:` entries (kustomize's Helm inflator) as Helm releases, with their inline
+    values and their values file when it is among the checked files."""
+    yaml_docs = {pf.entry.abspath: pf.yaml for pf in files if pf.yaml is not None}
+    out = []
+    for pf in files:
+        if pf.entry.kind != KUSTOMIZATION or pf.yaml is None or not pf.yaml.documents:
+            continue
+        doc = pf.yaml.documents[0].value
+        if not isinstance(doc, Mapping) or not isinstance(doc.get("helmCharts"), list):
+            continue
+        base = os.path.dirname(pf.entry.abspath)
+        location = pf.yaml.documents[0]
+        for i, entry in enumerate(doc["helmCharts"]):
+            if not isinstance(entry, Mapping) or not text(entry.get("name")):
+                continue
+            chart = text(entry.get("name")) or ""
+            values: list = []
+            values_file = text(entry.get("valuesFile"))
+            if values_file:
+                parsed = yaml_docs.get(os.path.normpath(os.path.join(base, values_file)))
+                if parsed is not None and not parsed.error:
+                    values.extend(d.value for d in parsed.documents if isinstance(d.value, dict))
+                else:
+                    values.append(Unknown(f"valuesFile {values_file} not read"))
+            if isinstance(entry.get("valuesInline"), dict):
+                values.append(entry["valuesInline"])
+            version = text(entry.get("version"))
+            fallback = _doc_location(pf, location.line)
+            out.append(HelmRelease(
+                name=text(entry.get("releaseName")) or chart, chart=chart,
+                repository=text(entry.get("repo")),
+                version=version, version_key="version" if version is not None else None,
+                version_location=key_location(entry, "version", fallback) if version is not None else None,
+                namespace=text(entry.get("namespace")) or text(doc.get("namespace")) or "default",
+                values=values, location=key_location(entry, "name", fallback),
+                object=f"kustomization {pf.entry.path} helmCharts[{i}]", origin="kustomize"))
+    return out
+
+
+def _doc_location(pf: ParsedFile, line: int) -> Location:
+    return Location(pf.entry.path, line, 1)

@@ -4,6 +4,8 @@ resources."""
 
 from __future__ import annotations
 
+import re
+
 from meshlint import knowledge
 from meshlint.model.collect import Collector
 from meshlint.model.tf_walk import attr_location, block_location, instances
@@ -125,4 +127,52 @@ def nat_gateway_resource(out: Collector, ctx: ModuleContext, rtype: str, address
     how = "count" if "count" in attrs else "for_each" if "for_each" in attrs else ""
     where = attr_location(attrs[how]) if how else block_location(blk)
     reason = f"{how} gives {len(binds)} instances" if how else "one resource"
-    out.nat_gateways.append(NatGateways(len(binds), reason, where, address, out.region))
+    out.nat_gateways.append(NatGateways(len(binds), reason, where, address, out.region,
+                                        _vpc_of(ctx, blk)))
+
+
+_SUBNET_REF = re.compile(r"\baws_subnet\.([A-Za-z0-9_-]+)")
+_VPC_REF = re.compile(r"\b(aws_vpc\.[A-Za-z0-9_-]+|module\.[A-Za-z0-9_-]+|var\.[A-Za-z0-9_-]+|"
+                      r"data\.aws_vpc\.[A-Za-z0-9_-]+|local\.[A-Za-z0-9_-]+)")
+
+
+def _expr_text(blk: HclBlock, name: str) -> str:
+    attr = blk.body.attrs.get(name)
+    node = getattr(attr, "expr", None)
+    raw = getattr(node, "text", None)
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else ""
+
+
+def _vpc_of(ctx: ModuleContext, blk: HclBlock) -> str | None:
+    """The VPC a NAT gateway resource's subnet belongs to, named by the Terraform reference
+    that gives it (`aws_vpc.main`, `module.vpc`, `var.vpc_id`) within this module instance;
+    None when the subnet is not declared here."""
+    subnet = _SUBNET_REF.search(_expr_text(blk, "subnet_id"))
+    if subnet is None:
+        via_module = _VPC_REF.search(_expr_text(blk, "subnet_id"))
+        return f"{ctx.address}{via_module.group(1)}" if via_module and via_module.group(1).startswith("module.") else None
+    subnet_blk = ctx.module.resources.get(("aws_subnet", subnet.group(1)))
+    if subnet_blk is None:
+        return None
+    vpc = _VPC_REF.search(_expr_text(subnet_blk, "vpc_id"))
+    return f"{ctx.address}{vpc.group(1)}" if vpc else None
+
+
+def per_vpc(nat_gateways: list[NatGateways]) -> list[NatGateways]:
+    """Separate aws_nat_gateway resources in one VPC add up: two single resources in one
+    VPC are two NAT gateways, just as `count = 2` is."""
+    groups: dict[str, list[NatGateways]] = {}
+    for nat in nat_gateways:
+        if nat.vpc is not None and nat.count is not None:
+            groups.setdefault(nat.vpc, []).append(nat)
+    out = []
+    for nat in nat_gateways:
+        group = groups.get(nat.vpc or "", [])
+        if len(group) < 2:
+            out.append(nat)
+        elif nat is group[0]:
+            parts = ", ".join(f"{n.object} ({n.count})" for n in group)
+            out.append(NatGateways(sum(n.count or 0 for n in group),
+                                   f"{len(group)} aws_nat_gateway resources in the VPC of {nat.vpc}: {parts}",
+                                   nat.location, " + ".join(n.object for n in group), nat.region, nat.vpc))
+    return out

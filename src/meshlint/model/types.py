@@ -30,7 +30,8 @@ WORKLOAD_KINDS = frozenset(
 # others (CRDs, Secrets, most ConfigMaps, ...).
 FULL_KINDS = WORKLOAD_KINDS | frozenset((
     "Namespace", "Service", "Gateway", "VirtualService", "ServiceEntry", "IstioOperator", "Kiali",
-    "Application", "ApplicationSet", "NodePool", "Provisioner", "List", "ConfigMap/kiali"))
+    "Application", "ApplicationSet", "NodePool", "Provisioner", "List", "ConfigMap/kiali",
+    "HelmRelease", "HelmRepository"))
 
 
 def as_mapping(value: object) -> Mapping:
@@ -182,6 +183,15 @@ class HelmRelease:
             return False
         if chart.startswith(("./", "../", "/")) or chart.startswith("file://"):
             return True
+        repository = self.repository
+        if isinstance(repository, str) and repository and (
+                repository.startswith(("./", "../", "/", "file://")) or (
+                self.origin == "helm_release" and "://" not in repository
+                and not repository.startswith("oci:") and "." not in repository.split("/")[0])):
+            # `repository = "charts"` + `chart = "x"`: Terraform's helm provider takes a URL or
+            # a local path there, so a value without a scheme or a host is a folder of the
+            # repository (Argo CD's OCI repoURLs have no scheme but start with a host)
+            return True
         # a bare relative path with no repository is a chart directory in the repository
         return "/" in chart and not self.repository and "://" not in chart and not chart.startswith("oci:")
 
@@ -221,6 +231,7 @@ class NatGateways:
     location: Location
     object: str
     region: str | None
+    vpc: str | None = None  # aws_nat_gateway resources: the VPC their subnet is in, when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +317,14 @@ class Model:
     @property
     def installs_istio(self) -> bool:
         return bool(self.istio)
+
+    @property
+    def installs_ambient(self) -> bool:
+        """Istio's ambient data plane is installed here: a ztunnel, or the `ambient` profile."""
+        return any(c.kind == "ztunnel" for c in self.components) or any(
+            r.value("profile") == "ambient" for r in self.releases
+            if r.chart_name in ("istiod", "base", "cni", "ztunnel")) or any(
+            o.kind == "IstioOperator" and o.spec.get("profile") == "ambient" for o in self.objects)
 
     @property
     def istio_gateways(self) -> list[Gateway]:

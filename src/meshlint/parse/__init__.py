@@ -22,6 +22,7 @@ from meshlint.discover import (
 )
 from meshlint.findings import Finding
 from meshlint.parse.hclfront import HclFile, parse_hcl_bytes
+from meshlint.parse.templates import TEMPLATE_SKIP, template_at
 from meshlint.parse.yamlfront import YamlFile, parse_yaml_bytes
 from meshlint.values import Location
 
@@ -123,6 +124,11 @@ def parse_data(entry: FileEntry, data: bytes, max_bytes: int = DEFAULT_MAX_FILE_
     if templated and (y.error or y.has_complex_keys) and "took longer" not in (y.error or (0, 0, ""))[2]:
         out.skipped = "Go template"
         return out
+    if y.error and "took longer" not in y.error[2]:
+        expression = template_at(data, y.error[0])
+        if expression is not None:
+            out.skipped = f"{TEMPLATE_SKIP} ({expression} at line {y.error[0]}): read once its variables are filled in"
+            return out
     if y.error:
         if entry.kind in (MANIFEST, KUSTOMIZATION, CHART, VALUES):
             out.error = parse_error(entry.path, *y.error)

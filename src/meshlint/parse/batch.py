@@ -21,6 +21,7 @@ from meshlint import __version__
 from meshlint.discover import TERRAFORM, TFVARS, FileEntry
 from meshlint.parse import ParsedFile, parse_data, read_entry
 from meshlint.parse.cachecodec import Corrupt, decode, encode
+from meshlint.parse.templates import TEMPLATE_SKIP, RenderedPattern, rendered_by, rendered_patterns
 
 PARALLEL_MIN_BYTES = 1_000_000
 MAX_CACHE_BYTES = 256 * 1024 * 1024
@@ -137,6 +138,7 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
     cache = ParseCache(cache_root, full_kinds) if cache_root is not None else None
     results: dict[str, ParsedFile] = {}
     wanted: list[tuple[FileEntry, bytes, str | None]] = []
+    rendered: list[RenderedPattern] = []
     for entry in entries:
         data, early = read_entry(entry, max_bytes)
         if early is not None:
@@ -144,6 +146,8 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
             continue
         if entry.kind in (TERRAFORM, TFVARS):
             results[entry.abspath] = _parse_one(entry, data, settings)
+            if entry.kind == TERRAFORM and (b"template" in data or b"kubectl_path_documents" in data):
+                rendered.extend(rendered_patterns(entry.path, entry.abspath, data))
             continue
         wanted.append((entry, data, cache.key(entry, data, max_bytes) if cache is not None else None))
     todo = []
@@ -161,7 +165,22 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
     finally:
         if cache is not None:
             cache.flush()
+    if rendered:
+        _skip_rendered(results, rendered)
     return results
+
+
+def _skip_rendered(results: dict[str, ParsedFile], rendered: list[RenderedPattern]) -> None:
+    """A file that Terraform renders as a template and that does not parse as it stands
+    is a template, not broken YAML: skipped with a note, never MESH001."""
+    for abspath, pf in results.items():
+        if pf.error is None or pf.entry.kind in (TERRAFORM, TFVARS) or "took longer" in pf.error.message:
+            continue
+        by = rendered_by(abspath, rendered)
+        if by is not None:
+            pf.error, pf.yaml = None, None
+            pf.skipped = (f"{TEMPLATE_SKIP} rendered by Terraform ({by.via} in {by.named_in}): "
+                          "read once its variables are filled in")
 
 
 def _parse_missing(todo, settings, jobs, cache, results) -> None:

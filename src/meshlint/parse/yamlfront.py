@@ -159,9 +159,10 @@ if CParser is not None:
             _NoopResolver.__init__(self)
 
 
-def _compose_all(data: bytes):
-    """The documents' node graphs, one at a time."""
-    if CParser is None:  # no ruamel.yaml.clib: the pure-Python composer (slow, no C recursion)
+def _compose_all(data: bytes, pure: bool = False):
+    """The documents' node graphs, one at a time: libyaml's composer, or ruamel's
+    pure-Python one (`pure`, or when ruamel.yaml.clib is missing: slower, no C recursion)."""
+    if pure or CParser is None:
         loader = YAML(typ="safe", pure=True)
         loader.Resolver = _NoopResolver
         yield from loader.compose_all(data)
@@ -257,9 +258,29 @@ def parse_yaml_bytes(data: bytes, path: str, needs_full=None, budget: float | No
         result.error = (deep_line, 1, f"nested too deeply (nesting of more than {MAX_SCANNED_DEPTH} levels possible)")
         return result
     _LOCAL.deadline = time.monotonic() + budget if budget else None
+    try:
+        rejected = _read_stream(data, path, needs_full, result, budget, pure=False)
+        if rejected and CParser is not None:
+            # libyaml (an old YAML 1.1 scanner) rejects valid YAML that ruamel's pure-Python
+            # parser, PyYAML and Kubernetes accept, e.g. `{image: nginx:1.27}` (a colon in a
+            # plain scalar inside a flow collection). Only a rejected file pays for the
+            # second parse; MESH001 needs both parsers to reject it.
+            retry = YamlFile(path=path)
+            if not _read_stream(data, path, needs_full, retry, budget, pure=True):
+                return retry
+    finally:
+        _LOCAL.deadline = None
+    return result
+
+
+def _read_stream(data: bytes, path: str, needs_full, result: YamlFile, budget: float | None,
+                 pure: bool) -> bool:
+    """Compose and convert every document into `result`; an error ends the stream there.
+    True when the parser itself rejected the text (a syntax error, which the other parser
+    may not share)."""
     # one expansion budget for the whole file (aliases and merge keys, every document)
     expansion = _Expansion(MAX_EXPANDED_NODES + len(data))
-    stream = _compose_all(data)
+    stream = _compose_all(data, pure)
     try:
         index = 0
         for node in stream:
@@ -281,19 +302,19 @@ def parse_yaml_bytes(data: bytes, path: str, needs_full=None, budget: float | No
             index += 1
     except ParseTimeout:
         result.documents = []
-        result.error = (1, 1, f"took longer than {budget:g}s to parse (skipped)")
+        result.error = (1, 1, f"took longer than {budget or 0:g}s to parse (skipped)")
     except YamlParseError as exc:
         result.error = (exc.line, exc.column, exc.message)
     except YAMLError as exc:
         result.error = _error_position(exc, data)
+        return True
     except (RecursionError, MemoryError) as exc:
         result.error = (1, 1, f"document too complex to parse ({type(exc).__name__})")
     except (UnicodeDecodeError, ValueError) as exc:
         result.error = (1, 1, f"cannot decode: {exc}")
     finally:
-        _LOCAL.deadline = None
         stream.close()  # frees the composer and a half-composed document now, not at the next GC
-    return result
+    return False
 
 
 class _Expansion:
@@ -377,14 +398,18 @@ def _convert(root, path: str = "", expansion: _Expansion | None = None) -> tuple
                 else:
                     complex_keys[0] = True
                     k = f"<complex key at line {knode.start_mark.line + 1}>"
+                km = knode.start_mark
+                if k in keypos:
+                    # kubectl (strict decoding) and Helm reject the file: it is not "the last wins"
+                    raise YamlParseError(km.line + 1, km.column + 1,
+                                         f"duplicate key {k!r} in a mapping (first at line {keypos[k][0]})")
                 if vnode.__class__ is scalar_cls:
                     out[k] = vnode.value if vnode.style else scalar(vnode)
                     size += 1
                 else:
                     out[k], vsize = conv(vnode, depth + 1)
                     size += vsize
-                km = knode.start_mark
-                keypos[k] = (km.line + 1, km.column + 1)  # duplicate keys: the last wins
+                keypos[k] = (km.line + 1, km.column + 1)
             if merges:
                 for merged in merges:
                     for item in merged if isinstance(merged, list) else [merged]:
