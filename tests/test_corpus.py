@@ -3,8 +3,9 @@
 The expected findings are listed one by one; a new finding on the corpus must be looked
 at (and defended, or fixed) before it is added here.
 
-`real/` (five whole real repositories, added later) is not judged here yet: the test runs on
-a copy of the corpus without it, so paths and scopes are the same as when run in the corpus.
+`real/` (five whole real repositories, trimmed to what meshlint reads) is judged too: every
+finding there is listed with why it is right, and its errors are certain problems (duplicate
+keys kubectl rejects, EKS versions EKS no longer runs).
 """
 
 import json
@@ -18,6 +19,203 @@ pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus no
 
 # (rule, path relative to the corpus, line): why each is right
 EXPECTED = {
+    # MESH001 (real/data-on-eks-2025.02): a duplicate `volumes` key in a pod template: kubectl's strict decoding rejects the document, and YAML 1.2 forbids duplicate keys
+    ("MESH001", "real/data-on-eks-2025.02/analytics/terraform/emr-eks-karpenter/examples/nvme-ssd/karpenter-yunikorn-gangscheduling/executor-pod-template.yaml", 14),
+    # MESH001 (real/eks-workshop-v2): a duplicate `apiVersion` key: kubectl rejects the document (strict decoding)
+    ("MESH001", "real/eks-workshop-v2/manifests/modules/troubleshooting/workernodes/yaml/configmaps-new.yaml", 59),
+    # MESH001 (real/kubernetes-ops): a duplicate `nodeSelector` key in a Job: kubectl rejects the document (strict decoding)
+    ("MESH001", "real/kubernetes-ops/old/kubernetes/helm/kube-bench/kops/job-master.yaml", 42),
+    # MESH103 (real/data-on-eks-2025.02): `version` in an eks-blueprints-addons helm_releases entry is ignored (the module reads chart_version): the same mistake the 2023 Istio pattern had
+    ("MESH103", "real/data-on-eks-2025.02/ai-ml/nvidia-triton-server/addons.tf", 160),
+    # MESH103 (real/kubernetes-ops): the generic Helm module's default version "x.x.x" is a wildcard constraint: an unpinned chart unless every caller overrides it
+    ("MESH103", "real/kubernetes-ops/terraform-modules/aws/helm/helm_generic/main.tf", 6),
+    # MESH104 (eks-blueprints-istio-2023-10): the ignored `version` keys leave the Istio charts unpinned, and on 2026-11-26 the retired GCS host serves 1.30.5 at most, which supports Kubernetes 1.32-1.36 while the cluster is 1.27
+    ("MESH104", "eks-blueprints-istio-2023-10/main.tf", 139),
+    # MESH105 (real/istio-on-eks): Istio 1.20.2, 1.22.0, 1.26.1 and 1.26.2 are pinned in these patterns and all are past end of life on 2026-11-26 (istio.io support status)
+    ("MESH105", "real/istio-on-eks/modules/04-security/terraform/istio.tf", 157),
+    ("MESH105", "real/istio-on-eks/patterns/multi-cluster-multi-primary/multi-network/eks_1.tf", 199),
+    ("MESH105", "real/istio-on-eks/patterns/multi-cluster-multi-primary/single-network/eks_1.tf", 218),
+    ("MESH105", "real/istio-on-eks/terraform-blueprint/ambient/main.tf", 156),
+    ("MESH105", "real/istio-on-eks/terraform-blueprint/sidecar/main.tf", 127),
+    # MESH107 (eks-blueprints-istio-2023-10): the Istio charts come from istio-release.storage.googleapis.com, which Istio is switching off in December 2026 (1.31 upgrade notes): warning, the exact day is not announced
+    ("MESH107", "eks-blueprints-istio-2023-10/main.tf", 129),
+    ("MESH107", "eks-blueprints-istio-2023-10/main.tf", 137),
+    ("MESH107", "eks-blueprints-istio-2023-10/main.tf", 152),
+    # MESH107 (eks-blueprints-patterns): the current Istio pattern also pulls its charts from the retired GCS host
+    ("MESH107", "eks-blueprints-patterns/istio/main.tf", 137),
+    ("MESH107", "eks-blueprints-patterns/istio/main.tf", 145),
+    ("MESH107", "eks-blueprints-patterns/istio/main.tf", 160),
+    # MESH107 (istio-analyzers): istioctl's fixtures pull images from registry.istio.io/release, which stops being published to from Istio 1.31 and is being switched off with the GCP hosts
+    ("MESH107", "istio-analyzers/injection-image-distroless-no-meshconfig.yaml", 56),
+    ("MESH107", "istio-analyzers/injection-image-distroless-no-meshconfig.yaml", 58),
+    ("MESH107", "istio-analyzers/injection-image-distroless-no-meshconfig.yaml", 72),
+    ("MESH107", "istio-analyzers/injection-image-distroless-no-meshconfig.yaml", 74),
+    ("MESH107", "istio-analyzers/injection-image-distroless-no-meshconfig.yaml", 98),
+    ("MESH107", "istio-analyzers/injection-image-distroless-no-meshconfig.yaml", 100),
+    ("MESH107", "istio-analyzers/injection-image-distroless.yaml", 27),
+    ("MESH107", "istio-analyzers/injection-image-distroless.yaml", 29),
+    ("MESH107", "istio-analyzers/injection-image-distroless.yaml", 42),
+    ("MESH107", "istio-analyzers/injection-image-distroless.yaml", 44),
+    ("MESH107", "istio-analyzers/injection-image-distroless.yaml", 57),
+    ("MESH107", "istio-analyzers/injection-image-distroless.yaml", 59),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 19),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 21),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 42),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 45),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 58),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 60),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 73),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 76),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 89),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 91),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 104),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 106),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 119),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 121),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 137),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 139),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 159),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 161),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 182),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 184),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 197),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 199),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 215),
+    ("MESH107", "istio-analyzers/injection-with-mismatched-sidecar.yaml", 217),
+    ("MESH107", "istio-analyzers/injection.yaml", 69),
+    # MESH107 (real/istio-on-eks): every istio-on-eks pattern installs base/istiod/gateway from the retired GCS chart host
+    ("MESH107", "real/istio-on-eks/modules/04-security/terraform/istio.tf", 143),
+    ("MESH107", "real/istio-on-eks/modules/04-security/terraform/istio.tf", 155),
+    ("MESH107", "real/istio-on-eks/modules/04-security/terraform/istio.tf", 191),
+    ("MESH107", "real/istio-on-eks/patterns/multi-cluster-multi-primary/multi-network/eks_1.tf", 189),
+    ("MESH107", "real/istio-on-eks/patterns/multi-cluster-multi-primary/multi-network/eks_1.tf", 197),
+    ("MESH107", "real/istio-on-eks/patterns/multi-cluster-multi-primary/multi-network/eks_1.tf", 248),
+    ("MESH107", "real/istio-on-eks/patterns/multi-cluster-multi-primary/multi-network/eks_1.tf", 286),
+    ("MESH107", "real/istio-on-eks/patterns/multi-cluster-multi-primary/multi-network/eks_2.tf", 189),
+    ("MESH107", "real/istio-on-eks/patterns/multi-cluster-multi-primary/multi-network/eks_2.tf", 197),
+    ("MESH107", "real/istio-on-eks/patterns/multi-cluster-multi-primary/multi-network/eks_2.tf", 251),
+    ("MESH107", "real/istio-on-eks/patterns/multi-cluster-multi-primary/multi-network/eks_2.tf", 289),
+    ("MESH107", "real/istio-on-eks/patterns/multi-cluster-multi-primary/single-network/eks_1.tf", 208),
+    ("MESH107", "real/istio-on-eks/patterns/multi-cluster-multi-primary/single-network/eks_1.tf", 216),
+    ("MESH107", "real/istio-on-eks/patterns/multi-cluster-multi-primary/single-network/eks_1.tf", 269),
+    ("MESH107", "real/istio-on-eks/patterns/multi-cluster-multi-primary/single-network/eks_2.tf", 208),
+    ("MESH107", "real/istio-on-eks/patterns/multi-cluster-multi-primary/single-network/eks_2.tf", 216),
+    ("MESH107", "real/istio-on-eks/patterns/multi-cluster-multi-primary/single-network/eks_2.tf", 269),
+    ("MESH107", "real/istio-on-eks/terraform-blueprint/ambient/main.tf", 131),
+    ("MESH107", "real/istio-on-eks/terraform-blueprint/ambient/main.tf", 139),
+    ("MESH107", "real/istio-on-eks/terraform-blueprint/ambient/main.tf", 154),
+    ("MESH107", "real/istio-on-eks/terraform-blueprint/ambient/main.tf", 173),
+    ("MESH107", "real/istio-on-eks/terraform-blueprint/ambient/main.tf", 181),
+    ("MESH107", "real/istio-on-eks/terraform-blueprint/sidecar/main.tf", 117),
+    ("MESH107", "real/istio-on-eks/terraform-blueprint/sidecar/main.tf", 125),
+    ("MESH107", "real/istio-on-eks/terraform-blueprint/sidecar/main.tf", 140),
+    # MESH207 (real/istio-on-eks): the SPIRE federation example's helloworld Gateway takes any Host on port 80 (info)
+    ("MESH207", "real/istio-on-eks/patterns/eks-istio-mesh-spire-federation/examples/helloworld-gateway.yaml", 14),
+    # MESH207 (real/kubernetes-ops): the istio-networking Gateway templates bind ports 80 and 443 to hosts "*" (info: the hosts are literal even where the namespace is a template variable)
+    ("MESH207", "real/kubernetes-ops/terraform-environments/aws/dev/helm/istio-networking/gateway.tpl.yaml", 17),
+    ("MESH207", "real/kubernetes-ops/terraform-environments/aws/dev/helm/istio-networking/gateway.tpl.yaml", 26),
+    ("MESH207", "real/kubernetes-ops/terraform-environments/aws/terragrunt-dev/us-east-1/terragrunt-dev/300-kubernetes/200-istio/30-gw-vs/yaml/gateway.yaml", 19),
+    ("MESH207", "real/kubernetes-ops/terraform-environments/aws/terragrunt-dev/us-east-1/terragrunt-dev/300-kubernetes/200-istio/30-gw-vs/yaml/gateway.yaml", 28),
+    ("MESH207", "real/kubernetes-ops/terraform-environments/azure/dev/east-us-2/dev/100-kubernetes/200-istio/30-gw-vs/yaml/gateway.yaml", 19),
+    ("MESH207", "real/kubernetes-ops/terraform-environments/azure/dev/east-us-2/dev/100-kubernetes/200-istio/30-gw-vs/yaml/gateway.yaml", 28),
+    ("MESH207", "real/kubernetes-ops/terraform-modules/aws/istio-networking/main-gateway/gateway.tpl.yaml", 25),
+    # MESH501 (real/kubernetes-ops): the VPC module enables NAT without single_nat_gateway: one NAT gateway per private subnet index, 3 here (the SOURCES.md note says so)
+    ("MESH501", "real/kubernetes-ops/terraform-modules/aws/vpc/main.tf", 18),
+    # MESH502 (eks-blueprints-istio-2023-10): EKS 1.27 is past extended support (ended 2025-07-24): EKS creates no new 1.27 cluster and has upgraded existing ones, so applying this fails or drifts
+    ("MESH502", "eks-blueprints-istio-2023-10/main.tf", 58),
+    # MESH502 (eks-blueprints-patterns): the patterns pin EKS 1.28-1.31 (past extended support on 2026-11-26: error) or 1.32/1.33 (in extended support, $0.60 instead of $0.10 per cluster-hour: warning), per the EKS version calendar in rules/data/eks-versions.yaml
+    ("MESH502", "eks-blueprints-patterns/agones-game-controller/main.tf", 52),
+    ("MESH502", "eks-blueprints-patterns/aws-neuron-efa/eks.tf", 10),
+    ("MESH502", "eks-blueprints-patterns/aws-vpc-cni-network-policy/main.tf", 61),
+    ("MESH502", "eks-blueprints-patterns/blue-green-upgrade/modules/eks_cluster/main.tf", 207),
+    ("MESH502", "eks-blueprints-patterns/bottlerocket/eks.tf", 9),
+    ("MESH502", "eks-blueprints-patterns/ecr-pull-through-cache/eks.tf", 10),
+    ("MESH502", "eks-blueprints-patterns/eks-automode/automode-custom-nodepools/main.tf", 87),
+    ("MESH502", "eks-blueprints-patterns/external-secrets/main.tf", 71),
+    ("MESH502", "eks-blueprints-patterns/fargate-serverless/main.tf", 62),
+    ("MESH502", "eks-blueprints-patterns/fully-private-cluster/main.tf", 35),
+    ("MESH502", "eks-blueprints-patterns/gitops/getting-started-argocd/main.tf", 194),
+    ("MESH502", "eks-blueprints-patterns/gitops/multi-cluster-hub-spoke-argocd/hub/main.tf", 247),
+    ("MESH502", "eks-blueprints-patterns/ipv6-eks-cluster/main.tf", 35),
+    ("MESH502", "eks-blueprints-patterns/istio/main.tf", 64),
+    ("MESH502", "eks-blueprints-patterns/karpenter-mng/eks.tf", 10),
+    ("MESH502", "eks-blueprints-patterns/karpenter/eks.tf", 10),
+    ("MESH502", "eks-blueprints-patterns/kubecost/main.tf", 51),
+    ("MESH502", "eks-blueprints-patterns/ml-capacity-block/eks.tf", 22),
+    ("MESH502", "eks-blueprints-patterns/ml-container-cache/eks.tf", 20),
+    ("MESH502", "eks-blueprints-patterns/multi-node-vllm/eks.tf", 10),
+    ("MESH502", "eks-blueprints-patterns/multi-tenancy-with-teams/main.tf", 47),
+    ("MESH502", "eks-blueprints-patterns/nvidia-gpu-efa/eks.tf", 10),
+    ("MESH502", "eks-blueprints-patterns/private-public-ingress/main.tf", 49),
+    ("MESH502", "eks-blueprints-patterns/privatelink-access/eks.tf", 22),
+    ("MESH502", "eks-blueprints-patterns/sso-iam-identity-center/main.tf", 47),
+    ("MESH502", "eks-blueprints-patterns/sso-okta/main.tf", 35),
+    ("MESH502", "eks-blueprints-patterns/stateful/main.tf", 68),
+    ("MESH502", "eks-blueprints-patterns/targeted-odcr/eks.tf", 19),
+    ("MESH502", "eks-blueprints-patterns/tls-with-aws-pca-issuer/main.tf", 64),
+    ("MESH502", "eks-blueprints-patterns/vpc-lattice/client-server-communication/eks.tf", 10),
+    ("MESH502", "eks-blueprints-patterns/vpc-lattice/cross-cluster-pod-communication/cluster/eks.tf", 10),
+    ("MESH502", "eks-blueprints-patterns/wireguard-with-cilium/eks.tf", 10),
+    # MESH502 (real/data-on-eks-2025.02): data-on-eks blueprints pin EKS 1.26-1.31, all past extended support on 2026-11-26
+    ("MESH502", "real/data-on-eks-2025.02/ai-ml/bionemo/eks.tf", 9),
+    ("MESH502", "real/data-on-eks-2025.02/ai-ml/emr-spark-rapids/eks.tf", 10),
+    ("MESH502", "real/data-on-eks-2025.02/ai-ml/jark-stack/terraform/eks.tf", 9),
+    ("MESH502", "real/data-on-eks-2025.02/ai-ml/jupyterhub/main.tf", 51),
+    ("MESH502", "real/data-on-eks-2025.02/ai-ml/mlflow/eks.tf", 9),
+    ("MESH502", "real/data-on-eks-2025.02/ai-ml/nvidia-triton-server/eks.tf", 9),
+    ("MESH502", "real/data-on-eks-2025.02/ai-ml/ray/terraform/main.tf", 96),
+    ("MESH502", "real/data-on-eks-2025.02/ai-ml/trainium-inferentia/eks.tf", 9),
+    ("MESH502", "real/data-on-eks-2025.02/analytics/terraform/datahub-on-eks/main.tf", 6),
+    ("MESH502", "real/data-on-eks-2025.02/analytics/terraform/emr-eks-ack/main.tf", 59),
+    ("MESH502", "real/data-on-eks-2025.02/analytics/terraform/emr-eks-fargate/main.tf", 47),
+    ("MESH502", "real/data-on-eks-2025.02/analytics/terraform/emr-eks-karpenter/main.tf", 75),
+    ("MESH502", "real/data-on-eks-2025.02/analytics/terraform/spark-eks-ipv6/eks.tf", 6),
+    ("MESH502", "real/data-on-eks-2025.02/analytics/terraform/spark-k8s-operator/eks.tf", 9),
+    ("MESH502", "real/data-on-eks-2025.02/analytics/terraform/superset-on-eks/main.tf", 21),
+    ("MESH502", "real/data-on-eks-2025.02/distributed-databases/cloudnative-postgres/main.tf", 6),
+    ("MESH502", "real/data-on-eks-2025.02/distributed-databases/pinot/main.tf", 57),
+    ("MESH502", "real/data-on-eks-2025.02/distributed-databases/trino/eks.tf", 6),
+    ("MESH502", "real/data-on-eks-2025.02/schedulers/terraform/argo-workflow/eks.tf", 9),
+    ("MESH502", "real/data-on-eks-2025.02/schedulers/terraform/aws-batch-eks/eks.tf", 10),
+    ("MESH502", "real/data-on-eks-2025.02/schedulers/terraform/managed-airflow-mwaa/eks.tf", 6),
+    ("MESH502", "real/data-on-eks-2025.02/schedulers/terraform/self-managed-airflow/eks.tf", 9),
+    ("MESH502", "real/data-on-eks-2025.02/streaming/emr-eks-flink/main.tf", 43),
+    ("MESH502", "real/data-on-eks-2025.02/streaming/flink/main.tf", 24),
+    ("MESH502", "real/data-on-eks-2025.02/streaming/kafka/eks.tf", 9),
+    ("MESH502", "real/data-on-eks-2025.02/streaming/nifi/main.tf", 11),
+    ("MESH502", "real/data-on-eks-2025.02/streaming/spark-streaming/terraform/eks.tf", 9),
+    # MESH502 (real/eks-blueprints-v4.32.1): EKS Blueprints v4 examples pin EKS 1.23-1.26 (long past extended support); the root module called by several examples is reported once per version it is called with
+    ("MESH502", "real/eks-blueprints-v4.32.1/examples/agones-game-controller/main.tf", 50),
+    ("MESH502", "real/eks-blueprints-v4.32.1/examples/amp-amg-opensearch/main.tf", 55),
+    ("MESH502", "real/eks-blueprints-v4.32.1/examples/appmesh-mtls/main.tf", 57),
+    ("MESH502", "real/eks-blueprints-v4.32.1/examples/argocd/main.tf", 52),
+    ("MESH502", "real/eks-blueprints-v4.32.1/examples/eks-efa/main.tf", 94),
+    ("MESH502", "real/eks-blueprints-v4.32.1/examples/external-secrets/main.tf", 63),
+    ("MESH502", "real/eks-blueprints-v4.32.1/examples/fargate-serverless/main.tf", 48),
+    ("MESH502", "real/eks-blueprints-v4.32.1/examples/fully-private-cluster/main.tf", 30),
+    ("MESH502", "real/eks-blueprints-v4.32.1/examples/ipv4-prefix-delegation/main.tf", 50),
+    ("MESH502", "real/eks-blueprints-v4.32.1/examples/ipv6-eks-cluster/main.tf", 48),
+    ("MESH502", "real/eks-blueprints-v4.32.1/examples/karpenter/main.tf", 66),
+    ("MESH502", "real/eks-blueprints-v4.32.1/examples/multi-tenancy-with-teams/main.tf", 57),
+    ("MESH502", "real/eks-blueprints-v4.32.1/examples/stateful/main.tf", 52),
+    ("MESH502", "real/eks-blueprints-v4.32.1/examples/tls-with-aws-pca-issuer/main.tf", 57),
+    ("MESH502", "real/eks-blueprints-v4.32.1/examples/vpc-cni-custom-networking/main.tf", 59),
+    ("MESH502", "real/eks-blueprints-v4.32.1/examples/wireguard-with-cilium/main.tf", 57),
+    ("MESH502", "real/eks-blueprints-v4.32.1/main.tf", 28),
+    # MESH502 (real/eks-workshop-v2): the workshop cluster runs EKS 1.33, in extended support on 2026-11-26 (warning, with the monthly cost difference)
+    ("MESH502", "real/eks-workshop-v2/cluster/terraform/eks.tf", 11),
+    # MESH502 (real/istio-on-eks): istio-on-eks patterns pin EKS 1.28-1.31, past extended support on 2026-11-26
+    ("MESH502", "real/istio-on-eks/modules/04-security/terraform/eks.tf", 6),
+    ("MESH502", "real/istio-on-eks/patterns/eks-istio-mesh-spire-federation/terraform/1.foo-eks/main.tf", 76),
+    ("MESH502", "real/istio-on-eks/patterns/eks-istio-mesh-spire-federation/terraform/2.bar-eks/main.tf", 76),
+    ("MESH502", "real/istio-on-eks/patterns/multi-cluster-multi-primary/multi-network/eks_1.tf", 78),
+    ("MESH502", "real/istio-on-eks/patterns/multi-cluster-multi-primary/multi-network/eks_2.tf", 78),
+    ("MESH502", "real/istio-on-eks/patterns/multi-cluster-multi-primary/single-network/eks_1.tf", 38),
+    ("MESH502", "real/istio-on-eks/patterns/multi-cluster-multi-primary/single-network/eks_2.tf", 38),
+    ("MESH502", "real/istio-on-eks/terraform-blueprint/ambient/main.tf", 58),
+    ("MESH502", "real/istio-on-eks/terraform-blueprint/sidecar/main.tf", 58),
+    # MESH502 (real/kubernetes-ops): kubernetes-ops' EKS module pins 1.23, past extended support since 2024
+    ("MESH502", "real/kubernetes-ops/terraform-modules/aws/eks/main.tf", 137),
     # MESH207 (info): istioctl's gateway fixtures bind HTTP servers of ingress Gateways to
     # hosts "*" (or "*/*"): each answers for any Host header, exactly what the rule reports
     ("MESH207", "istio-analyzers/gateway-correct-port.yaml", 16),
@@ -90,7 +288,7 @@ EXPECTED = {
 }
 
 
-NOT_YET_JUDGED = {"real"}
+NOT_YET_JUDGED: set[str] = set()  # every folder of the corpus is judged, real/ included
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +314,10 @@ def _run(root, *args):
 def test_corpus_findings_are_exactly_the_defended_ones(judged_corpus):
     doc = _run(judged_corpus)
     got = {(f["rule"], f["path"], f["line"]) for f in doc["findings"]}
-    assert not [f for f in doc["findings"] if f["rule"] == "MESH001"]
+    # a file meshlint cannot read is a finding only when the file is really broken: the three
+    # listed are duplicate keys; templates and valid YAML libyaml rejects are not MESH001
+    assert {(f["path"], f["line"]) for f in doc["findings"] if f["rule"] == "MESH001"} == \
+        {(path, line) for rule, path, line in EXPECTED if rule == "MESH001"}
     assert got == EXPECTED
 
 
