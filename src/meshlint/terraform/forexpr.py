@@ -51,15 +51,15 @@ def _condition(node: Node) -> Node | None:
     return None if cond is None else next((x for x in cond.children if x.type == "expression"), None)
 
 
-def for_tuple_expr(ev: Evaluator, node: Node, depth: int) -> Value:
+def _kept_iterations(ev: Evaluator, node: Node, depth: int) -> list[Evaluator] | Unknown:
+    """An evaluator per iteration the `if` clause keeps (each bound to its key and value);
+    Unknown when the collection or a condition is not known."""
     names, coll = _intro(ev, node, depth)
     binds = _bindings(ev, names, coll)
     if binds is None:
         return Unknown("for expression over an unknown collection")
-    exprs = [c for c in node.children if c.type == "expression"]
     cond = _condition(node)
-    out = new_seq(ev.f.path)
-    out.line, out.col = node.start_point[0] + 1, node.start_point[1] + 1
+    kept = []
     for bind in binds:
         sub = ev.with_scope(bind)
         if cond is not None:
@@ -68,29 +68,32 @@ def for_tuple_expr(ev: Evaluator, node: Node, depth: int) -> Value:
                 return Unknown("for expression with an unknown condition")
             if not to_bool(c):
                 continue
+        kept.append(sub)
+    return kept
+
+
+def for_tuple_expr(ev: Evaluator, node: Node, depth: int) -> Value:
+    kept = _kept_iterations(ev, node, depth)
+    if isinstance(kept, Unknown):
+        return kept
+    exprs = [c for c in node.children if c.type == "expression"]
+    out = new_seq(ev.f.path)
+    out.line, out.col = node.start_point[0] + 1, node.start_point[1] + 1
+    for sub in kept:
         out.append(sub.expr(exprs[0], depth))
         out.itempos.append((out.line, out.col))
     return out
 
 
 def for_object_expr(ev: Evaluator, node: Node, depth: int) -> Value:
-    names, coll = _intro(ev, node, depth)
-    binds = _bindings(ev, names, coll)
-    if binds is None:
-        return Unknown("for expression over an unknown collection")
+    kept = _kept_iterations(ev, node, depth)
+    if isinstance(kept, Unknown):
+        return kept
     exprs = [c for c in node.children if c.type == "expression"]
     grouping = any(c.type == "ellipsis" for c in node.children)
-    cond = _condition(node)
     out = new_map(ev.f.path)
     out.line, out.col = node.start_point[0] + 1, node.start_point[1] + 1
-    for bind in binds:
-        sub = ev.with_scope(bind)
-        if cond is not None:
-            c = sub.expr(cond, depth)
-            if isinstance(c, Unknown):
-                return Unknown("for expression with an unknown condition")
-            if not to_bool(c):
-                continue
+    for sub in kept:
         raw_key = sub.expr(exprs[0], depth)
         if isinstance(raw_key, Unknown):
             return Unknown("for expression with unknown keys")
