@@ -233,6 +233,7 @@ class NatGateways:
     object: str
     region: str | None
     vpc: str | None = None  # aws_nat_gateway resources: the VPC their subnet is in, when known
+    regional: bool = False  # regional NAT gateways (one spans every AZ of its VPC), not zonal
 
 
 @dataclass(frozen=True, slots=True)
