@@ -84,8 +84,6 @@ def test_versions_must_parse_and_rows_stay_ordered():
 # Facts whose reader is due in a module another change owns: (table, key) -> that module.
 # The test fails when one of these becomes read, so the list only shrinks.
 PENDING_READERS = {
-    ("aws-arch", "karpenter_default_archs"): "arch.py (hard-codes amd64+arm64 for Karpenter)",
-    ("aws-arch", "unknown"): "arch.py ami_arch (CUSTOM AMIs)",
     ("image-arch", "confidence"): "arch.py offline_archs (how sure the offline answer is)",
     ("eks-blueprints-addons", "version_key"): "checks/versions.py MESH106 (hard-codes chart_version)",
     ("istio-releases", "helm_repository"): "checks/versions.py / inventory.py (Istio repository URL)",
