@@ -6,7 +6,7 @@ from __future__ import annotations
 from meshlint.locate import key_location
 from meshlint.model.placeholders import has_placeholder
 from meshlint.model.types import HelmRelease, K8sObject, as_mapping
-from meshlint.values import Unknown, text
+from meshlint.values import Location, Unknown, text
 
 FLUX_HELM = "helm.toolkit.fluxcd.io/"
 FLUX_SOURCE = "source.toolkit.fluxcd.io/"
