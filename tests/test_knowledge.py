@@ -84,18 +84,9 @@ def test_versions_must_parse_and_rows_stay_ordered():
 # Facts whose reader is due in a module another change owns: (table, key) -> that module.
 # The test fails when one of these becomes read, so the list only shrinks.
 PENDING_READERS = {
-    ("aws-arch", "karpenter_default_archs"): "arch.py (hard-codes amd64+arm64 for Karpenter)",
-    ("aws-arch", "unknown"): "arch.py ami_arch (CUSTOM AMIs)",
     ("image-arch", "confidence"): "arch.py offline_archs (how sure the offline answer is)",
     ("eks-blueprints-addons", "version_key"): "checks/versions.py MESH106 (hard-codes chart_version)",
     ("istio-releases", "helm_repository"): "checks/versions.py / inventory.py (Istio repository URL)",
-    ("nat-gateway-prices", "per_gb"): "checks/cost.py MESH501 (data-processing price; changes output)",
-    ("nat-gateway-prices", "public_ipv4"): "checks/cost.py MESH501 (each NAT gateway's Elastic IP is billed too)",
-    ("nat-gateway-prices", "effective_from"): "checks/cost.py MESH501 (public IPv4 charge)",
-    ("nat-gateway-prices", "regional_nat"): "checks/cost.py MESH501 (suggest one regional NAT gateway)",
-    ("nat-gateway-prices", "terraform_argument"): "checks/cost.py MESH501 (regional NAT)",
-    ("nat-gateway-prices", "terraform_value"): "checks/cost.py MESH501 (regional NAT)",
-    ("nat-gateway-prices", "provider_from"): "checks/cost.py MESH501 (regional NAT needs hashicorp/aws 6.24.0)",
 }
 
 

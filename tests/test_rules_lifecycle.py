@@ -39,11 +39,13 @@ def _deployment(image: str) -> str:
             f"          image: {image}\n")
 
 
+# The finding points at the line that names the retired repository (`repository`, `repoURL`),
+# the line to edit, not the release's first line as it first did (issue 12 follow-up).
 SOURCES = {
-    "helm_release": (lambda repo: {"main.tf": _helm_release(repo)}, "main.tf", 1),
-    "eks-blueprints-addons": (lambda repo: {"main.tf": _addons(repo)}, "main.tf", 5),
-    "argocd": (lambda repo: {"app.yaml": _argocd(repo)}, "app.yaml", 8),
-    "umbrella": (lambda repo: {"mesh/Chart.yaml": _umbrella(repo)}, "Chart.yaml", 5),
+    "helm_release": (lambda repo: {"main.tf": _helm_release(repo)}, "main.tf", 3),
+    "eks-blueprints-addons": (lambda repo: {"main.tf": _addons(repo)}, "main.tf", 7),
+    "argocd": (lambda repo: {"app.yaml": _argocd(repo)}, "app.yaml", 9),
+    "umbrella": (lambda repo: {"mesh/Chart.yaml": _umbrella(repo)}, "Chart.yaml", 7),
 }
 
 
@@ -69,7 +71,7 @@ def test_the_replacement_repository_is_quiet(tmp_path, source):
 def test_before_the_announcement_it_is_quiet(tmp_path):
     write_tree(tmp_path, {"main.tf": _helm_release(OLD)})
     assert hits(check(tmp_path, select=["MESH107"], as_of="2026-08-20")) == []
-    assert hits(check(tmp_path, select=["MESH107"], as_of="2026-08-21")) == [("MESH107", "main.tf", 1)]
+    assert hits(check(tmp_path, select=["MESH107"], as_of="2026-08-21")) == [("MESH107", "main.tf", 3)]
 
 
 def test_a_version_never_published_there_is_an_error(tmp_path):

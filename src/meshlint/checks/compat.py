@@ -120,6 +120,6 @@ def gateway_api_crds_too_old(model: Model, ctx: CheckContext, report: Reporter) 
         routes = ", ".join(o.ref for o in used[:3]) + (f" and {len(used) - 3} more" if len(used) > 3 else "")
         message = (f"{crd.name} has {have}, but Istio {comp.effective} ({minor}) reads {kind} only from "
                    f"Gateway API CRDs {minimum} or newer{caveat}: istiod ignores this CRD, so {routes} "
-                   f"are silently not programmed. Install the Gateway API CRDs {minimum} or newer.")
+                   f"{'is' if len(used) == 1 else 'are'} silently not programmed. Install the Gateway API CRDs {minimum} or newer.")
         yield report(message, where, object=f"CustomResourceDefinition/{crd.name}", detail=f"{plural}<{minimum}",
                      fix=f"install Gateway API CRDs {minimum} or newer")

@@ -27,14 +27,24 @@ def _newer_than_published(host: RetiredHost, version: object) -> bool:
         (parsed.major, parsed.minor) > (host.last_minor.parsed.major, host.last_minor.parsed.minor)
 
 
-def _retired_message(host: RetiredHost, what: str, kind: str, missing: bool, as_of: _dt.date) -> str:
-    replacement = host.replacements[kind]
-    if host.switched_off(as_of):
-        when = f"switched it off on {host.switch_off}"
-    else:
+def _switch_off_words(host: RetiredHost, as_of: _dt.date) -> str:
+    """When the host goes (or went) off, saying so when the day is only inferred."""
+    off = host.off_since(as_of)
+    if off is None:
         when = f"switches it off {host.switch_off_text}"
         if host.outages:
             when += f"; test switch-offs (UTC): {', '.join(host.outages)}"
+        return when
+    if not host.off_date_inferred:
+        return f"switched it off on {off}"
+    sureness = host.expected_off_confidence.caveat(f"the date {off}")
+    return (f"is expected to have switched it off by {off} ({sureness or 'the date ' + str(off)}, "
+            f"{host.expected_off_basis})")
+
+
+def _retired_message(host: RetiredHost, what: str, kind: str, missing: bool, as_of: _dt.date) -> str:
+    replacement = host.replacements[kind]
+    when = _switch_off_words(host, as_of)
     caveat = host.confidence.caveat("the retirement")
     missing_text = (f" {host.publisher} {host.last_minor} was the last release published there, so this "
                     f"version is not there at all." if missing else "")
@@ -62,7 +72,7 @@ def _release_repository(rel: HelmRelease, ctx: CheckContext, report: Reporter) -
     missing = rel.pin == "pinned" and _newer_than_published(host, rel.version)
     what = f"{rel.object} installs the {rel.chart_name or chart} chart" + (
         f" {rel.version}" if isinstance(rel.version, str) else "") + f" from {repo}"
-    yield report(_retired_message(host, what, kind, missing, ctx.as_of), rel.location,
+    yield report(_retired_message(host, what, kind, missing, ctx.as_of), rel.repository_location or rel.location,
                  object=rel.object, detail=host.id, severity=_severity(host, missing, ctx.as_of),
                  fix=f"use the repository {host.replacements[kind]}")
 
@@ -152,9 +162,9 @@ def eks_version_support(model: Model, ctx: CheckContext, report: Reporter) -> It
                        f"{ctx.as_of}: standard support ended {row.end_standard} and extended support "
                        f"ends {row.end_extended}{caveat}. Extended support bills "
                        f"${pricing.extended_hourly:.2f} per cluster-hour instead of "
-                       f"${pricing.standard_hourly:.2f} (since {pricing.effective_from}): about "
-                       f"${extra:,.0f}/month more per cluster (${pricing.extended_hourly:.2f} − "
-                       f"${pricing.standard_hourly:.2f} × {table.monthly_hours} h). Upgrade to {upgrade}.")
+                       f"${pricing.standard_hourly:.2f} (since {pricing.effective_from}): "
+                       f"(${pricing.extended_hourly:.2f} − ${pricing.standard_hourly:.2f}) × "
+                       f"{table.monthly_hours} h = ${extra:,.0f}/month more per cluster. Upgrade to {upgrade}.")
             severity = Severity.WARNING
         else:
             message = (f"{comp.object} runs Kubernetes {minor}, whose EKS extended support ended on "

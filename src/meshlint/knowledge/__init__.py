@@ -23,6 +23,7 @@ from meshlint.knowledge.tables import (
     ArtifactHosts,
     AwsArch,
     EksBlueprintsAddons,
+    EksModules,
     EksVersions,
     GatewayApi,
     ImageArch,
@@ -40,7 +41,7 @@ from meshlint.values import YMap, text
 __all__ = [
     "KnowledgeError", "RuleDoc", "catalog", "rule_doc", "rules_dir", "data", "data_names", "table",
     "InForce", "in_force", "stale_notes", "stale_tables", "reload",
-    "artifact_hosts", "aws_arch", "eks_blueprints_addons", "eks_versions", "gateway_api", "image_arch",
+    "artifact_hosts", "aws_arch", "eks_blueprints_addons", "eks_modules", "eks_versions", "gateway_api", "image_arch",
     "istio_patches", "istio_protocols", "istio_releases", "kiali_compat", "kiali_gateway_detection",
     "nat_gateway_prices", "vpc_module",
 ]
@@ -89,6 +90,10 @@ def aws_arch() -> AwsArch:
 
 def eks_blueprints_addons() -> EksBlueprintsAddons:
     return _typed("eks-blueprints-addons", EksBlueprintsAddons)
+
+
+def eks_modules() -> EksModules:
+    return _typed("eks-modules", EksModules)
 
 
 def image_arch() -> ImageArch:

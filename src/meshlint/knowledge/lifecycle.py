@@ -159,6 +159,11 @@ class RetiredHost:
     outages: tuple[str, ...]  # announced test switch-offs (UTC)
     confidence: Confidence
     source: str = field(metadata=provenance())
+    # without an exact day: the day by which it is expected to be off (inferred, e.g. from
+    # an announced month), how sure that is, and what it is inferred from
+    expected_off_by: _dt.date | None = None
+    expected_off_confidence: Confidence = Confidence.LOW
+    expected_off_basis: str = ""
 
     def __post_init__(self) -> None:
         if not self.kinds or any(k not in ARTIFACT_KINDS for k in self.kinds):
@@ -167,6 +172,10 @@ class RetiredHost:
             raise ValueError(f"{self.id}: one replacement per kind")
         if self.switch_off is not None and self.switch_off <= self.announced:
             raise ValueError(f"{self.id}: switch_off must come after announced")
+        if self.expected_off_by is not None and (self.switch_off is not None or not self.expected_off_basis
+                                                 or self.expected_off_by <= self.announced):
+            raise ValueError(f"{self.id}: expected_off_by is for a host without an exact switch_off "
+                             "day, after announced, with expected_off_basis saying why")
 
     def matches(self, reference: str) -> bool:
         """Whether a repository URL or image reference points at this host."""
@@ -177,8 +186,19 @@ class RetiredHost:
         prefix = self.match.lower()
         return bare == prefix or bare.startswith(prefix + "/") or bare.startswith(prefix + ":")
 
+    def off_since(self, as_of: _dt.date) -> _dt.date | None:
+        """The day the host went off, if it is off on `as_of`: the announced day, else the
+        day it was expected to be off by (see `off_date_inferred`)."""
+        day = self.switch_off if self.switch_off is not None else self.expected_off_by
+        return day if day is not None and day <= as_of else None
+
     def switched_off(self, as_of: _dt.date) -> bool:
-        return self.switch_off is not None and self.switch_off <= as_of
+        return self.off_since(as_of) is not None
+
+    @property
+    def off_date_inferred(self) -> bool:
+        """Whether the switch-off day is meshlint's inference, not the publisher's word."""
+        return self.switch_off is None and self.expected_off_by is not None
 
 
 @dataclass(frozen=True, slots=True)

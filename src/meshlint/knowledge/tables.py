@@ -122,6 +122,34 @@ class EksBlueprintsAddons(Table):
             raise ValueError("version_key must be one of helm_releases_keys_read")
 
 
+# --- eks-modules ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class EksClusterModule:
+    """A Terraform module that creates an EKS cluster: where it is published and which of
+    its inputs set the Kubernetes version (the first one given wins)."""
+
+    module_source: str
+    version_inputs: tuple[str, ...]
+    node_groups: bool  # its node-group inputs are read (terraform-aws-modules/eks)
+    source: str = field(metadata=provenance())
+
+
+@dataclass(frozen=True, slots=True)
+class EksModules(Table):
+    cluster_modules: tuple[EksClusterModule, ...]
+    node_group_submodules: tuple[str, ...]
+
+    def cluster_module(self, source: str) -> EksClusterModule | None:
+        """The cluster module a call's `source` names (a submodule of it is not the cluster)."""
+        if "//modules/" in source:
+            return None
+        return next((m for m in self.cluster_modules if m.module_source in source), None)
+
+    def is_node_group_submodule(self, source: str) -> bool:
+        return any(s in source for s in self.node_group_submodules)
+
+
 # --- aws-arch --------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +264,7 @@ TABLES: dict[str, type[Table]] = {
     "artifact-hosts": ArtifactHosts,
     "aws-arch": AwsArch,
     "eks-blueprints-addons": EksBlueprintsAddons,
+    "eks-modules": EksModules,
     "eks-versions": EksVersions,
     "gateway-api": GatewayApi,
     "image-arch": ImageArch,

@@ -28,9 +28,18 @@ def instance_arch(instance_type: str) -> str | None:
 
 
 def ami_arch(ami_type: str) -> str | None:
+    """The CPU of an EKS AMI type; None for types whose CPU depends on the image (CUSTOM)."""
+    ami_types = knowledge.aws_arch().ami_types
+    if ami_type in ami_types.unknown:
+        return None
     data = knowledge.data("aws-arch")["ami_types"]
     if data["arm64_marker"] in ami_type:
         return "arm64"
     if data["amd64_marker"] in ami_type:
         return "amd64"
     return None
+
+
+def karpenter_default_archs() -> frozenset[str]:
+    """What a Karpenter NodePool without a kubernetes.io/arch requirement can launch."""
+    return frozenset(knowledge.aws_arch().karpenter_default_archs)

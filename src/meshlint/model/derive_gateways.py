@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from meshlint import knowledge
 from meshlint.images import parse_image
 from meshlint.model.istio import GATEWAY_API_GROUP
 from meshlint.model.types import (
@@ -55,8 +56,8 @@ def gateway_workloads(objects: list[K8sObject], releases: list[HelmRelease],
 
 def _from_release(rel: HelmRelease) -> GatewayWorkload | None:
     chart = rel.chart_name
-    if chart not in ("gateway", "istio-ingress", "istio-egress"):
-        return None
+    if chart is None or knowledge.istio_releases().charts.get(chart) != "gateway":
+        return None  # only Istio's gateway charts (rules/data/istio-releases.yaml `charts`)
     namespace = rel.namespace
     if chart == "gateway":
         name = rel.value("name")

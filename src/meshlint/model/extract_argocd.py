@@ -58,5 +58,6 @@ def argocd_releases(obj: K8sObject) -> list[HelmRelease]:
             namespace=dest_ns,
             values=values, sets=sets, location=key_location(src, "chart", fallback),
             object=f"{obj.kind}/{obj.name}" + (f".sources[{i}]" if len(sources) > 1 else ""),
-            origin="argocd"))
+            origin="argocd",
+            repository_location=key_location(src, "repoURL", fallback) if "repoURL" in src else None))
     return out

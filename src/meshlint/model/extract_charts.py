@@ -60,5 +60,6 @@ def chart_dependency_releases(files: list[ParsedFile]) -> list[HelmRelease]:
                 namespace=Unknown("the umbrella chart's release namespace"),
                 values=[sub_values if isinstance(sub_values, Mapping) else {}],
                 location=key_location(dep, "name", loc),
-                object=f"{umbrella}/dependencies/{alias}", origin="chart-dependency"))
+                object=f"{umbrella}/dependencies/{alias}", origin="chart-dependency",
+                repository_location=key_location(dep, "repository", loc) if "repository" in dep else None))
     return out

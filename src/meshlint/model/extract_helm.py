@@ -67,6 +67,7 @@ def helm_release_resource(out: Collector, ctx: ModuleContext, rtype: str, addres
     for inst, bind in instances(ctx, blk, address):
         body = ctx.eval_body(blk.body, bind)
         version_attr = blk.body.attrs.get("version")
+        repository_attr = blk.body.attrs.get("repository")
         out.releases.append(HelmRelease(
             name=body.get("name", Unknown("no name")), chart=body.get("chart", Unknown("no chart")),
             repository=body.get("repository"), version=body.get("version"),
@@ -74,7 +75,8 @@ def helm_release_resource(out: Collector, ctx: ModuleContext, rtype: str, addres
             version_location=attr_location(version_attr) if version_attr else None,
             namespace=body.get("namespace", "default"),
             values=values_documents(body.get("values"), ctx.project),
-            sets=set_entries(body), location=block_location(blk), object=inst, origin="helm_release"))
+            sets=set_entries(body), location=block_location(blk), object=inst, origin="helm_release",
+            repository_location=attr_location(repository_attr) if repository_attr else None))
 
 
 def addons_module(out: Collector, ctx: ModuleContext, call: HclBlock, address: str, source: str) -> None:
@@ -100,4 +102,5 @@ def addons_module(out: Collector, ctx: ModuleContext, call: HclBlock, address: s
             values=values_documents(entry.get("values"), ctx.project), sets=set_entries(entry),
             location=entry_loc, object=f'{address}.helm_releases["{key}"]',
             origin="eks-blueprints-addons", ignored_keys=ignored,
-            ignored_values={k: entry[k] for k in ignored}))
+            ignored_values={k: entry[k] for k in ignored},
+            repository_location=key_location(entry, "repository", entry_loc) if "repository" in entry else None))

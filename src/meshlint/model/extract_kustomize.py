@@ -138,7 +138,8 @@ def kustomize_helm_releases(files: list[ParsedFile]) -> list[HelmRelease]:
                 version_location=key_location(entry, "version", fallback) if version is not None else None,
                 namespace=text(entry.get("namespace")) or text(doc.get("namespace")) or "default",
                 values=values, location=key_location(entry, "name", fallback),
-                object=f"kustomization {pf.entry.path} helmCharts[{i}]", origin="kustomize"))
+                object=f"kustomization {pf.entry.path} helmCharts[{i}]", origin="kustomize",
+                repository_location=key_location(entry, "repo", fallback) if "repo" in entry else None))
     return out
 
 

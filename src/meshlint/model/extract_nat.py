@@ -128,7 +128,16 @@ def nat_gateway_resource(out: Collector, ctx: ModuleContext, rtype: str, address
     where = attr_location(attrs[how]) if how else block_location(blk)
     reason = f"{how} gives {len(binds)} instances" if how else "one resource"
     out.nat_gateways.append(NatGateways(len(binds), reason, where, address, out.region,
-                                        _vpc_of(ctx, blk)))
+                                        _vpc_of(ctx, blk), _is_regional(ctx, blk)))
+
+
+def _is_regional(ctx: ModuleContext, blk: HclBlock) -> bool:
+    """`availability_mode = "regional"`: one NAT gateway for the whole VPC, not one per AZ."""
+    regional = knowledge.nat_gateway_prices().regional_nat
+    if regional is None:
+        return False
+    attr = blk.body.attrs.get(regional.terraform_argument)
+    return attr is not None and ctx.eval_attr(attr) == regional.terraform_value
 
 
 _SUBNET_REF = re.compile(r"\baws_subnet\.([A-Za-z0-9_-]+)")
@@ -174,5 +183,6 @@ def per_vpc(nat_gateways: list[NatGateways]) -> list[NatGateways]:
             parts = ", ".join(f"{n.object} ({n.count})" for n in group)
             out.append(NatGateways(sum(n.count or 0 for n in group),
                                    f"{len(group)} aws_nat_gateway resources in the VPC of {nat.vpc}: {parts}",
-                                   nat.location, " + ".join(n.object for n in group), nat.region, nat.vpc))
+                                   nat.location, " + ".join(n.object for n in group), nat.region, nat.vpc,
+                                   regional=all(n.regional for n in group)))
     return out

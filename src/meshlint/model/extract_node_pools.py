@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 
 from meshlint import knowledge
 from meshlint.locate import key_location
-from meshlint.model.aws_arch import ami_arch, instance_arch
+from meshlint.model.aws_arch import ami_arch, instance_arch, karpenter_default_archs
 from meshlint.model.collect import Collector
 from meshlint.model.nodes import ARCH_LABELS, ARCHS, FargateSelector, NodePool, Taint
 from meshlint.model.tf_walk import attr_location, block_location, instances
@@ -174,7 +174,7 @@ def pools_from_manifests(objects: list[K8sObject]) -> list[NodePool]:
 
 
 def _karpenter_archs(requirements: object, legacy: bool) -> tuple[frozenset[str], str]:
-    archs = set(ARCHS)
+    archs = set(karpenter_default_archs())
     why = "no kubernetes.io/arch requirement: either architecture"
     if legacy:
         archs, why = {"amd64"}, "v1alpha5 Provisioner without arch requirement defaults to amd64"

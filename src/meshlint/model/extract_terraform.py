@@ -44,22 +44,18 @@ RESOURCE_EXTRACTORS: dict[str, ResourceExtractor] = {
     "aws_eks_fargate_profile": aws_fargate_profile_resource,
 }
 
-# terraform-aws-modules/eks and its node-group submodules (not yet in rules/data)
-EKS_SOURCES = ("terraform-aws-modules/eks/aws", "terraform-aws-modules/terraform-aws-eks")
-NODE_GROUP_SUBMODULES = ("//modules/eks-managed-node-group", "//modules/self-managed-node-group")
-
-
 def module_extractor(source: str) -> ModuleExtractor | None:
-    """The extractor for a module call, by its source (the addons and VPC module sources
-    are read from rules/data)."""
+    """The extractor for a module call, by its source (the addons, VPC, EKS and node-group
+    module sources are read from rules/data)."""
     addons_sources = knowledge.data("eks-blueprints-addons")["module_sources"]
     if any(str(s) in source for s in addons_sources):
         return addons_module
     if is_vpc_module(source):
         return vpc_module
-    if any(s in source for s in NODE_GROUP_SUBMODULES):
+    eks = knowledge.eks_modules()
+    if eks.is_node_group_submodule(source):
         return node_group_module
-    if any(s in source for s in EKS_SOURCES) and "//modules/" not in source:
+    if eks.cluster_module(source) is not None:
         return eks_module
     return None
 

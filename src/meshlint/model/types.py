@@ -122,6 +122,7 @@ class HelmRelease:
     ignored_keys: dict = field(default_factory=dict)  # key -> Location, keys the consumer ignores
     ignored_values: dict = field(default_factory=dict)  # key -> the value written there
     available: builtins.object = None  # online.ChartVersions from the chart repository (--online)
+    repository_location: Location | None = None  # where the repository (URL) is written
 
     @property
     def pin(self) -> str:
@@ -232,6 +233,7 @@ class NatGateways:
     object: str
     region: str | None
     vpc: str | None = None  # aws_nat_gateway resources: the VPC their subnet is in, when known
+    regional: bool = False  # regional NAT gateways (one spans every AZ of its VPC), not zonal
 
 
 @dataclass(frozen=True, slots=True)
