@@ -40,6 +40,9 @@ ENV_NAMES = re.compile(r"^(dev|develop|development|test|testing|qa|int|integrati
 _LOCAL_SOURCE = re.compile(rb'\bsource\s*=\s*"(\.\.?/[^"$]*)"')
 _PATH_LITERAL = re.compile(rb'"((?:\$\{path\.(?:module|root|cwd)\}/|\.\.?/)[^"\n]*)"')
 _PATH_END = re.compile(r"[$%*?\[{]")
+# `variable "x" { ... default = "literal" ... }` (no nested braces before the default)
+_VARIABLE_DEFAULT = re.compile(rb'\bvariable\s+"([\w-]+)"\s*\{[^{}]*?\bdefault\s*=\s*"([^"$%\n]*)"')
+_VAR_REF = re.compile(r"\$\{var\.([\w-]+)\}")
 RENDERED_DIRS = frozenset(("output", "outputs", "rendered"))
 FIXTURE_DIRS = frozenset(("tests", "test", "testdata", "fixtures", "test-fixtures"))
 
@@ -304,28 +307,41 @@ def _holds_terraform(directory: str) -> bool:
 def references(entries: list[FileEntry]) -> dict[str, set[str]]:
     """Module directory -> the paths its Terraform names (`file()`, `templatefile()`, a
     `kubectl_path_documents` pattern, a local chart path...): every string that starts with
-    `${path.module}/`, `./` or `../`, resolved against the module, cut before the first
-    interpolation or glob. Read from the raw text: cheap."""
-    refs: dict[str, set[str]] = {}
+    `${path.module}/`, `./` or `../`, resolved against the module, with `${var.x}` replaced
+    by the variable's literal string default (`istio-${var.istio_version}/manifests/charts/base`
+    names the chart of the default version), cut before the first other interpolation or
+    glob. Read from the raw text: cheap."""
+    texts: dict[str, list[bytes]] = {}
     for e in entries:
         if e.kind != TERRAFORM:
             continue
         d = os.path.dirname(e.abspath)
-        out = refs.setdefault(d, set())
+        texts.setdefault(d, [])
         try:
             with open(e.abspath, "rb") as fh:
-                data = fh.read(4 * 1024 * 1024)
+                texts[d].append(fh.read(4 * 1024 * 1024))
         except OSError:
             continue
-        for m in _PATH_LITERAL.finditer(data):
-            literal = m.group(1).decode("utf-8", "replace")
-            literal = re.sub(r"^\$\{path\.(module|root|cwd)\}/", "./", literal)
-            cut = _PATH_END.search(literal)
-            if cut:  # drop the partial segment an interpolation or glob sits in
-                literal = literal[:cut.start()].rsplit("/", 1)[0]
-            target = os.path.normpath(os.path.join(d, literal))
-            if target != d:  # the module's own folder: says nothing
-                out.add(target)
+    refs: dict[str, set[str]] = {}
+    for d, datas in texts.items():
+        out = refs.setdefault(d, set())
+        defaults = {m.group(1).decode("utf-8", "replace"): m.group(2).decode("utf-8", "replace")
+                    for data in datas for m in _VARIABLE_DEFAULT.finditer(data)}
+
+        def default_of(m: re.Match[str]) -> str:
+            return defaults.get(m.group(1), m.group(0))
+
+        for data in datas:
+            for m in _PATH_LITERAL.finditer(data):
+                literal = m.group(1).decode("utf-8", "replace")
+                literal = re.sub(r"^\$\{path\.(module|root|cwd)\}/", "./", literal)
+                literal = _VAR_REF.sub(default_of, literal)
+                cut = _PATH_END.search(literal)
+                if cut:  # drop the partial segment an interpolation or glob sits in
+                    literal = literal[:cut.start()].rsplit("/", 1)[0]
+                target = os.path.normpath(os.path.join(d, literal))
+                if target != d:  # the module's own folder: says nothing
+                    out.add(target)
     return refs
 
 
