@@ -26,7 +26,10 @@ import os
 import re
 import stat
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from meshlint.deployments import LAYER_NAME, layer_groups
 
 SKIP_DIRS = frozenset((".git", ".terraform", "node_modules", "__pycache__", ".venv", "venv"))
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -449,7 +452,36 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str,
             join(owners, e, why)
         else:
             loose.setdefault(group, Scope(scope_name(group), [], [], {scope_name(group): why})).files.append(e)
-    return [s for s in scopes.values()] + list(loose.values())
+    return _layered(scopes, roots, entries, scope_name) + list(loose.values())
+
+
+def _layered(scopes: dict[str, Scope], roots: list[str], entries: list[FileEntry],
+             scope_name: Callable[[str], str]) -> list[Scope]:
+    """Roots that are layers of one deployment (see `deployments.layer_groups`) share one
+    scope: their files, once each, and why each joined."""
+    texts: dict[str, list[str]] = {}
+    for e in entries:
+        if e.kind == TERRAFORM:
+            texts.setdefault(os.path.dirname(e.abspath), []).append(e.abspath)
+    out = []
+    for members in layer_groups(roots, texts):
+        if len(members) == 1:
+            out.append(scopes[members[0]])
+            continue
+        merged = Scope(scope_name(os.path.commonpath(members)), list(members), [], {})
+        seen: set[str] = set()
+        for r in members:
+            for e in scopes[r].files:
+                if e.abspath not in seen:
+                    seen.add(e.abspath)
+                    merged.files.append(e)
+            for folder, why in scopes[r].reasons.items():
+                if folder == scope_name(r):
+                    others = ", ".join(scope_name(m) for m in members if m != r)
+                    why = f"{why}: a layer of one deployment with {others}"
+                merged.reasons.setdefault(folder, why)
+        out.append(merged)
+    return out
 
 
 def _owners(d: str, top: str, roots: list[str], reach: dict[str, set[str]], module_dirs: set[str],
@@ -476,6 +508,8 @@ def _environments(roots: list[str], reach: dict[str, set[str]]) -> bool:
         return False
     if all(ENV_NAMES.match(os.path.basename(r).lower()) for r in roots):
         return True
+    if len(roots) > 1 and all(LAYER_NAME.match(os.path.basename(r)) for r in roots):
+        return True  # numbered layers of one deployment: one scope (see _layered)
     if len(roots) == 1:  # one root in `cluster/terraform` is a project, not an environment
         return False
     if os.path.basename(parents.pop()).lower() in ENV_PARENTS:
