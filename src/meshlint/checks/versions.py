@@ -104,13 +104,18 @@ def istio_version_skew(model: Model, ctx: CheckContext, report: Reporter) -> Ite
             why = ""
             if c.kind in ("gateway", "proxy") and newer and ref.kind == "istiod":
                 why = " A data-plane proxy must never be newer than istiod."
-            message = (f"Istio components run different versions: {c.kind} {c.name} is "
+            message = (f"Istio components run different versions: {_named(c)} is "
                        f"{c.effective} while {ref.kind} is {ref.effective}. All: {listing}.{why} "
                        f"Pin every Istio chart and image of one installation to the same version "
                        f"(upgrade base first, then istiod, then gateways).")
             yield report(message, c.location, object=c.object, detail=f"{c.kind}:{c.name}",
                          severity=Severity.ERROR if across_minors else Severity.WARNING,
-                         fix=f"set {c.kind} {c.name} to {ref.effective}")
+                         fix=f"set {_named(c)} to {ref.effective}")
+
+
+def _named(c: Component) -> str:
+    """`gateway istio-ingress`; the kind alone when the name repeats it or is empty."""
+    return c.kind if not c.name or c.name == c.kind else f"{c.kind} {c.name}"
 
 
 def _range_covers(ranged: Component, other: Component) -> bool:
