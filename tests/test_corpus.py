@@ -37,6 +37,8 @@ EXPECTED = {
     ("MESH105", "real/istio-on-eks/patterns/multi-cluster-multi-primary/single-network/eks_1.tf", 218),
     ("MESH105", "real/istio-on-eks/terraform-blueprint/ambient/main.tf", 156),
     ("MESH105", "real/istio-on-eks/terraform-blueprint/sidecar/main.tf", 127),
+    # MESH105 (real/kubernetes-ops): the Istio module installs its vendored istio-1.20.0 charts (var.istio_version defaults to 1.20.0; the local Chart.yaml says appVersion 1.20.0), and 1.20 reached end of life on 2024-06-25 (issue 11, cause 6: the SOURCES.md note says so)
+    ("MESH105", "real/kubernetes-ops/terraform-modules/aws/istio/main.tf", 29),
     # MESH107 findings on a chart repository point at the `repository` / `repoURL` line (the line
     # to change), not the release block's first line as they once did.
     # MESH107 (eks-blueprints-istio-2023-10): the Istio charts come from istio-release.storage.googleapis.com, which Istio is switching off in December 2026 (1.31 upgrade notes): warning, the exact day is not announced

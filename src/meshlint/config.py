@@ -55,6 +55,9 @@ class Config:
     online: bool | None = None
     max_file_bytes: int | None = None
     registries: dict = field(default_factory=dict)
+    # injection.ignore-namespaces: namespaces (or `*` patterns) MESH401 does not report,
+    # instead of the built-in infrastructure list; None keeps that list
+    ignore_namespaces: list[str] | None = None
     notes: list[str] = field(default_factory=list)  # settings ignored, and why
 
 
@@ -66,7 +69,7 @@ PRIVILEGED = ("online", "max-file-bytes", "registries.insecure", "registries.use
 
 
 KEYS = ("select", "ignore", "severity", "per-path-ignores", "exclude", "scopes", "fail-on",
-        "as-of", "online", "max-file-bytes", "registries")
+        "as-of", "online", "max-file-bytes", "registries", "injection")
 REGISTRY_KEYS = ("timeout", "insecure", "use-docker-config", "cache-ttl")
 
 
@@ -286,6 +289,18 @@ def _validate(doc, path: str, line_of) -> Config:
             if key == "use-docker-config" and not isinstance(value, bool):
                 fail(key, "registries.use-docker-config must be true or false", reg)
         cfg.registries = {str(k): v for k, v in reg.items()}
+    if "injection" in doc:
+        inj = doc["injection"]
+        if not isinstance(inj, dict):
+            fail("injection", "injection must be a mapping")
+        for key in inj:
+            if key != "ignore-namespaces":
+                fail(key, f"unknown injection key {key!r}; known: ignore-namespaces", inj)
+        names = inj.get("ignore-namespaces")
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            fail("ignore-namespaces", "injection.ignore-namespaces must be a list of namespace names "
+                 "or patterns", inj)
+        cfg.ignore_namespaces = [str(n) for n in names]
     return cfg
 
 

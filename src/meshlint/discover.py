@@ -26,7 +26,10 @@ import os
 import re
 import stat
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from meshlint.deployments import LAYER_NAME, layer_groups
 
 SKIP_DIRS = frozenset((".git", ".terraform", "node_modules", "__pycache__", ".venv", "venv"))
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -40,6 +43,9 @@ ENV_NAMES = re.compile(r"^(dev|develop|development|test|testing|qa|int|integrati
 _LOCAL_SOURCE = re.compile(rb'\bsource\s*=\s*"(\.\.?/[^"$]*)"')
 _PATH_LITERAL = re.compile(rb'"((?:\$\{path\.(?:module|root|cwd)\}/|\.\.?/)[^"\n]*)"')
 _PATH_END = re.compile(r"[$%*?\[{]")
+# `variable "x" { ... default = "literal" ... }` (no nested braces before the default)
+_VARIABLE_DEFAULT = re.compile(rb'\bvariable\s+"([\w-]+)"\s*\{[^{}]*?\bdefault\s*=\s*"([^"$%\n]*)"')
+_VAR_REF = re.compile(r"\$\{var\.([\w-]+)\}")
 RENDERED_DIRS = frozenset(("output", "outputs", "rendered"))
 FIXTURE_DIRS = frozenset(("tests", "test", "testdata", "fixtures", "test-fixtures"))
 
@@ -304,28 +310,41 @@ def _holds_terraform(directory: str) -> bool:
 def references(entries: list[FileEntry]) -> dict[str, set[str]]:
     """Module directory -> the paths its Terraform names (`file()`, `templatefile()`, a
     `kubectl_path_documents` pattern, a local chart path...): every string that starts with
-    `${path.module}/`, `./` or `../`, resolved against the module, cut before the first
-    interpolation or glob. Read from the raw text: cheap."""
-    refs: dict[str, set[str]] = {}
+    `${path.module}/`, `./` or `../`, resolved against the module, with `${var.x}` replaced
+    by the variable's literal string default (`istio-${var.istio_version}/manifests/charts/base`
+    names the chart of the default version), cut before the first other interpolation or
+    glob. Read from the raw text: cheap."""
+    texts: dict[str, list[bytes]] = {}
     for e in entries:
         if e.kind != TERRAFORM:
             continue
         d = os.path.dirname(e.abspath)
-        out = refs.setdefault(d, set())
+        texts.setdefault(d, [])
         try:
             with open(e.abspath, "rb") as fh:
-                data = fh.read(4 * 1024 * 1024)
+                texts[d].append(fh.read(4 * 1024 * 1024))
         except OSError:
             continue
-        for m in _PATH_LITERAL.finditer(data):
-            literal = m.group(1).decode("utf-8", "replace")
-            literal = re.sub(r"^\$\{path\.(module|root|cwd)\}/", "./", literal)
-            cut = _PATH_END.search(literal)
-            if cut:  # drop the partial segment an interpolation or glob sits in
-                literal = literal[:cut.start()].rsplit("/", 1)[0]
-            target = os.path.normpath(os.path.join(d, literal))
-            if target != d:  # the module's own folder: says nothing
-                out.add(target)
+    refs: dict[str, set[str]] = {}
+    for d, datas in texts.items():
+        out = refs.setdefault(d, set())
+        defaults = {m.group(1).decode("utf-8", "replace"): m.group(2).decode("utf-8", "replace")
+                    for data in datas for m in _VARIABLE_DEFAULT.finditer(data)}
+
+        def default_of(m: re.Match[str]) -> str:
+            return defaults.get(m.group(1), m.group(0))
+
+        for data in datas:
+            for m in _PATH_LITERAL.finditer(data):
+                literal = m.group(1).decode("utf-8", "replace")
+                literal = re.sub(r"^\$\{path\.(module|root|cwd)\}/", "./", literal)
+                literal = _VAR_REF.sub(default_of, literal)
+                cut = _PATH_END.search(literal)
+                if cut:  # drop the partial segment an interpolation or glob sits in
+                    literal = literal[:cut.start()].rsplit("/", 1)[0]
+                target = os.path.normpath(os.path.join(d, literal))
+                if target != d:  # the module's own folder: says nothing
+                    out.add(target)
     return refs
 
 
@@ -433,7 +452,36 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str,
             join(owners, e, why)
         else:
             loose.setdefault(group, Scope(scope_name(group), [], [], {scope_name(group): why})).files.append(e)
-    return [s for s in scopes.values()] + list(loose.values())
+    return _layered(scopes, roots, entries, scope_name) + list(loose.values())
+
+
+def _layered(scopes: dict[str, Scope], roots: list[str], entries: list[FileEntry],
+             scope_name: Callable[[str], str]) -> list[Scope]:
+    """Roots that are layers of one deployment (see `deployments.layer_groups`) share one
+    scope: their files, once each, and why each joined."""
+    texts: dict[str, list[str]] = {}
+    for e in entries:
+        if e.kind == TERRAFORM:
+            texts.setdefault(os.path.dirname(e.abspath), []).append(e.abspath)
+    out = []
+    for members in layer_groups(roots, texts):
+        if len(members) == 1:
+            out.append(scopes[members[0]])
+            continue
+        merged = Scope(scope_name(os.path.commonpath(members)), list(members), [], {})
+        seen: set[str] = set()
+        for r in members:
+            for e in scopes[r].files:
+                if e.abspath not in seen:
+                    seen.add(e.abspath)
+                    merged.files.append(e)
+            for folder, why in scopes[r].reasons.items():
+                if folder == scope_name(r):
+                    others = ", ".join(scope_name(m) for m in members if m != r)
+                    why = f"{why}: a layer of one deployment with {others}"
+                merged.reasons.setdefault(folder, why)
+        out.append(merged)
+    return out
 
 
 def _owners(d: str, top: str, roots: list[str], reach: dict[str, set[str]], module_dirs: set[str],
@@ -460,6 +508,8 @@ def _environments(roots: list[str], reach: dict[str, set[str]]) -> bool:
         return False
     if all(ENV_NAMES.match(os.path.basename(r).lower()) for r in roots):
         return True
+    if len(roots) > 1 and all(LAYER_NAME.match(os.path.basename(r)) for r in roots):
+        return True  # numbered layers of one deployment: one scope (see _layered)
     if len(roots) == 1:  # one root in `cluster/terraform` is a project, not an environment
         return False
     if os.path.basename(parents.pop()).lower() in ENV_PARENTS:

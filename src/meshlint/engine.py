@@ -117,7 +117,8 @@ def _analyse(options: Options, disc: Discovery) -> Run:
     registry = checks.load_all()
     ran = [code for code in sorted(registry) if filters.rule_selected(code, options.select, options.ignore)]
     found = parse_error_findings(parsed, scopes)
-    ctx = checks.CheckContext(as_of=options.as_of, online=options.online)
+    ctx = checks.CheckContext(as_of=options.as_of, online=options.online, ignore_namespaces=None
+                              if config.ignore_namespaces is None else tuple(config.ignore_namespaces))
     for model in models:
         for code in ran:
             found.extend(registry[code](model, ctx))

@@ -23,6 +23,7 @@ class CheckContext:
 
     as_of: _dt.date = field(default_factory=_dt.date.today)
     online: bool = False
+    ignore_namespaces: tuple[str, ...] | None = None  # injection.ignore-namespaces (MESH401)
 
 
 CheckFn = Callable[[Model, CheckContext], Iterable[Finding]]

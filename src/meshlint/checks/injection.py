@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from fnmatch import fnmatchcase
 
 from meshlint import knowledge
 from meshlint.checks.base import CheckContext, Reporter, rule
@@ -33,7 +34,7 @@ def namespace_injection_missing(model: Model, ctx: CheckContext, report: Reporte
     by_namespace: dict[str, list[Workload]] = {}
     for w in model.workloads:
         by_namespace.setdefault(w.namespace, []).append(w)
-    infrastructure = _infrastructure_namespace()
+    infrastructure = _infrastructure_namespace(ctx.ignore_namespaces)
     ambient = model.installs_ambient
     for name, workloads in sorted(by_namespace.items()):
         if name in SYSTEM_NAMESPACES or infrastructure(name) or has_placeholder(name):
@@ -88,8 +89,12 @@ def namespace_injection_missing(model: Model, ctx: CheckContext, report: Reporte
 RUN_TO_COMPLETION = ("Job", "CronJob")
 
 
-def _infrastructure_namespace() -> Callable[[str], bool]:
-    """Is a namespace one of the cluster's infrastructure (rules/data/infrastructure-namespaces)?"""
+def _infrastructure_namespace(configured: tuple[str, ...] | None) -> Callable[[str], bool]:
+    """Is a namespace one MESH401 leaves alone: one of the configured names or `*` patterns
+    (`injection.ignore-namespaces`), else one of the cluster's infrastructure
+    (rules/data/infrastructure-namespaces)?"""
+    if configured is not None:
+        return lambda name: any(fnmatchcase(name, p) for p in configured)
     table = knowledge.data("infrastructure-namespaces")
     names = frozenset(str(n) for n in table.get("names") or [])
     prefixes = tuple(str(p) for p in table.get("prefixes") or [])

@@ -4,9 +4,13 @@ charts, Kubernetes versions Istio does not support, and Istio past its end of li
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterator
+
+from packaging.version import Version
 
 from meshlint import knowledge
 from meshlint.checks.base import CheckContext, Reporter, rule
+from meshlint.findings import Finding, Severity
 from meshlint.model import Component, Model
 from meshlint.model.derive_inventory import data_as_of
 from meshlint.values import Location, Unknown, text
@@ -17,9 +21,17 @@ from meshlint.versioning import (
     LATEST,
     PINNED,
     RANGE,
+    helm_constraint,
     minor_of,
     parse_version,
 )
+
+_ZERO = Version("0")
+
+
+def _v(version: str | None) -> Version:
+    """A version for ordering: the parsed one, else 0 (callers keep only parseable ones)."""
+    return parse_version(version) or _ZERO
 
 ISTIO_KINDS = ("istiod", "istio-base", "gateway", "cni", "ztunnel", "proxy")
 
@@ -39,7 +51,7 @@ def _istio_reference(model: Model) -> Component | None:
     for kinds in (("istiod",), ("istio-base", "gateway", "cni", "ztunnel")):
         comps = [c for c in model.components_of(*kinds) if parse_version(c.effective)]
         if comps:
-            return max(comps, key=lambda c: parse_version(c.effective))
+            return max(comps, key=lambda c: _v(c.effective))
     return None
 
 
@@ -50,7 +62,7 @@ def _release_row(minor: str | None) -> dict | None:
     return None
 
 
-def _date(value) -> _dt.date | None:
+def _date(value: object) -> _dt.date | None:
     if isinstance(value, _dt.date):
         return value
     if isinstance(value, str):
@@ -65,7 +77,7 @@ def _date(value) -> _dt.date | None:
 
 
 @rule("MESH101")
-def istio_version_skew(model: Model, ctx: CheckContext, report: Reporter):
+def istio_version_skew(model: Model, ctx: CheckContext, report: Reporter) -> Iterator[Finding]:
     comps = [c for c in model.components if c.kind in ISTIO_KINDS and parse_version(c.effective)]
     if len(comps) < 2:
         return
@@ -74,7 +86,7 @@ def istio_version_skew(model: Model, ctx: CheckContext, report: Reporter):
     if len(revisions) > 1:
         # a canary upgrade: istiod revisions differ on purpose; compare within a revision
         groups = [[c for c in comps if c.kind in ("istiod", "gateway") and c.revision == r]
-                  for r in sorted(revisions)]
+                  for r in sorted(revisions, key=lambda r: r or "")]
     else:
         groups = [comps]
     for group in groups:
@@ -82,22 +94,40 @@ def istio_version_skew(model: Model, ctx: CheckContext, report: Reporter):
         if len(versions) < 2:
             continue
         ref = next((c for c in group if c.kind == "istiod"), None) or max(
-            group, key=lambda c: (sum(1 for o in group if o.effective == c.effective), parse_version(c.effective)))
+            group, key=lambda c: (sum(1 for o in group if o.effective == c.effective), _v(c.effective)))
         listing = "; ".join(_describe(c) for c in group)
         for c in group:
-            if c.effective == ref.effective:
+            if c.effective == ref.effective or _range_covers(c, ref) or _range_covers(ref, c):
                 continue
             across_minors = minor_of(c.effective) != minor_of(ref.effective)
-            newer = parse_version(c.effective) > parse_version(ref.effective)
+            newer = _v(c.effective) > _v(ref.effective)
             why = ""
             if c.kind in ("gateway", "proxy") and newer and ref.kind == "istiod":
                 why = " A data-plane proxy must never be newer than istiod."
-            message = (f"Istio components run different versions: {c.kind} {c.name} is "
+            message = (f"Istio components run different versions: {_named(c)} is "
                        f"{c.effective} while {ref.kind} is {ref.effective}. All: {listing}.{why} "
                        f"Pin every Istio chart and image of one installation to the same version "
                        f"(upgrade base first, then istiod, then gateways).")
-            yield report(message, c.location, object=c.object, detail=f"{c.kind}:{c.name}", severity="error" if across_minors else "warning",
-                          fix=f"set {c.kind} {c.name} to {ref.effective}")
+            yield report(message, c.location, object=c.object, detail=f"{c.kind}:{c.name}",
+                         severity=Severity.ERROR if across_minors else Severity.WARNING,
+                         fix=f"set {_named(c)} to {ref.effective}")
+
+
+def _named(c: Component) -> str:
+    """`gateway istio-ingress`; the kind alone when the name repeats it or is empty."""
+    return c.kind if not c.name or c.name == c.kind else f"{c.kind} {c.name}"
+
+
+def _range_covers(ranged: Component, other: Component) -> bool:
+    """Does a component written as a range (`1.21.*`, `~1.21.0`) admit the version the other
+    runs? Then the two agree: the range was written to follow the installation, and which
+    patch it resolves to on a given day is a guess, not a skew."""
+    if ranged.pin != RANGE or not isinstance(ranged.version, str):
+        return False
+    admits = helm_constraint(ranged.version)
+    other_version = parse_version(other.version if other.pin == PINNED and isinstance(other.version, str)
+                                  else other.effective)
+    return admits is not None and other_version is not None and bool(admits(other_version))
 
 
 # --- MESH102 -------------------------------------------------------------------------------
@@ -112,7 +142,8 @@ def _kiali_affected(kiali: str, inc: dict, floating: bool) -> bool | None:
         if minor_of(kiali) == text(bp["line"]):
             if floating:
                 return None  # a floating tag on a patched line: the patch that runs is unknown
-            return kv < parse_version(text(bp["fixed"]))
+            fixed = parse_version(text(bp["fixed"]))
+            return fixed is not None and kv < fixed
     return True
 
 
@@ -126,24 +157,24 @@ def _has_serviceentry_exportto(model: Model) -> bool:
 
 
 @rule("MESH102")
-def kiali_istio_incompatible(model: Model, ctx: CheckContext, report: Reporter):
+def kiali_istio_incompatible(model: Model, ctx: CheckContext, report: Reporter) -> Iterator[Finding]:
     istio = _istio_reference(model)
-    if istio is None:
+    if istio is None or istio.effective is None:
         return
-    iv = parse_version(istio.effective)
-    imin = minor_of(istio.effective)
+    iv = _v(istio.effective)
+    imin = minor_of(istio.effective) or istio.effective
     istio_desc = f"Istio {istio.effective}" + (f" ({istio.effective_note})" if istio.effective_note else "") + \
         f", {istio.kind} at {_where(istio.location)}"
     compat = knowledge.data("kiali-compat")
     exportto = _has_serviceentry_exportto(model)
     for kiali in model.components_of("kiali"):
         kv_text = kiali.effective
-        if not parse_version(kv_text):
+        if kv_text is None or not parse_version(kv_text):
             continue
         floating = kiali.pin == FLOATING
         broken = False
         for inc in compat["incompatibilities"]:
-            if iv < parse_version(text(inc["istio_from"])):
+            if iv < _v(text(inc["istio_from"])):
                 continue
             if inc.get("needs") == "serviceentry-exportto" and not exportto:
                 continue
@@ -155,8 +186,8 @@ def kiali_istio_incompatible(model: Model, ctx: CheckContext, report: Reporter):
             message = (f"Kiali {kv_text} ({kiali.name}) does not work with {istio_desc}: "
                        f"{inc['cause']}{extra}. Kiali fails with `{inc['symptom']}`. "
                        f"Use Kiali {inc['first_fixed']} or newer, matching Istio {imin}.")
-            yield report(message, kiali.location, object=kiali.object, detail=f"{inc['id']}", severity="error",
-                          fix=f"upgrade Kiali to {text(inc['first_fixed']).split(' ')[0]} or newer")
+            yield report(message, kiali.location, object=kiali.object, detail=f"{inc['id']}", severity=Severity.ERROR,
+                         fix=f"upgrade Kiali to {(text(inc['first_fixed']) or '').split(' ')[0]} or newer")
             break
         if broken:
             continue
@@ -166,7 +197,7 @@ def kiali_istio_incompatible(model: Model, ctx: CheckContext, report: Reporter):
                        f"(kiali.io: Istio {unmet.istio_min} is required starting with Kiali "
                        f"{unmet.kiali_from}), but the scope runs {istio_desc}. Use a Kiali older than "
                        f"{unmet.kiali_from} with Istio {imin}, or upgrade Istio.")
-            yield report(message, kiali.location, object=kiali.object, detail=f"requires-istio-{unmet.istio_min}", severity="error",
+            yield report(message, kiali.location, object=kiali.object, detail=f"requires-istio-{unmet.istio_min}", severity=Severity.ERROR,
                           fix=f"use Kiali below {unmet.kiali_from}, or Istio {unmet.istio_min} or newer")
             continue
         tested = knowledge.kiali_compat().tested_for(imin)
@@ -178,7 +209,7 @@ def kiali_istio_incompatible(model: Model, ctx: CheckContext, report: Reporter):
                    f"{istio_desc}: the Kiali compatibility table lists {span} for Istio {imin}"
                    f"{' (' + caveat + ')' if caveat else ''}. "
                    f"Untested pairs often break the graph or validations; use a tested Kiali.")
-        yield report(message, kiali.location, object=kiali.object, detail="untested", severity="warning",
+        yield report(message, kiali.location, object=kiali.object, detail="untested", severity=Severity.WARNING,
                       fix=f"use Kiali {span} with Istio {imin}")
 
 
@@ -186,7 +217,7 @@ def kiali_istio_incompatible(model: Model, ctx: CheckContext, report: Reporter):
 
 
 @rule("MESH103")
-def chart_version_unpinned(model: Model, ctx: CheckContext, report: Reporter):
+def chart_version_unpinned(model: Model, ctx: CheckContext, report: Reporter) -> Iterator[Finding]:
     effective = {c.object: c for c in model.components}
     for rel in model.releases:
         if rel.is_local_chart or isinstance(rel.chart, Unknown):
@@ -227,7 +258,7 @@ def chart_version_unpinned(model: Model, ctx: CheckContext, report: Reporter):
 
 
 @rule("MESH104")
-def istio_kubernetes_unsupported(model: Model, ctx: CheckContext, report: Reporter):
+def istio_kubernetes_unsupported(model: Model, ctx: CheckContext, report: Reporter) -> Iterator[Finding]:
     istio = _istio_reference(model)
     if istio is None:
         return
@@ -236,7 +267,7 @@ def istio_kubernetes_unsupported(model: Model, ctx: CheckContext, report: Report
         return
     supported = [text(v) for v in row["kubernetes"]]
     for k8s in model.components_of("kubernetes"):
-        kmin = minor_of(k8s.effective) or k8s.effective
+        kmin = minor_of(k8s.effective) or k8s.effective or ""
         if kmin in supported:
             continue
         fitting = [text(r["minor"]) for r in knowledge.data("istio-releases")["releases"]
@@ -255,7 +286,7 @@ def istio_kubernetes_unsupported(model: Model, ctx: CheckContext, report: Report
 
 
 @rule("MESH105")
-def istio_end_of_life(model: Model, ctx: CheckContext, report: Reporter):
+def istio_end_of_life(model: Model, ctx: CheckContext, report: Reporter) -> Iterator[Finding]:
     istio = _istio_reference(model)
     if istio is None:
         return
@@ -268,7 +299,7 @@ def istio_end_of_life(model: Model, ctx: CheckContext, report: Reporter):
     for r in knowledge.data("istio-releases")["releases"]:
         released, end = _date(r.get("released")), _date(r.get("eol"))
         if released and released <= ctx.as_of and (end is None or end > ctx.as_of):
-            supported.append(text(r["minor"]))
+            supported.append(text(r["minor"]) or "")
     stale = ""
     if ctx.as_of > data_as_of("istio-releases"):
         stale = f" (release data as of {data_as_of('istio-releases')})"
@@ -285,21 +316,21 @@ def istio_end_of_life(model: Model, ctx: CheckContext, report: Reporter):
 
 
 @rule("MESH106")
-def chart_version_not_found(model: Model, ctx: CheckContext, report: Reporter):
+def chart_version_not_found(model: Model, ctx: CheckContext, report: Reporter) -> Iterator[Finding]:
     for rel in model.releases:
         available = rel.available
         if available is None or getattr(available, "error", None) or not isinstance(rel.version, str):
             continue
         if rel.pin != PINNED:
             continue
-        offered = [v for v, _ in available.versions]
+        offered: list[str] = [v for v, _ in getattr(available, "versions", ())]
         wanted = rel.version.strip()
         if wanted in offered or wanted.lstrip("v") in offered or f"v{wanted}" in offered:
             continue
         same_line = sorted((v for v in offered if minor_of(v) and minor_of(v) == minor_of(wanted)),
-                           key=parse_version)
-        newest = sorted((v for v in offered if parse_version(v) and not parse_version(v).is_prerelease),
-                        key=parse_version)[-3:]
+                           key=_v)
+        newest = sorted((v for v in offered if (pv := parse_version(v)) is not None and not pv.is_prerelease),
+                        key=_v)[-3:]
         hint = (f"versions of {minor_of(wanted)}: {', '.join(same_line)}" if same_line
                 else f"newest: {', '.join(newest)}")
         chart = rel.chart_name or rel.chart

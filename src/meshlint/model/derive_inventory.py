@@ -44,6 +44,9 @@ def derive_components(objects: list[K8sObject], releases: list[HelmRelease], wor
     charts = knowledge.data("istio-releases")["charts"]
     for rel in releases:
         if rel.is_local_chart:
+            local = _from_local_chart(rel, charts)
+            if local is not None:
+                components.append(local)
             continue
         kind = charts.get(rel.chart_name) or KIALI_CHARTS.get(rel.chart_name or "")
         if kind is None:
@@ -102,6 +105,31 @@ def _from_release(rel: HelmRelease, kind: str) -> Component:
     name = rel.name if isinstance(rel.name, str) else rel.object
     return Component(kind, name, version, pin, location, rel.object, rel.origin, revision,
                      available=rel.available)
+
+
+def _from_local_chart(rel: HelmRelease, charts: Mapping[str, str]) -> Component | None:
+    """A release of a chart folder in the repository installs what its Chart.yaml says: the
+    software's version (`appVersion`, else the chart's `version`), exactly (a folder does not
+    float). Only Istio's own charts (named and described as Istio's) and Kiali's count."""
+    local = rel.local_chart
+    if local is None:
+        return None
+    kind = KIALI_CHARTS.get(local.name)
+    if kind is None and local.about_istio:
+        kind = charts.get(local.name)
+    version = local.app_version or local.version
+    if kind is None or not version or parse_version(version) is None:
+        return None
+    revision: str | Unknown | None = None
+    if kind in ("istiod", "gateway"):
+        raw = rel.value("revision")
+        revision = "" if raw is None else (raw if isinstance(raw, Unknown) else text(raw))
+    name = rel.name if isinstance(rel.name, str) else rel.object
+    where = local.location.path.rsplit("/", 1)[0] if "/" in local.location.path else local.location.path
+    return Component(kind, name, version, PINNED, rel.location, rel.object, rel.origin, revision,
+                     effective=version,
+                     effective_note=f"from the local chart {where}, "
+                                    f"{'appVersion' if local.app_version else 'version'} {version}")
 
 
 def _image_pin(tag: str | None) -> str:

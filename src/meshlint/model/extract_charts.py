@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from meshlint.discover import CHART, VALUES
 from meshlint.locate import key_location
 from meshlint.model.extract_manifests import yaml_location
-from meshlint.model.types import HelmRelease
+from meshlint.model.types import HelmRelease, LocalChart
 from meshlint.parse import ParsedFile
-from meshlint.values import Unknown, text
+from meshlint.parse.yamlfront import parse_yaml_bytes
+from meshlint.values import Location, Unknown, text
 
 
 def _first_mapping(pf: ParsedFile | None) -> Mapping | None:
@@ -53,6 +54,11 @@ def chart_dependency_releases(files: list[ParsedFile]) -> list[HelmRelease]:
                 version = locked[name]  # what `helm dependency build` downloaded
             loc = yaml_location(chart_yaml.entry.path, dep)
             sub_values = defaults.get(alias)
+            local = None
+            repository = text(dep.get("repository")) or ""
+            if repository.startswith("file://"):
+                target = os.path.normpath(os.path.join(chart_dir, repository[len("file://"):]))
+                local = _parsed_local_chart(target, files)
             out.append(HelmRelease(
                 name=alias, chart=name, repository=text(dep.get("repository")), version=version,
                 version_key="version" if dep.get("version") is not None else None,
@@ -61,5 +67,55 @@ def chart_dependency_releases(files: list[ParsedFile]) -> list[HelmRelease]:
                 values=[sub_values if isinstance(sub_values, Mapping) else {}],
                 location=key_location(dep, "name", loc),
                 object=f"{umbrella}/dependencies/{alias}", origin="chart-dependency",
-                repository_location=key_location(dep, "repository", loc) if "repository" in dep else None))
+                repository_location=key_location(dep, "repository", loc) if "repository" in dep else None,
+                local_chart=local))
     return out
+
+
+def _parsed_local_chart(directory: str, files: list[ParsedFile]) -> LocalChart | None:
+    """The Chart.yaml of a `file://` dependency, when the scope read it."""
+    for pf in files:
+        if pf.entry.kind == CHART and pf.entry.chart_dir == directory:
+            doc = _first_mapping(pf)
+            return local_chart_of(directory, doc, pf.entry.path) if doc is not None else None
+    return None
+
+
+def local_chart_dirs(chart: str, repository: str | None, bases: list[str]) -> list[str]:
+    """The folders a local chart reference may name, most likely first: `chart` alone or
+    below a local `repository` folder, against each base folder (the calling module, then the
+    root Terraform runs in); `file://` prefixes dropped."""
+    def bare(p: str) -> str:
+        return p[len("file://"):] if p.startswith("file://") else p
+    rel = bare(chart) if not repository else os.path.join(bare(repository), chart)
+    if os.path.isabs(rel):
+        return [os.path.normpath(rel)]
+    out: list[str] = []
+    for base in bases:
+        d = os.path.normpath(os.path.join(base, rel))
+        if d not in out:
+            out.append(d)
+    return out
+
+
+def parse_local_chart(directory: str, data: bytes, display: str) -> LocalChart | None:
+    """A local chart from the bytes of its Chart.yaml (`display`: the path findings show)."""
+    parsed = parse_yaml_bytes(data, display)
+    if parsed.error or not parsed.documents or not isinstance(parsed.documents[0].value, Mapping):
+        return None
+    return local_chart_of(directory, parsed.documents[0].value, display)
+
+
+def local_chart_of(directory: str, doc: Mapping, display: str) -> LocalChart | None:
+    name = text(doc.get("name"))
+    if not name:
+        return None
+    version = text(doc.get("version"))
+    app_version = text(doc.get("appVersion"))
+    start = yaml_location(display, doc)
+    location = key_location(doc, "version", start) if "version" in doc else \
+        Location(display, start.line, start.column)
+    told = [doc.get("home"), *(doc.get("keywords") or []), *(doc.get("sources") or [])]
+    about_istio = any(isinstance(t, str) and "istio" in t.lower() for t in told)
+    return LocalChart(directory, name, version.lstrip("v") if version else None,
+                      app_version.lstrip("v") if app_version else None, location, about_istio)

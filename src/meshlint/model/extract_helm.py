@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 
 from meshlint import knowledge
 from meshlint.discover import display_path
 from meshlint.locate import key_location
 from meshlint.model.collect import Collector
+from meshlint.model.extract_charts import local_chart_dirs, parse_local_chart
 from meshlint.model.tf_walk import attr_location, block_location, instances
-from meshlint.model.types import HelmRelease
+from meshlint.model.types import HelmRelease, LocalChart
 from meshlint.parse.hclfront import HclBlock
 from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.terraform import EncodedDocument, FileText, ModuleContext, Project
@@ -68,7 +70,7 @@ def helm_release_resource(out: Collector, ctx: ModuleContext, rtype: str, addres
         body = ctx.eval_body(blk.body, bind)
         version_attr = blk.body.attrs.get("version")
         repository_attr = blk.body.attrs.get("repository")
-        out.releases.append(HelmRelease(
+        rel = HelmRelease(
             name=body.get("name", Unknown("no name")), chart=body.get("chart", Unknown("no chart")),
             repository=body.get("repository"), version=body.get("version"),
             version_key="version" if "version" in body else None,
@@ -76,7 +78,28 @@ def helm_release_resource(out: Collector, ctx: ModuleContext, rtype: str, addres
             namespace=body.get("namespace", "default"),
             values=values_documents(body.get("values"), ctx.project),
             sets=set_entries(body), location=block_location(blk), object=inst, origin="helm_release",
-            repository_location=attr_location(repository_attr) if repository_attr else None))
+            repository_location=attr_location(repository_attr) if repository_attr else None)
+        if rel.is_local_chart and isinstance(rel.chart, str):
+            repository = rel.repository if isinstance(rel.repository, str) else None
+            rel = replace(rel, local_chart=read_local_chart(ctx, rel.chart, repository))
+        out.releases.append(rel)
+
+
+def read_local_chart(ctx: ModuleContext, chart: str, repository: str | None) -> LocalChart | None:
+    """The Chart.yaml of a helm_release's local chart, read through the evaluator's file
+    fence (inside the checked tree only), whether or not the folder is in any scope (a
+    vendored release tree is set aside, yet what a root installs from it is read). A path is
+    tried against the calling module's folder, then against the root's (where Terraform runs)."""
+    module_dir = ctx.module.directory
+    root = ctx
+    while root.parent is not None:
+        root = root.parent
+    for directory in local_chart_dirs(chart, repository, [module_dir, root.module.directory]):
+        path = os.path.join(directory, "Chart.yaml")
+        data = ctx.project.files.read(path, module_dir)
+        if data is not None:
+            return parse_local_chart(directory, data, display_path(path, os.getcwd()))
+    return None
 
 
 def addons_module(out: Collector, ctx: ModuleContext, call: HclBlock, address: str, source: str) -> None:

@@ -123,6 +123,7 @@ class HelmRelease:
     ignored_values: dict = field(default_factory=dict)  # key -> the value written there
     available: builtins.object = None  # online.ChartVersions from the chart repository (--online)
     repository_location: Location | None = None  # where the repository (URL) is written
+    local_chart: LocalChart | None = None  # the Chart.yaml of a chart folder in the repository
 
     @property
     def pin(self) -> str:
@@ -361,3 +362,16 @@ class Model:
                 return None
             names |= provided
         return names
+
+
+@dataclass(frozen=True, slots=True)
+class LocalChart:
+    """What a chart folder in the repository says about itself (its Chart.yaml): a release
+    of a local chart installs exactly this, so its version is known without a repository."""
+
+    directory: str  # real path of the chart folder
+    name: str
+    version: str | None
+    app_version: str | None  # the version of the software the chart installs
+    location: Location  # the Chart.yaml's version line (or its start)
+    about_istio: bool  # the chart says it is Istio's (keywords, sources, home)

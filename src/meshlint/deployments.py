@@ -1,0 +1,108 @@
+"""Layers of one deployment: Terraform roots applied one after the other against the same
+cluster, which rules must see together (issue 11, cause 1).
+
+* numbered siblings (`1-eks/`, `2-istio/`, `3_apps/`): the numbers say the order they are
+  applied in;
+* roots tied by `terraform_remote_state`: one reads the state another writes (a local `path`,
+  the same S3 (or GCS, azurerm...) bucket and key, the same Terraform Cloud workspace).
+
+Read from the raw text, before any evaluation (cheap, like the rest of discovery)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+# `1-eks`, `02_istio`: the numbered layers of one deployment, applied in order
+LAYER_NAME = re.compile(r"^\d+[-_]")
+_BACKEND = re.compile(rb'\bbackend\s+"(\w+)"\s*\{')
+_REMOTE_STATE = re.compile(rb'\bdata\s+"terraform_remote_state"\s+"[^"]*"\s*\{')
+_STATE_FIELD = re.compile(rb'\b(bucket|key|path|organization|name|prefix|workspace_key_prefix)\s*=\s*"([^"$\n]*)"')
+_REMOTE_BACKEND = re.compile(rb'\bbackend\s*=\s*"(\w+)"')
+
+StateId = tuple[str, ...]
+
+
+def layer_groups(roots: list[str], tf_files: dict[str, list[str]]) -> list[list[str]]:
+    """The roots, grouped into deployments (each group sorted; groups in root order).
+    `tf_files` maps a module folder to its .tf files."""
+    parent = {r: r for r in roots}
+
+    def find(r: str) -> str:
+        while parent[r] != r:
+            parent[r] = parent[parent[r]]
+            r = parent[r]
+        return r
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    layers: dict[str, list[str]] = {}
+    for r in roots:
+        if LAYER_NAME.match(os.path.basename(r)):
+            layers.setdefault(os.path.dirname(r), []).append(r)
+    for siblings in layers.values():
+        for r in siblings[1:]:
+            union(siblings[0], r)
+    writes, reads = _states(roots, tf_files)
+    for r, wanted in reads.items():
+        for other, written in writes.items():
+            if other != r and wanted & written:
+                union(r, other)
+    groups: dict[str, list[str]] = {}
+    for r in roots:
+        groups.setdefault(find(r), []).append(r)
+    return [sorted(g) for g in groups.values()]
+
+
+def _states(roots: list[str], tf_files: dict[str, list[str]]) -> tuple[dict[str, set[StateId]], dict[str, set[StateId]]]:
+    """Per root: the states it writes (its backend; a root without one writes
+    `terraform.tfstate` in its folder) and the states its `terraform_remote_state` reads."""
+    writes: dict[str, set[StateId]] = {r: set() for r in roots}
+    reads: dict[str, set[StateId]] = {r: set() for r in roots}
+    for r in roots:
+        has_backend = False
+        for path in tf_files.get(r, ()):
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read(4 * 1024 * 1024)
+            except OSError:
+                continue
+            for m in _BACKEND.finditer(data):
+                has_backend = True
+                writes[r].add(_state_id(m.group(1), _block_text(data, m.end() - 1), r))
+            for m in _REMOTE_STATE.finditer(data):
+                body = _block_text(data, m.end() - 1)
+                kind = _REMOTE_BACKEND.search(body)
+                reads[r].add(_state_id(kind.group(1) if kind else b"local", body, r))
+        if not has_backend:
+            writes[r].add(("local", os.path.join(r, "terraform.tfstate")))
+    return writes, reads
+
+
+def _state_id(backend: bytes, body: bytes, module_dir: str) -> StateId:
+    """Where a backend keeps a state: ("local", path), ("remote", organization, workspace),
+    (type, bucket, key) for the object stores."""
+    fields = {k.decode(): v.decode("utf-8", "replace") for k, v in _STATE_FIELD.findall(body)}
+    kind = backend.decode()
+    if kind == "local":
+        return ("local", os.path.normpath(os.path.join(module_dir, fields.get("path", "terraform.tfstate"))))
+    if kind in ("remote", "cloud"):
+        return ("remote", fields.get("organization", ""), fields.get("name", fields.get("prefix", "")))
+    return (kind, fields.get("bucket", ""), fields.get("key", fields.get("prefix", "")))
+
+
+def _block_text(data: bytes, brace: int) -> bytes:
+    """The text of the `{ ... }` block whose opening brace is at `brace` (capped at 20 kB)."""
+    depth = 0
+    for i in range(brace, min(len(data), brace + 20000)):
+        c = data[i:i + 1]
+        if c == b"{":
+            depth += 1
+        elif c == b"}":
+            depth -= 1
+            if depth == 0:
+                return data[brace:i + 1]
+    return data[brace:brace + 20000]
