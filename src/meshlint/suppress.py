@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from meshlint import knowledge
 from meshlint.filters import ALL, unknown_code
 from meshlint.findings import Finding, new_finding
-from meshlint.values import Location
+from meshlint.values import Location, YMap
 
 COMMENT = re.compile(rb"(?:#|//)\s*meshlint:\s*(ignore|ignore-file)(?:\[([^\]\n]*)\])?(?![\w-])[ \t]*([^\n]*)")
 ANNOTATION = "meshlint.dev/ignore"
@@ -69,9 +69,10 @@ def _yaml_regions(yaml_file) -> list[tuple[int, int]]:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if isinstance(node, dict):
-            if getattr(node, "line", 0):
+        if isinstance(node, YMap):
+            if node.line:
                 regions.append((node.line, max(node.end_line - (1 if node.end_line > node.line else 0), node.line)))
+        if isinstance(node, dict):
             stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
         elif isinstance(node, list):
             stack.extend(v for v in node if isinstance(v, (dict, list)))
@@ -199,8 +200,8 @@ def _annotations(pf) -> list[Suppression]:
             meta = obj.get("metadata") if isinstance(obj, dict) else None
             ann = meta.get("annotations") if isinstance(meta, dict) else None
             value = ann.get(ANNOTATION) if isinstance(ann, dict) else None
-            if isinstance(value, str):
-                line = ann.keypos.get(ANNOTATION, (obj.line, 1))[0] if hasattr(ann, "keypos") else obj.line
+            if isinstance(value, str) and isinstance(obj, YMap):
+                line = ann.keypos.get(ANNOTATION, (obj.line, 1))[0] if isinstance(ann, YMap) else obj.line
                 out.append(Suppression(pf.entry.path, line, 1, "annotation", _codes(value),
                                        "annotation", obj.line, obj.end_line))
     return out
