@@ -54,6 +54,7 @@ class Run:
     discovery: Discovery  # with the scopes the run checked
     models: list  # model.Model, one per scope (empty when answered from the run cache)
     timings: dict = field(default_factory=dict)  # phase -> seconds (for --verbose)
+    files_read: list[str] = field(default_factory=list)  # by file()/templatefile(): the run cache checks them
 
 
 def run(options: Options) -> Run:
@@ -79,7 +80,7 @@ def _run(options: Options) -> Run:
         from meshlint import runcache
 
         key = runcache.run_key(disc.files, options)
-        cached = runcache.load(cache_dir(), key) if key else None
+        cached = runcache.load(cache_dir(), key, options.max_file_bytes) if key else None
         if cached is not None:
             timings["run cache"] = time.perf_counter() - started - timings["discover"]
             return Run(_apply_baseline(_narrow(cached, options.report_paths), options.baseline),
@@ -87,7 +88,7 @@ def _run(options: Options) -> Run:
     result = _analyse(options, disc)
     result.timings = {**timings, **result.timings}
     if key is not None:
-        runcache.store(cache_dir(), key, result.report)
+        runcache.store(cache_dir(), key, result.report, result.files_read, options.max_file_bytes)
     _apply_baseline(_narrow(result.report, options.report_paths), options.baseline)
     return result
 
@@ -128,7 +129,7 @@ def _analyse(options: Options, disc: Discovery) -> Run:
     report.notes.extend(project.notes)  # what the evaluator's budget left unevaluated, and where
     report.notes.extend(knowledge.stale_notes(options.as_of))  # facts older than the run's date
     timings["filters"] = time.perf_counter() - clock
-    return Run(report, replace(disc, scopes=scopes), models, timings)
+    return Run(report, replace(disc, scopes=scopes), models, timings, files_read=project.files_read)
 
 
 # --- phases ---------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ class Finding:
         """Stable across line moves and checkouts: rule, file (relative to the checked
         root), object and detail; never the line."""
         key = "\x1f".join((self.rule, self.relpath or self.location.path, self.object, self.detail))
-        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def sort_key(self) -> tuple:
         loc = self.location

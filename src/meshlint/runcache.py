@@ -1,7 +1,11 @@
 """The run cache: a whole run's findings, keyed by the content of every checked file, the
 options, the configuration, the rule data and meshlint's version. A second run over an
 unchanged repository only walks the tree and hashes the files (`--no-cache` turns it off;
-`--online` runs are never cached: registries change)."""
+`--online` runs are never cached: registries change).
+
+Files the run read beyond the discovered ones (`file()`, `templatefile()`) are known only
+after the run, so they are stored with the result, each with its digest, and checked on
+load like a make depfile: a changed, new or deleted one makes the stored result a miss."""
 
 from __future__ import annotations
 
@@ -9,13 +13,14 @@ import dataclasses
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 
 from meshlint import __version__
 from meshlint.findings import Finding, Report
 from meshlint.values import Location
 
-FORMAT = 1
+FORMAT = 2
 
 
 def _rules_digest() -> str:
@@ -31,6 +36,22 @@ def _rules_digest() -> str:
         st = path.stat()
         h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()
+
+
+def file_digest(path: str, max_bytes: int) -> str:
+    """What a file contributes to the key: its content's hash, or for a file past the size
+    limit (which the run skips unread) its size and mtime, so the key never reads more
+    than the run would; "missing" for a path that is not a readable regular file."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # before open(): a FIFO would block it
+            return "missing"
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if st.st_size > max_bytes:
+                return f"oversize:{st.st_size}:{st.st_mtime_ns}"
+            return hashlib.sha256(fh.read(max_bytes + 1)).hexdigest()
+    except OSError:
+        return "missing"
 
 
 def run_key(files, options, extra: str = "") -> str | None:
@@ -52,11 +73,7 @@ def run_key(files, options, extra: str = "") -> str | None:
             return None
     for entry in files:
         h.update(entry.abspath.encode("utf-8", "surrogateescape") + b"\0" + entry.kind.encode())
-        try:
-            with open(entry.abspath, "rb") as fh:
-                h.update(hashlib.sha256(fh.read()).digest())
-        except OSError:
-            h.update(b"<unreadable>")
+        h.update(file_digest(entry.abspath, options.max_file_bytes).encode() + b"\0")
     return h.hexdigest()
 
 
@@ -67,25 +84,34 @@ def _path(root: Path, key: str) -> Path:
     return root / "runs" / f"{key}.json"
 
 
-def load(root: Path, key: str) -> Report | None:
+def load(root: Path, key: str, max_bytes: int) -> Report | None:
+    """The stored result for a key, unless a file the stored run read has changed since."""
     try:
         doc = json.loads(_path(root, key).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     try:
+        depends = doc["depends"]
+        if not isinstance(depends, dict):
+            return None
+        for path, digest in depends.items():
+            if not os.path.isabs(path) or file_digest(path, max_bytes) != digest:
+                return None
         findings = []
         for f in doc["findings"]:
             loc = Location(**f.pop("location"))
             findings.append(Finding(location=loc, **f))
         report = Report(findings, doc["files_checked"], doc["scopes"], doc["suppressed"],
                         notes=doc["notes"], rules_run=doc["rules_run"])
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, AttributeError, UnicodeError):
         return None
     return report
 
 
-def store(root: Path, key: str, report: Report) -> None:
+def store(root: Path, key: str, report: Report, files_read: list[str], max_bytes: int) -> None:
+    """Save a run's result with the digests of the extra files it read (see load)."""
     doc = {
+        "depends": {path: file_digest(path, max_bytes) for path in files_read},
         "findings": [dataclasses.asdict(f) for f in report.findings],
         "files_checked": report.files_checked, "scopes": report.scopes,
         "suppressed": report.suppressed, "notes": report.notes, "rules_run": report.rules_run,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from meshlint import knowledge
 from meshlint.filters import ALL, unknown_code
 from meshlint.findings import Finding, new_finding
-from meshlint.values import Location
+from meshlint.values import Location, YMap
 
 COMMENT = re.compile(rb"(?:#|//)\s*meshlint:\s*(ignore|ignore-file)(?:\[([^\]\n]*)\])?(?![\w-])[ \t]*([^\n]*)")
 ANNOTATION = "meshlint.dev/ignore"
@@ -69,9 +69,10 @@ def _yaml_regions(yaml_file) -> list[tuple[int, int]]:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if isinstance(node, dict):
-            if getattr(node, "line", 0):
+        if isinstance(node, YMap):
+            if node.line:
                 regions.append((node.line, max(node.end_line - (1 if node.end_line > node.line else 0), node.line)))
+        if isinstance(node, dict):
             stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
         elif isinstance(node, list):
             stack.extend(v for v in node if isinstance(v, (dict, list)))
@@ -97,20 +98,56 @@ def _hcl_regions(hcl_file) -> list[tuple[int, int]]:
     return regions
 
 
-def _cover(line: int, regions: list[tuple[int, int]], trailing: bool = False) -> tuple[int, int]:
-    """The innermost region the comment is in, or that starts on the next line. A comment
-    trailing code covers the innermost region that starts on its own line when there is
-    one: after a block's opening line (`module "vpc" { # meshlint: ignore[...]`) it covers
-    the block, not the first attribute below it."""
-    if trailing:
-        opened = [(s, e) for s, e in regions if s == line]
-        if opened:
-            return min(opened, key=lambda r: r[1] - r[0])
-    candidates = [(s, e) for s, e in regions if s - 1 <= line <= e]
-    if not candidates:
-        return line, line + 1
-    s, e = min(candidates, key=lambda r: (r[1] - r[0], -r[0]))
-    return min(s, line), e
+class _Cover:
+    """Which region a comment on a line covers (see `cover`), answered from an index built
+    once per file: thousands of comments must not each scan every region."""
+
+    def __init__(self, regions: list[tuple[int, int]]):
+        self._opened: dict[int, tuple[int, int]] = {}  # start line -> its smallest region
+        for s, e in regions:
+            if s not in self._opened or e - s < self._opened[s][1] - self._opened[s][0]:
+                self._opened[s] = (s, e)
+        self._regions = regions
+        self._best: dict[int, tuple[int, int]] | None = None
+
+    def _paint(self) -> dict[int, tuple[int, int]]:
+        """Each line's innermost region (the smallest; of equal ones the last to start;
+        of identical keys the first listed), painting the best regions first and each
+        line once (a union-find skips the painted lines)."""
+        best: dict[int, tuple[int, int]] = {}
+        skip: dict[int, int] = {}
+
+        def next_free(line: int) -> int:
+            path = []
+            while line in skip:
+                path.append(line)
+                line = skip[line]
+            for p in path:
+                skip[p] = line
+            return line
+
+        for s, e in sorted(self._regions, key=lambda r: (r[1] - r[0], -r[0])):
+            line = next_free(s - 1)
+            while line <= e:
+                best[line] = (s, e)
+                skip[line] = line + 1
+                line = next_free(line + 1)
+        return best
+
+    def cover(self, line: int, trailing: bool = False) -> tuple[int, int]:
+        """The innermost region the comment is in, or that starts on the next line. A comment
+        trailing code covers the innermost region that starts on its own line when there is
+        one: after a block's opening line (`module "vpc" { # meshlint: ignore[...]`) it covers
+        the block, not the first attribute below it."""
+        if trailing and line in self._opened:
+            return self._opened[line]
+        if self._best is None:
+            self._best = self._paint()
+        region = self._best.get(line)
+        if region is None:
+            return line, line + 1
+        s, e = region
+        return min(s, line), e
 
 
 def build_index(parsed_files) -> SuppressionIndex:
@@ -128,21 +165,23 @@ def build_index(parsed_files) -> SuppressionIndex:
                 raw = b""
         items: list[Suppression] = []
         if raw and b"meshlint:" in raw:
-            regions = None
+            covers = None
+            line, counted = 1, 0  # lines counted up to `counted`: once over the file, not per comment
             for m in COMMENT.finditer(raw):
-                line = raw.count(b"\n", 0, m.start()) + 1
+                line += raw.count(b"\n", counted, m.start())
+                counted = m.start()
                 col = m.start() - (raw.rfind(b"\n", 0, m.start()) + 1) + 1
                 kind = "file" if m.group(1) == b"ignore-file" else "line"
                 codes = _codes((m.group(2) or b"").decode("utf-8", "replace"))
                 sup = Suppression(pf.entry.path, line, col, kind, codes,
                                   m.group(3).decode("utf-8", "replace").strip())
                 if kind == "line":
-                    if regions is None:
-                        regions = _hcl_regions(pf.hcl) if pf.hcl is not None else (
-                            _yaml_regions(pf.yaml) if pf.yaml is not None else [])
+                    if covers is None:
+                        covers = _Cover(_hcl_regions(pf.hcl) if pf.hcl is not None else (
+                            _yaml_regions(pf.yaml) if pf.yaml is not None else []))
                     line_start = raw.rfind(b"\n", 0, m.start()) + 1
                     trailing = bool(raw[line_start:m.start()].strip())
-                    sup.start, sup.end = _cover(line, regions, trailing)
+                    sup.start, sup.end = covers.cover(line, trailing)
                 items.append(sup)
         if pf.yaml is not None and raw and ANNOTATION.encode() in raw:
             items.extend(_annotations(pf))
@@ -161,24 +200,73 @@ def _annotations(pf) -> list[Suppression]:
             meta = obj.get("metadata") if isinstance(obj, dict) else None
             ann = meta.get("annotations") if isinstance(meta, dict) else None
             value = ann.get(ANNOTATION) if isinstance(ann, dict) else None
-            if isinstance(value, str):
-                line = ann.keypos.get(ANNOTATION, (obj.line, 1))[0] if hasattr(ann, "keypos") else obj.line
+            if isinstance(value, str) and isinstance(obj, YMap):
+                line = ann.keypos.get(ANNOTATION, (obj.line, 1))[0] if isinstance(ann, YMap) else obj.line
                 out.append(Suppression(pf.entry.path, line, 1, "annotation", _codes(value),
                                        "annotation", obj.line, obj.end_line))
     return out
+
+
+class _Group:
+    """The suppressions covering the same lines, by the codes they name ("" for none): a
+    finding looks up the prefixes of its rule. A suppression leaves the group once used, so
+    thousands of identical comments over one mapping cost each finding nothing twice."""
+
+    def __init__(self) -> None:
+        self.unused: dict[str, list[Suppression]] = {}
+        self.named: set[str] = set()
+
+    def add(self, sup: Suppression) -> None:
+        for code in sup.codes or [""]:
+            self.unused.setdefault(code, []).append(sup)
+            self.named.add(code)
+
+    def hit(self, rule: str) -> bool:
+        """Whether a finding of `rule` is covered; marks the covering suppressions used."""
+        found = False
+        for code in ("", ALL, *(rule[:k] for k in range(1, len(rule) + 1))):
+            if code in self.named:
+                found = True
+                for sup in self.unused.pop(code, ()):
+                    sup.used = True
+        return found
+
+
+class _PathSuppressions:
+    """One file's suppressions, grouped by the lines they cover and indexed by line: a
+    finding is compared with the groups on its line (and the few wide ones), not with
+    every suppression of the file."""
+
+    SHORT = 256  # groups covering at most this many lines are listed under each line
+
+    def __init__(self, items: list[Suppression]):
+        groups: dict[tuple[int, int] | None, _Group] = {}
+        for sup in items:
+            groups.setdefault(None if sup.kind == "file" else (sup.start, sup.end), _Group()).add(sup)
+        self.wide: list[tuple[tuple[int, int] | None, _Group]] = []
+        self.by_line: dict[int, list[_Group]] = {}
+        for span, group in groups.items():
+            if span is None or span[1] - span[0] > self.SHORT:
+                self.wide.append((span, group))
+            else:
+                for line in range(span[0], span[1] + 1):
+                    self.by_line.setdefault(line, []).append(group)
+
+    def hit(self, f: Finding) -> bool:
+        line = f.location.line
+        groups = [*self.by_line.get(line, ()),
+                  *(g for span, g in self.wide if span is None or span[0] <= line <= span[1])]
+        hits = [g.hit(f.rule) for g in groups]  # every group: all covering suppressions are used
+        return any(hits)
 
 
 def apply(findings: list[Finding], index: SuppressionIndex) -> tuple[list[Finding], int]:
     """Drop suppressed findings; mark the suppressions that were used."""
     kept = []
     suppressed = 0
+    paths = {path: _PathSuppressions(items) for path, items in index.by_path.items()}
     for f in findings:
-        hit = False
-        for sup in index.by_path.get(f.location.path, ()):
-            if f.rule != "MESH002" and sup.covers(f):
-                sup.used = True
-                hit = True
-        if hit:
+        if f.rule != "MESH002" and f.location.path in paths and paths[f.location.path].hit(f):
             suppressed += 1
         else:
             kept.append(f)

@@ -9,6 +9,9 @@ from packaging.version import InvalidVersion, Version
 
 from meshlint.values import Unknown
 
+# a version part longer than this is not a version (and Python refuses int() of more than
+# 4,300 digits): such text is "not a version", never a crash
+_HUGE_NUMBER = re.compile(r"\d{40}")
 _OP = re.compile(r"^\s*(~>|>=|<=|!=|=|>|<)?\s*v?([0-9][0-9A-Za-z.+-]*)\s*$")
 
 
@@ -16,6 +19,8 @@ def parse_version(s: str | None) -> Version | None:
     if s is None:
         return None
     s = str(s).strip()
+    if _HUGE_NUMBER.search(s):
+        return None
     if s.startswith("v"):
         s = s[1:]
     try:
@@ -37,6 +42,8 @@ def terraform_constraint(constraint: str):
     """A predicate for a Terraform version constraint ('~> 5.0', '>= 4, < 6', '5.1.2');
     None when the text is not a constraint we can read."""
     clauses = []
+    if _HUGE_NUMBER.search(str(constraint)):
+        return None
     for part in str(constraint).split(","):
         m = _OP.match(part)
         if not m:
@@ -135,6 +142,8 @@ def helm_constraint(constraint: str):
     '1.2 - 1.4', 'a || b'); None when unreadable. `.lower_bounds` lists candidates."""
     alternatives = []
     lowers: list[Version] = []
+    if _HUGE_NUMBER.search(str(constraint)):
+        return None
     for alt in str(constraint).split("||"):
         alt = alt.strip()
         if not alt:

@@ -11,6 +11,7 @@ from meshlint.findings import Finding, Severity
 from meshlint.locate import item_location, key_location
 from meshlint.model import SYSTEM_NAMESPACES, Model, Workload
 from meshlint.model.placeholders import has_placeholder
+from meshlint.model.types import as_sequence
 from meshlint.values import Unknown, text
 
 INJECTION = "istio-injection"
@@ -176,7 +177,7 @@ def _injection_state(model: Model, w: Workload) -> tuple[bool | None, str]:
 @rule("MESH403")
 def image_auto_without_injection(model: Model, ctx: CheckContext, report: Reporter) -> Iterator[Finding]:
     for w in model.workloads:
-        autos = [c for c in w.pod_spec.get("containers") or []
+        autos = [c for c in as_sequence(w.pod_spec.get("containers"))
                  if isinstance(c, dict) and text(c.get("image")) == "auto"]
         if not autos:
             continue

@@ -20,7 +20,7 @@ from meshlint.model.nodes import (
     ImageUse,
     Toleration,
 )
-from meshlint.model.types import HelmRelease, Workload, as_mapping
+from meshlint.model.types import HelmRelease, Workload, as_mapping, as_sequence
 from meshlint.values import Location, Unknown, text
 from meshlint.versioning import helm_constraint, parse_version
 
@@ -46,7 +46,7 @@ def _arch_constraint(node_selector: Mapping, affinity: object) -> tuple[frozense
         na = as_mapping(affinity.get("nodeAffinity"))
         req = na.get("requiredDuringSchedulingIgnoredDuringExecution")
         if isinstance(req, dict):
-            terms = [t for t in req.get("nodeSelectorTerms") or [] if isinstance(t, dict)]
+            terms = [t for t in as_sequence(req.get("nodeSelectorTerms")) if isinstance(t, dict)]
     if terms:
         # terms are ORed; expressions inside a term are ANDed
         union: set = set()
@@ -54,10 +54,10 @@ def _arch_constraint(node_selector: Mapping, affinity: object) -> tuple[frozense
         for term in terms:
             allowed = set(ARCHS)
             constrained = False
-            for expr in term.get("matchExpressions") or []:
+            for expr in as_sequence(term.get("matchExpressions")):
                 if not isinstance(expr, dict) or text(expr.get("key")) not in ARCH_LABELS:
                     continue
-                values = {text(v) for v in expr.get("values") or []}
+                values = {text(v) for v in as_sequence(expr.get("values"))}
                 if text(expr.get("operator")) == "In":
                     allowed &= values
                     constrained = True
@@ -77,10 +77,10 @@ def _from_workload(w: Workload) -> ArchSubject:
     required, constrained = _arch_constraint(node_selector, spec.get("affinity"))
     images = []
     for key in ("initContainers", "containers"):
-        for c in spec.get(key) or []:
+        for c in as_sequence(spec.get(key)):
             if isinstance(c, dict) and isinstance(c.get("image"), str) and c["image"] != "auto":
                 images.append(ImageUse(c["image"], key_location(c, "image", w.location)))
-    tolerations = tuple(Toleration.from_raw(t) for t in spec.get("tolerations") or [] if isinstance(t, Mapping))
+    tolerations = tuple(Toleration.from_raw(t) for t in as_sequence(spec.get("tolerations")) if isinstance(t, Mapping))
     return ArchSubject(f"{w.object.kind}/{w.namespace}/{w.object.name}", w.namespace, dict(w.pod_labels),
                        node_selector, required, tolerations, tuple(images), w.location, constrained)
 
@@ -158,7 +158,7 @@ def offline_archs(image: str, as_of: _dt.date) -> ImageArchs:
     for row in table["images"]:
         if not fnmatch.fnmatchcase(name, str(row["match"])):
             continue
-        tags = [text(t) for t in row.get("tags") or []]
+        tags = [text(t) for t in as_sequence(row.get("tags"))]
         if tags and tag not in tags:
             continue
         versions = text(row.get("versions"))

@@ -22,6 +22,7 @@ from meshlint.model.types import (
     K8sObject,
     Workload,
     as_mapping,
+    as_sequence,
 )
 from meshlint.values import Unknown, contains_unknown, text
 
@@ -132,7 +133,7 @@ def _from_gateway_api(obj: K8sObject) -> GatewayWorkload | None:
     if text(spec.get("gatewayClassName")) not in ISTIO_GATEWAY_CLASSES:
         return None
     ports = []
-    for listener in spec.get("listeners") or []:
+    for listener in as_sequence(spec.get("listeners")):
         if isinstance(listener, dict) and isinstance(listener.get("port"), int):
             ports.append((listener["port"], listener["port"], text(listener.get("name"))))
     labels = {"gateway.networking.k8s.io/gateway-name": obj.name, "istio.io/gateway-name": obj.name}
@@ -148,7 +149,7 @@ def _is_gateway_workload(w: Workload) -> bool:
         return True
     # an `istio:` label alone proves nothing: applications carry `istio: monitor` for a
     # PodMonitor; a gateway is a pod that runs a standalone proxy
-    containers = [c for c in w.pod_spec.get("containers") or [] if isinstance(c, dict)]
+    containers = [c for c in as_sequence(w.pod_spec.get("containers")) if isinstance(c, dict)]
     if len(containers) == 1 and containers[0].get("name") == "istio-proxy":
         return True
     for c in containers:
@@ -156,7 +157,7 @@ def _is_gateway_workload(w: Workload) -> bool:
         if image == "auto" and c.get("name") == "istio-proxy":
             return True
         if image and parse_image(image).repository.rsplit("/", 1)[-1] == "proxyv2" and (
-                len(containers) == 1 or "router" in [text(a) for a in c.get("args") or []]):
+                len(containers) == 1 or "router" in [text(a) for a in as_sequence(c.get("args"))]):
             return True
     return False
 
@@ -174,7 +175,7 @@ def _service_ports(w: Workload, services: list[K8sObject]) -> list | None:
             continue
         if all(text(w.pod_labels.get(k)) == text(v) for k, v in selector.items()):
             found = True
-            for p in spec.get("ports") or []:
+            for p in as_sequence(spec.get("ports")):
                 if not isinstance(p, dict) or not isinstance(p.get("port"), int):
                     continue
                 if (text(p.get("protocol")) or "TCP") != "TCP":

@@ -20,7 +20,7 @@ from packaging.version import Version
 from meshlint import knowledge
 from meshlint.images import parse_image
 from meshlint.locate import key_location
-from meshlint.model.types import Component, HelmRelease, K8sObject, Workload, as_mapping
+from meshlint.model.types import Component, HelmRelease, K8sObject, Workload, as_mapping, as_sequence
 from meshlint.values import Location, Unknown, text
 from meshlint.versioning import (
     ABSENT,
@@ -53,10 +53,10 @@ def derive_components(objects: list[K8sObject], releases: list[HelmRelease], wor
             continue
         components.append(_from_release(rel, kind))
     for w in workloads:
-        app_containers = [c for c in w.pod_spec.get("containers") or []
+        app_containers = [c for c in as_sequence(w.pod_spec.get("containers"))
                           if isinstance(c, Mapping) and c.get("name") != "istio-proxy"]
         for key in ("containers", "initContainers"):
-            for c in w.pod_spec.get(key) or []:
+            for c in as_sequence(w.pod_spec.get(key)):
                 if not isinstance(c, Mapping):
                     continue
                 image = text(c.get("image"))

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import overload
 
 from meshlint.locate import key_location
-from meshlint.model.types import HelmRelease, K8sObject, as_mapping
+from meshlint.model.types import HelmRelease, K8sObject, as_mapping, as_sequence
 from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.values import Unknown, text
 
@@ -44,7 +44,7 @@ def argocd_releases(obj: K8sObject) -> list[HelmRelease]:
                 values.append(Unknown("helm.values is not YAML"))
         if isinstance(helm.get("valuesObject"), dict):
             values.append(helm["valuesObject"])
-        sets = [(text(p.get("name")), p.get("value")) for p in helm.get("parameters") or []
+        sets = [(text(p.get("name")), p.get("value")) for p in as_sequence(helm.get("parameters"))
                 if isinstance(p, dict)]
         version = src.get("targetRevision")
         fallback = obj.location

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from meshlint.discover import CHART, VALUES
 from meshlint.locate import key_location
 from meshlint.model.extract_manifests import yaml_location
-from meshlint.model.types import HelmRelease, LocalChart
+from meshlint.model.types import HelmRelease, LocalChart, as_sequence
 from meshlint.parse import ParsedFile
 from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.values import Location, Unknown, text
@@ -39,7 +39,7 @@ def chart_dependency_releases(files: list[ParsedFile]) -> list[HelmRelease]:
         locked = {}
         lock = _first_mapping(chart_files.get("Chart.lock"))
         if lock is not None:
-            for d in lock.get("dependencies") or []:
+            for d in as_sequence(lock.get("dependencies")):
                 if isinstance(d, Mapping):
                     locked[text(d.get("name"))] = text(d.get("version"))
         defaults = _first_mapping(chart_files.get("values.yaml")) or {}

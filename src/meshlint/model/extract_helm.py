@@ -14,7 +14,7 @@ from meshlint.locate import key_location
 from meshlint.model.collect import Collector
 from meshlint.model.extract_charts import local_chart_dirs, parse_local_chart
 from meshlint.model.tf_walk import attr_location, block_location, instances
-from meshlint.model.types import HelmRelease, LocalChart
+from meshlint.model.types import HelmRelease, LocalChart, as_sequence
 from meshlint.parse.hclfront import HclBlock
 from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.terraform import EncodedDocument, FileText, ModuleContext, Project
@@ -58,7 +58,7 @@ def set_entries(body: Mapping) -> list:
         if isinstance(raw, Unknown):
             entries.append((Unknown("set not known"), raw))
             continue
-        for item in raw or []:
+        for item in as_sequence(raw):
             if isinstance(item, Mapping):
                 entries.append((item.get("name"), item.get("value")))
     return entries

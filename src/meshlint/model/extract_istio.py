@@ -17,7 +17,7 @@ from meshlint.model.istio import (
     VirtualService,
 )
 from meshlint.model.placeholders import has_placeholder, mapping_has_placeholder
-from meshlint.model.types import HelmRelease, IstioInstall, K8sObject, as_mapping
+from meshlint.model.types import HelmRelease, IstioInstall, K8sObject, as_mapping, as_sequence
 from meshlint.values import Location, Unknown, text
 
 ISTIOD_CHARTS = frozenset(("istiod", "istio-discovery"))
@@ -62,7 +62,7 @@ def _is_istiod_deployment(obj: K8sObject) -> bool:
     template = pod_template(obj.kind, obj.body)
     if template is None:
         return False
-    for c in template[1].get("containers") or []:
+    for c in as_sequence(template[1].get("containers")):
         image = text(c.get("image")) if isinstance(c, Mapping) else None
         if image and ("/pilot:" in image or image.rsplit("/", 1)[-1].startswith("pilot:")):
             return True
@@ -89,7 +89,7 @@ def _istio_gateway(obj: K8sObject) -> Gateway:
     if isinstance(raw_selector, Mapping) and raw_selector and not mapping_has_placeholder(raw_selector):
         selector = {str(k): text(v) for k, v in raw_selector.items()}
         selector_location = key_location(raw_selector, next(iter(raw_selector)), obj.location)
-    servers = tuple(_server(obj, s) for s in spec.get("servers") or [] if isinstance(s, Mapping))
+    servers = tuple(_server(obj, s) for s in as_sequence(spec.get("servers")) if isinstance(s, Mapping))
     return Gateway(obj.name, obj.namespace or "default", obj.api_version, selector, selector_location,
                    servers, None, obj.location, obj.ref)
 
@@ -123,7 +123,7 @@ def _gateway_api_gateway(obj: K8sObject) -> Gateway:
 def _listener_hostnames(obj: K8sObject) -> tuple[str, ...] | None:
     """Every listener's hostname; None when a listener has none (it takes any host)."""
     hostnames = []
-    for listener in obj.spec.get("listeners") or []:
+    for listener in as_sequence(obj.spec.get("listeners")):
         if not isinstance(listener, Mapping):
             continue
         hostname = text(listener.get("hostname"))
@@ -139,7 +139,7 @@ def virtual_services(objects: list[K8sObject]) -> list[VirtualService]:
         if obj.kind != "VirtualService" or not obj.api_version.startswith(ISTIO_NET):
             continue
         ns = obj.namespace or "default"
-        hosts = tuple(h for h in (text(h) for h in obj.spec.get("hosts") or []) if h)
+        hosts = tuple(h for h in (text(h) for h in as_sequence(obj.spec.get("hosts"))) if h)
         out.append(VirtualService(obj.name, ns, hosts, tuple(_gateway_refs(obj, ns)), obj.location, obj.ref))
     return out
 
@@ -159,10 +159,10 @@ def _gateway_refs(vs: K8sObject, namespace: str) -> Iterator[GatewayRef]:
                 if ref is not None:
                     yield ref
     for route_kind in ("http", "tls", "tcp"):
-        for route in spec.get(route_kind) or []:
+        for route in as_sequence(spec.get(route_kind)):
             if not isinstance(route, Mapping):
                 continue
-            for match in route.get("match") or []:
+            for match in as_sequence(route.get("match")):
                 if isinstance(match, Mapping) and isinstance(match.get("gateways"), list):
                     mseq = match["gateways"]
                     for i, name in enumerate(mseq):

@@ -14,7 +14,7 @@ from meshlint.model.aws_arch import ami_arch, instance_arch, karpenter_default_a
 from meshlint.model.collect import Collector
 from meshlint.model.nodes import ARCH_LABELS, ARCHS, FargateSelector, NodePool, Taint
 from meshlint.model.tf_walk import attr_location, block_location, instances
-from meshlint.model.types import K8sObject, as_mapping
+from meshlint.model.types import K8sObject, as_mapping, as_sequence
 from meshlint.parse.hclfront import HclBlock
 from meshlint.terraform import ModuleContext
 from meshlint.values import Location, Unknown, contains_unknown, text
@@ -55,7 +55,7 @@ def _pool_from_group(name: object, cfg: Mapping, defaults: Mapping, kind: str, l
     raw_taints = merged.get("taints")
     if isinstance(raw_taints, Mapping):
         raw_taints = list(raw_taints.values())
-    for t in raw_taints or []:
+    for t in as_sequence(raw_taints):
         if isinstance(t, Mapping):
             taints.append(Taint(text(t.get("key")), text(t.get("value")), _effect(text(t.get("effect")))))
     if isinstance(raw_taints, Unknown) or contains_unknown(labels):
@@ -182,7 +182,7 @@ def _karpenter_archs(requirements: object, legacy: bool) -> tuple[frozenset[str]
         if not isinstance(req, Mapping):
             continue
         key, op = text(req.get("key")), text(req.get("operator"))
-        values = {t for v in req.get("values") or [] if (t := text(v)) is not None}
+        values = {t for v in as_sequence(req.get("values")) if (t := text(v)) is not None}
         if key in ARCH_LABELS:
             if op == "In":
                 archs = set(values) & set(ARCHS) if legacy is False else set(values)

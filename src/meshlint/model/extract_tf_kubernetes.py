@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from meshlint.model.collect import Collector
 from meshlint.model.extract_manifests import CLUSTER_SCOPED
 from meshlint.model.tf_walk import block_location, first, instances
-from meshlint.model.types import K8sObject, Namespace, Workload, as_mapping
+from meshlint.model.types import K8sObject, Namespace, Workload, as_mapping, as_sequence
 from meshlint.parse.hclfront import HclBlock
 from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.terraform import EncodedDocument, ModuleContext
@@ -114,7 +114,7 @@ def _pod_template(kind: str, body: Mapping) -> tuple[Mapping, Mapping]:
 def _pod_spec(spec: Mapping) -> dict:
     def containers(key: str) -> list[dict]:
         return [{"name": c.get("name"), "image": c.get("image")}
-                for c in spec.get(key) or [] if isinstance(c, Mapping)]
+                for c in as_sequence(spec.get(key)) if isinstance(c, Mapping)]
 
     return {
         "containers": containers("container"),

@@ -9,7 +9,7 @@ documents (dicts); past the model, checks read these typed fields. Built by
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -37,6 +37,12 @@ FULL_KINDS = WORKLOAD_KINDS | frozenset((
 def as_mapping(value: object) -> Mapping:
     """A raw document node as a mapping: itself when it is one, else empty."""
     return value if isinstance(value, Mapping) else {}
+
+
+def as_sequence(value: object) -> Sequence:
+    """A raw document node as a list: itself when it is one, else empty (a scalar where a
+    list belongs, `containers: 5`, is hostile or broken input: skipped, never a crash)."""
+    return value if isinstance(value, (list, tuple)) else ()
 
 
 @dataclass(frozen=True, slots=True)

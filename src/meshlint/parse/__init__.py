@@ -20,7 +20,7 @@ from meshlint.discover import (
     VALUES,
     FileEntry,
 )
-from meshlint.findings import Finding
+from meshlint.findings import Finding, Severity
 from meshlint.parse.hclfront import HclFile, parse_hcl_bytes
 from meshlint.parse.templates import TEMPLATE_SKIP, template_at
 from meshlint.parse.yamlfront import YamlFile, parse_yaml_bytes
@@ -61,7 +61,7 @@ class ParsedFile:
 def parse_error(path: str, line: int, column: int, message: str) -> Finding:
     if len(message) > 200:  # parser messages may quote the offending text
         message = message[:200] + "…"
-    return Finding("MESH001", "error", f"cannot parse: {message}",
+    return Finding("MESH001", Severity.ERROR, f"cannot parse: {message}",
                    Location(path, max(1, line), max(1, column)), object=path,
                    detail="parse-error")
 

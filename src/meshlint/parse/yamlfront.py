@@ -35,6 +35,9 @@ MAX_DEPTH = 200
 MAX_SCANNED_DEPTH = 1000
 MAX_EXPANDED_NODES = 2_000_000
 MAX_DOCUMENTS = 10_000
+# plain scalars longer than this are never made numbers: Python refuses int() of more than
+# 4,300 digits, and no real setting needs a thousand-digit number
+MAX_INT_CHARS = 1000
 
 
 @dataclass(slots=True)
@@ -86,7 +89,7 @@ def _scalar(node: ScalarNode):
         tag = str(node.ctag)  # an explicit tag such as !!str or !!int
         if tag == _STR_TAG:
             return raw
-        if tag == "tag:yaml.org,2002:int" and _INT.match(raw):
+        if tag == "tag:yaml.org,2002:int" and len(raw) <= MAX_INT_CHARS and _INT.match(raw):
             return int(raw.replace("_", ""))
         return raw
     if not raw:
@@ -97,6 +100,8 @@ def _scalar(node: ScalarNode):
         return raw if value is _MISSING else value
     if first == "~" and raw == "~":
         return None
+    if len(raw) > MAX_INT_CHARS:  # a number this long is kept as written, as text
+        return raw
     if raw.isdigit():
         return int(raw) if first != "0" or raw == "0" else raw
     if first in "+-.0123456789":

@@ -16,6 +16,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LINE_COMMAND = re.compile(r"^([ \t]*):(?=:)", re.M)
 _LEGACY_COMMAND = "##["
 _C1 = re.compile(r"[\x7f-\x9f]")  # JSON and XML escape C0 themselves, not these
+# lone surrogates: a non-UTF-8 file name (surrogateescape) or an HCL "\ud800" escape; as
+# JSON escapes they keep their value and the text can be written as UTF-8
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def clean(s: str) -> str:
@@ -32,6 +35,7 @@ def neutralise_json(text: str) -> str:
     """JSON text with the same data and no workflow command: pretty-printed lines never
     start with `::`, and `##[` can only sit inside a string, where `\\u0023` means `#`."""
     text = _C1.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+    text = _SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
     return _LINE_COMMAND.sub(r"\1\\u003a", text).replace(_LEGACY_COMMAND, "#\\u0023[")
 
 

@@ -44,6 +44,9 @@ class TreeFiles:
     def __init__(self, tree_roots: list[str], yaml_files: dict[str, YamlFile] | None = None):
         self.tree_roots = [os.path.realpath(r) for r in tree_roots]
         self._cache: dict[str, bytes | None] = {}
+        # every real path file()/templatefile() read or tried to read, in order: the run
+        # cache's key must cover them (an edited or deleted one makes a cached run stale)
+        self.read_paths: list[str] = []
         self._yaml = yaml_files or {}  # real path -> YamlFile parsed by the parse layer
 
     @staticmethod
@@ -78,6 +81,7 @@ class TreeFiles:
         real = self.resolve(path, module_dir)
         if real in self._cache:
             return self._cache[real]
+        self.read_paths.append(real)
         data = None
         try:
             p = Path(real)

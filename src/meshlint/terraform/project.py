@@ -28,6 +28,11 @@ class Project:
         return self.budget.notes
 
     @property
+    def files_read(self) -> list[str]:
+        """The real paths of the files HCL read (file(), templatefile()), for the run cache."""
+        return list(self.files.read_paths)
+
+    @property
     def tree_roots(self) -> list[str]:
         return self.files.tree_roots
 

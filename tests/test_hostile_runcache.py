@@ -1,0 +1,51 @@
+"""The run cache against files the run read without discovering them: `file()`,
+`templatefile()` and `yamldecode(file())` of a file meshlint does not check by itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import meshlint_cli, write_tree
+
+RELEASE = ('resource "helm_release" "istiod" {{\n  name       = "istiod"\n'
+           '  repository = "https://blob.istio.io/istio-release/charts"\n'
+           '  chart      = "istiod"\n  version    = "1.28.3"\n  values     = [{read}]\n}}\n')
+READS = {
+    "file": 'file("${path.module}/istiod.values")',
+    "templatefile": 'templatefile("${path.module}/istiod.values.tpl", { hub = "gcr.io/istio-release" })',
+    "yamldecode": 'yamlencode(yamldecode(file("${path.module}/istiod.values")))',
+}
+BAD_HUB = "global:\n  hub: gcr.io/istio-release\n"
+GOOD_HUB = "global:\n  hub: docker.io/istio\n"
+
+
+@pytest.mark.parametrize("how", sorted(READS))
+def test_an_edited_file_read_by_hcl_is_a_run_cache_miss(tmp_path: Path, how: str) -> None:
+    name = "istiod.values.tpl" if how == "templatefile" else "istiod.values"
+    bad = "global:\n  hub: ${hub}\n" if how == "templatefile" else BAD_HUB
+    good = bad.replace("${hub}", "docker.io/istio").replace("gcr.io/istio-release", "docker.io/istio")
+    repo = write_tree(tmp_path / "repo", {"main.tf": RELEASE.format(read=READS[how]), name: bad})
+    env = {"MESHLINT_CACHE_DIR": str(tmp_path / "cache")}
+    args = ("check", str(repo), "--select", "MESH107", "--as-of", "2026-11-27", "-v")
+    first = meshlint_cli(*args, env=env)
+    assert first.returncode == 1 and "MESH107" in first.stdout
+    assert "run cache" in meshlint_cli(*args, env=env).stderr  # unchanged: answered from the cache
+    (repo / name).write_text(good)
+    edited = meshlint_cli(*args, env=env)
+    assert "run cache" not in edited.stderr
+    assert edited.returncode == 0 and "MESH107" not in edited.stdout
+    (repo / name).unlink()  # a deleted file is a miss too
+    assert "run cache" not in meshlint_cli(*args, env=env).stderr
+
+
+def test_the_run_key_does_not_read_files_past_the_size_limit(tmp_path: Path) -> None:
+    from meshlint import runcache
+
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"a" * 5000)
+    digest = runcache.file_digest(str(big), max_bytes=100)
+    assert digest.startswith("oversize:5000:")
+    assert runcache.file_digest(str(big), max_bytes=10_000) != digest
+    assert runcache.file_digest(str(tmp_path / "nothing"), 100) == "missing"
