@@ -101,6 +101,11 @@ def test_progress_line_waits_a_second_then_rewrites_itself_and_clears():
     clock.now = 1.5
     line("model", 1, 3)
     assert stream.getvalue() == "\rmeshlint: building models (scopes) 1/3…\x1b[K"
+    line("model", 2, 3)  # too soon after the last redraw
+    assert stream.getvalue().count("\r") == 1
+    clock.now = 1.7
+    line("model", 2, 3)
+    assert stream.getvalue().endswith("\rmeshlint: building models (scopes) 2/3…\x1b[K")
     line.clear()
     assert stream.getvalue().endswith("\r\x1b[K")
 

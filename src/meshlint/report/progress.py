@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 SHOW_AFTER_SECONDS = 1.0
+REDRAW_SECONDS = 0.1  # at most ten updates a second: a terminal is not a log
 PHASES = {"parse": "parsing files", "model": "building models (scopes)",
           "checks": "running checks (scopes)", "filters": "filtering findings"}
 
@@ -21,10 +22,13 @@ class ProgressLine:
         self._clock = clock
         self._started = clock()
         self._shown = False
+        self._drawn_at = float("-inf")
 
     def __call__(self, phase: str, done: int, total: int) -> None:
-        if self._clock() - self._started < SHOW_AFTER_SECONDS:
+        now = self._clock()
+        if now - self._started < SHOW_AFTER_SECONDS or now - self._drawn_at < REDRAW_SECONDS:
             return
+        self._drawn_at = now
         label = PHASES.get(phase, phase)
         self._write(f"\rmeshlint: {label} {done}/{total}…\x1b[K")
         self._shown = True
