@@ -146,3 +146,11 @@ def test_quiet_prints_the_summary_alone(tmp_path):
     clean = meshlint_cli("check", "--quiet", ".", cwd=tmp_path)
     assert clean.stdout.startswith("No problems found") or clean.stdout.startswith("Found")
     assert len(clean.stdout.splitlines()) == 1
+
+
+def test_full_style_and_statistics_do_not_depend_on_jobs_or_cache(tmp_path):
+    env = {"MESHLINT_CACHE_DIR": str(tmp_path / "cache")}
+    for extra in (["--style", "full"], ["--statistics"], ["--style", "full", "--color", "always"]):
+        runs = {meshlint_cli("check", *extra, *jobs, cwd=EXAMPLE / "k8s", env=env).stdout
+                for jobs in (["--no-cache", "-j1"], ["-j4"], ["-j4"], ["-j1"])}
+        assert len(runs) == 1 and next(iter(runs)), extra
