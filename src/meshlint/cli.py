@@ -116,14 +116,44 @@ def _new_since_fingerprints(ref: str, options) -> set[str]:
 FORMAT_CHOICES = ["text", "json", "sarif", "github", "junit", "auto"]
 
 
+def complete_codes(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion for --select/--ignore and `rules`: rule codes and ALL, after the
+    last comma of a comma-separated list."""
+    from meshlint.knowledge import catalog
+
+    done, _, last = incomplete.rpartition(",")
+    head = done + "," if done else ""
+    return [head + code for code in ["ALL", *catalog()] if code.startswith(last.upper())]
+
+
+def complete_rule(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion for `meshlint rule`: codes, then names."""
+    from meshlint.knowledge import catalog
+
+    docs = catalog().values()
+    return ([d.id for d in docs if d.id.startswith(incomplete.upper())]
+            + [d.name for d in docs if d.name.startswith(incomplete.lower())])
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text",
               show_default=True, help="Output format (auto: github inside GitHub Actions).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write the report to FILE instead of standard output.")
-@click.option("--select", multiple=True, help="Only these rule codes or prefixes (MESH4, MESH501).")
-@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
+@click.option("--style", type=click.Choice(["concise", "full"]), default=None,
+              help="Text style: concise (one line per finding) or full (grouped by file, with the "
+                   "source line and the fix) [default: full on a terminal, concise otherwise].")
+@click.option("--color", "color_choice", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour text output (auto: on a terminal, unless NO_COLOR; "
+                                      "FORCE_COLOR colours piped output).")
+@click.option("--statistics", is_flag=True,
+              help="Print how many findings each rule has instead of the findings (text or json).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line (text), no progress.")
+@click.option("--select", multiple=True, shell_complete=complete_codes,
+              help="Only these rule codes or prefixes (MESH4, MESH501).")
+@click.option("--ignore", multiple=True, shell_complete=complete_codes,
+              help="Skip these rule codes or prefixes.")
 @click.option("--fail-on", type=FAIL_ON_CHOICE,
               default=None, help="Exit 1 when a finding has at least this severity [default: warning].")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
@@ -149,15 +179,18 @@ FORMAT_CHOICES = ["text", "json", "sarif", "github", "junit", "auto"]
                    "(the nearest .meshlint.yaml, [tool.meshlint] or .git).")
 @click.option("--verbose", "-v", is_flag=True, help="Print scopes and notes.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
-def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, config_path,
-          baseline, write_baseline, new_since, jobs, no_cache, no_project, verbose, debug) -> None:
+def check(paths, fmt, output, style, color_choice, statistics, quiet, select, ignore, fail_on, as_of,
+          online, timeout, config_path, baseline, write_baseline, new_since, jobs, no_cache,
+          no_project, verbose, debug) -> None:
     """Check PATHS (default: the current directory)."""
     from meshlint import baseline as baseline_mod
     from meshlint import filters
     from meshlint.engine import run
-    from meshlint.report import render
+    from meshlint.report import resolve_format
 
     _writable(output, "--output")
+    if statistics and resolve_format(fmt) not in ("text", "json"):
+        raise click.UsageError("--statistics prints text or json: use --format text or --format json")
     _writable(write_baseline, "--write-baseline")
     if timeout_given(click.get_current_context()) and not online:
         raise click.UsageError("--timeout applies to online requests: add --online, or drop --timeout")
@@ -173,7 +206,13 @@ def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, c
     if new_since:
         known = _new_since_fingerprints(new_since, options)
         options.baseline = (options.baseline or set()) | known
-    result = run(options)
+    progress = _progress_line(quiet)
+    options.progress = progress
+    try:
+        result = run(options)
+    finally:
+        if progress is not None:
+            progress.clear()
     _say_when_nothing_read(paths or ["."], result.discovery, options.report_paths)
     if write_baseline:
         baseline_mod.write(write_baseline, result.report.findings)
@@ -194,18 +233,47 @@ def check(paths, fmt, output, select, ignore, fail_on, as_of, online, timeout, c
             from meshlint.parse.batch import STATS
 
             click.echo(f"files: {STATS['parsed']} parsed, {STATS['cached']} from the parse cache", err=True)
-    text = render(result.report, fmt, verbose=verbose)
+    text = _rendered(result.report, fmt, output, style, color_choice, statistics, quiet, verbose)
     if output:
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text)
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=True)  # the reporter decided on colour: keep its codes
     report = result.report
     if options.baseline is not None and (baseline or new_since) and fmt in ("text",):
         click.echo(f"{report.baseline_matched} known findings hidden; {report.baseline_fixed} "
                    f"baseline entries are fixed.", err=True)
     threshold = fail_on or options.config.fail_on or FailOn.WARNING
     sys.exit(filters.exit_code(report.findings, threshold))
+
+
+def _progress_line(quiet: bool):
+    """A progress line on stderr, for a person at a terminal (never in pipes or CI logs)."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from meshlint.report.progress import ProgressLine
+
+    return ProgressLine(sys.stderr)
+
+
+def _rendered(report, fmt: str, output: str | None, style: str | None, color_choice: str,
+              statistics: bool, quiet: bool, verbose: bool) -> str:
+    """The report in the format asked; text in the style and colours of where it goes."""
+    import shutil
+
+    from meshlint.report import render, resolve_format, statsfmt
+    from meshlint.report.style import Palette, default_style, use_color
+
+    to_terminal = output is None and sys.stdout.isatty()
+    # FORCE_COLOR is for piped output; a report file gets colour only with --color always
+    color = use_color(color_choice, to_terminal, os.environ) if output is None else color_choice == "always"
+    if statistics:
+        if resolve_format(fmt) == "json":
+            return statsfmt.render_json(report)
+        return statsfmt.render_text(report, Palette(color))
+    width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 120)) if to_terminal else 100
+    return render(report, fmt, verbose=verbose, style=style or default_style(to_terminal),
+                  color=color, quiet=quiet, width=width)
 
 
 @cli.command("versions")
@@ -308,8 +376,9 @@ def diff_cmd(old, new, path, fmt, fail_on, as_of, config_path, debug) -> None:
 
 
 @cli.command("rules")
-@click.argument("selectors", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.argument("selectors", nargs=-1, shell_complete=complete_codes)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              help="markdown: the rules' documentation, as in docs/rules.md.")
 def rules_cmd(selectors, fmt) -> None:
     """List the rules (SELECTORS: codes, prefixes such as MESH4, or ALL; default: every rule)."""
     import json
@@ -324,6 +393,11 @@ def rules_cmd(selectors, fmt) -> None:
                                 "severity": d.severity, "summary": d.summary}
                                for d in docs.values()], indent=2))
         return
+    if fmt == "markdown":
+        from meshlint.report.ruledocs import markdown
+
+        click.echo(markdown(docs.values()), nl=False)
+        return
     width = max(len(d.name) for d in docs.values())
     click.echo(f"{'CODE':<8} {'NAME':<{width}} {'SEVERITY':<8} SUMMARY")
     for d in docs.values():
@@ -331,7 +405,7 @@ def rules_cmd(selectors, fmt) -> None:
 
 
 @cli.command("rule")
-@click.argument("code")
+@click.argument("code", shell_complete=complete_rule)
 def rule_cmd(code) -> None:
     """Show the documentation of one rule, by code (MESH501) or name (multi-nat-gateway)."""
     from meshlint.knowledge import catalog, rule_doc

@@ -16,15 +16,19 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from meshlint import filters, knowledge
 from meshlint.cachedir import cache_dir
 from meshlint.config import Config, matches_any
 from meshlint.discover import TERRAFORM, TFVARS, Discovery, FileEntry, Scope, discover
-from meshlint.findings import Finding, Report
+from meshlint.findings import Finding, Report, Severity
 from meshlint.model.types import FULL_KINDS
 from meshlint.parse import DEFAULT_MAX_FILE_BYTES, ParsedFile
 from meshlint.terraform import Project, TfModule
+
+if TYPE_CHECKING:
+    from meshlint.model import Model
 
 
 @dataclass
@@ -44,6 +48,8 @@ class Options:
     # findings in these files or directories (absolute) are reported; None: all of them
     report_paths: list[str] | None = None
     identity_root: str | None = None  # fingerprints' paths are relative to it (else the checked path)
+    # told (phase, done, total) as the run goes, for a progress line; never changes the result
+    progress: Callable[[str, int, int], None] | None = None
 
 
 @dataclass
@@ -100,36 +106,47 @@ def _analyse(options: Options, disc: Discovery) -> Run:
     from meshlint.scoping import cut_scopes, parse_error_findings
 
     config = options.config
+    tell = options.progress or _silent
     clock = time.perf_counter()
     timings = {}
+    tell("parse", 0, len(disc.files))
     parsed = parse_files(disc.files, options.max_file_bytes, options.jobs,
                          cache_dir() if options.cache else None)
     project = terraform_project(disc, parsed)
     timings["parse"], clock = time.perf_counter() - clock, time.perf_counter()
+    tell("parse", len(disc.files), len(disc.files))
     scopes = cut_scopes(disc.scopes, disc.files, parsed, config.scopes,
                         lambda e: _config_relative(config, e.abspath))
     sources = [read_sources(scope, parsed, project) for scope in scopes]
     charts, platforms = (_online_answers(lookups(sources), options.timeout, config.registries)
                          if options.online else (None, None))
     opaque = _opaque_kinds(scopes, disc.template_dirs)
-    models = [build_model(src, options.as_of, hidden, charts, platforms)
-              for src, hidden in zip(sources, opaque)]
+    models: list[Model] = []
+    for src, hidden in zip(sources, opaque):
+        tell("model", len(models), len(sources))
+        models.append(build_model(src, options.as_of, hidden, charts, platforms))
     timings["model"], clock = time.perf_counter() - clock, time.perf_counter()
     registry = checks.load_all()
     ran = [code for code in sorted(registry) if filters.rule_selected(code, options.select, options.ignore)]
     found = parse_error_findings(parsed, scopes)
     ctx = checks.CheckContext(as_of=options.as_of, online=options.online, ignore_namespaces=None
                               if config.ignore_namespaces is None else tuple(config.ignore_namespaces))
-    for model in models:
+    for i, model in enumerate(models):
+        tell("checks", i, len(models))
         for code in ran:
             found.extend(registry[code](model, ctx))
     timings["checks"], clock = time.perf_counter() - clock, time.perf_counter()
+    tell("filters", 0, 1)
     report = _report(found, ran, disc, scopes, parsed, config, options.select, options.ignore,
                      options.identity_root)
     report.notes.extend(project.notes)  # what the evaluator's budget left unevaluated, and where
     report.notes.extend(knowledge.stale_notes(options.as_of))  # facts older than the run's date
     timings["filters"] = time.perf_counter() - clock
     return Run(report, replace(disc, scopes=scopes), models, timings, files_read=project.files_read)
+
+
+def _silent(_phase: str, _done: int, _total: int) -> None:
+    """No progress line (the default)."""
 
 
 # --- phases ---------------------------------------------------------------------------------
@@ -160,8 +177,11 @@ def terraform_project(disc: Discovery, parsed: Mapping[str, ParsedFile]) -> Proj
             module.add_file(pf.hcl)
         else:
             module.tfvars.append(pf.hcl)
-    yaml_files = {os.path.realpath(e.abspath): parsed[e.abspath].yaml for e in disc.files
-                  if e.abspath in parsed and parsed[e.abspath].yaml is not None}
+    yaml_files = {}
+    for e in disc.files:
+        yaml = parsed[e.abspath].yaml if e.abspath in parsed else None
+        if yaml is not None:
+            yaml_files[os.path.realpath(e.abspath)] = yaml
     return Project(modules, disc.tree_roots, yaml_files)
 
 
@@ -200,7 +220,7 @@ def _report(found: list[Finding], ran: list[str], disc: Discovery, scopes: list[
     kept = filters.keep(found, select, ignore)
     for f in kept:
         if f.rule in config.severity:
-            f.severity = config.severity[f.rule]
+            f.severity = Severity(config.severity[f.rule])
     abspath_of = {e.path: e.abspath for e in disc.files}
     if config.per_path_ignores:
         kept = [f for f in kept if not _path_ignored(config, f, abspath_of)]

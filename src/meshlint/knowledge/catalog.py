@@ -29,10 +29,6 @@ class RuleDoc:
             if f.name != "references" and not getattr(self, f.name):
                 raise ValueError(f"missing {f.name}")
 
-    @property
-    def help_uri(self) -> str:
-        return f"https://meshlint.dev/rules/{self.id}"
-
 
 @lru_cache(maxsize=1)
 def catalog() -> dict[str, RuleDoc]:

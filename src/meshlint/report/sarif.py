@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
+from urllib.parse import quote
 
 from meshlint import __version__
 from meshlint.findings import Report
 from meshlint.knowledge import catalog
+from meshlint.report.ruledocs import doc_url
 from meshlint.report.safety import neutralise_json
 
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -28,11 +31,14 @@ def repository_root(start: str | None = None) -> str:
 
 
 def _uri(abspath: str, fallback: str, root: str) -> str:
+    """A relative URI reference (RFC 3986): the path with spaces, `#`, `%`, `?` ...
+    percent-encoded, so that `a b.tf` or `values#1.yaml` resolve to the file."""
+    path = fallback
     if abspath:
         rel = os.path.relpath(abspath, root)
         if not rel.startswith(".."):
-            return rel.replace(os.sep, "/")
-    return fallback.replace(os.sep, "/")
+            path = rel
+    return quote(path.replace(os.sep, "/"), safe="/")
 
 
 def render(report: Report, **_) -> str:
@@ -49,7 +55,7 @@ def render(report: Report, **_) -> str:
             "fullDescription": {"text": d.description},
             "help": {"text": f"{d.description}\n\nHow to fix: {d.fix}\n\nExample:\n{d.example}",
                      "markdown": f"{d.description}\n\n**How to fix:** {d.fix}\n\n```\n{d.example}\n```"},
-            "helpUri": d.help_uri,
+            "helpUri": doc_url(d.id),
             "defaultConfiguration": {"level": LEVEL[d.severity]},
             "properties": {"tags": ["meshlint", d.family]},
         })
@@ -61,18 +67,19 @@ def render(report: Report, **_) -> str:
                   "endLine": max(loc.end_line, loc.line)}
         if loc.end_column and (loc.end_line > loc.line or loc.end_column > loc.column):
             region["endColumn"] = loc.end_column
+        location: dict[str, object] = {"physicalLocation": {
+            "artifactLocation": {"uri": _uri(f.abspath, loc.path, root), "uriBaseId": "SRCROOT"},
+            "region": region}}
+        if f.object:
+            location["logicalLocations"] = [{"fullyQualifiedName": f.object}]
         result = {
             "ruleId": f.rule,
             "ruleIndex": index[f.rule],
             "level": LEVEL[f.severity],
             "message": {"text": f.message},
-            "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": _uri(f.abspath, loc.path, root), "uriBaseId": "SRCROOT"},
-                "region": region}}],
+            "locations": [location],
             "partialFingerprints": {"meshlintFingerprint/v1": f.fingerprint},
         }
-        if f.object:
-            result["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": f.object}]
         results.append(result)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -80,7 +87,7 @@ def render(report: Report, **_) -> str:
         "runs": [{
             "tool": {"driver": {"name": "meshlint", "version": __version__,
                                 "informationUri": "https://meshlint.dev", "rules": rules}},
-            "originalUriBaseIds": {"SRCROOT": {"uri": "file://" + root.rstrip("/") + "/"}},
+            "originalUriBaseIds": {"SRCROOT": {"uri": Path(root).as_uri().rstrip("/") + "/"}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],

@@ -1,46 +1,33 @@
-"""Text: `path:line:col: CODE [severity] message`, one per line, then a summary."""
+"""Text, in two styles. `concise` (the default when piped): `path:line:col: CODE [severity]
+message`, one per line, then a summary. `full` (the default at a terminal): see fullfmt.
+`quiet`: the summary alone."""
 
 from __future__ import annotations
 
-import os
-
 from meshlint.findings import Report
+from meshlint.report.fullfmt import render_full
 from meshlint.report.safety import clean, neutralise
+from meshlint.report.style import Palette
+from meshlint.report.summary import summary_line
 
 __all__ = ["clean", "render", "summary_line"]
 
 
-def summary_line(report: Report) -> str:
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for f in report.findings:
-        counts[f.severity] += 1
-    n = len(report.findings)
-    files = f"{report.files_checked} file{'s' if report.files_checked != 1 else ''}"
-    scopes = f"{len(report.scopes)} scope{'s' if len(report.scopes) != 1 else ''}"
-    narrowed = ""
-    if report.narrowed_to:
-        shown = ", ".join(clean(_shown(p)) for p in report.narrowed_to)
-        narrowed = f" Reported: findings in {shown} only (the whole project was checked for context)."
-    if n == 0:
-        return f"No problems found in {files} ({scopes}).{narrowed}"
-    parts = ", ".join(f"{c} {k}{'s' if c != 1 and k != 'info' else ''}" for k, c in
-                      (("error", counts["error"]), ("warning", counts["warning"]), ("info", counts["info"])) if c)
-    return f"Found {n} problem{'s' if n != 1 else ''} ({parts}) in {files} ({scopes}).{narrowed}"
-
-
-def _shown(path: str) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return path
-    return rel.replace(os.sep, "/")
-
-
-def render(report: Report, verbose: bool = False, **_) -> str:
+def render(report: Report, verbose: bool = False, style: str = "concise", color: bool = False,
+           quiet: bool = False, width: int = 100, **_) -> str:
+    palette = Palette(color)
+    if quiet:
+        return neutralise(palette.paint(summary_line(report), "bold") + "\n")
+    if style == "full":
+        return render_full(report, palette, width=width, verbose=verbose)
     lines = []
     for f in report.findings:
         loc = f.location
-        lines.append(f"{clean(loc.path)}:{loc.line}:{loc.column}: {f.rule} [{f.severity}] {clean(f.message)}")
+        where = f"{clean(loc.path)}:{loc.line}:{loc.column}:"
+        if palette.enabled:  # a colour code would hide a `::` at the line's start from neutralise
+            where = neutralise(where)
+        lines.append(f"{palette.paint(where, 'bold')} {palette.severity(f.rule, f.severity)} "
+                     f"[{f.severity}] {clean(f.message)}")
     if verbose:
         for note in report.notes:
             lines.append(f"note: {clean(note)}")
