@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from meshlint.findings import Finding
+from meshlint.findings import Finding, Severity
 from meshlint.values import Location, RawFloat, YMap, YSeq, _make_map, _make_seq
 from meshlint.parse.yamlfront import YamlDocument, YamlFile
 
@@ -138,7 +138,7 @@ def decode(blob: bytes, path: str) -> tuple[YamlFile | None, Finding | None, str
         if type(e) is not list or len(e) != 3 or type(e[0]) is not str or type(e[1]) is not int \
                 or type(e[2]) is not int:
             raise Corrupt
-        error = Finding("MESH001", "error", e[0], Location(path, e[1], e[2]), object=path,
+        error = Finding("MESH001", Severity.ERROR, e[0], Location(path, e[1], e[2]), object=path,
                         detail="parse-error")
     yaml = None
     if "yaml" in doc:

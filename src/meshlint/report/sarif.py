@@ -38,7 +38,8 @@ def _uri(abspath: str, fallback: str, root: str) -> str:
         rel = os.path.relpath(abspath, root)
         if not rel.startswith(".."):
             path = rel
-    return quote(path.replace(os.sep, "/"), safe="/")
+    # a file name that is not UTF-8 arrives with surrogate escapes: percent-encode its bytes
+    return quote(path.replace(os.sep, "/"), safe="/", errors="surrogateescape")
 
 
 def render(report: Report, **_) -> str:
