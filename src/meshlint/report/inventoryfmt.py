@@ -26,6 +26,24 @@ def _rows(model: Model) -> list[dict]:
     return rows
 
 
+def _release_rows(model: Model) -> list[dict]:
+    """Helm releases that are not mesh components (add-ons, applications): what a scope
+    installs besides Istio and Kiali, with how each is pinned."""
+    mesh = {c.object for c in model.components}
+    rows = []
+    for rel in sorted(model.releases, key=lambda r: r.object):
+        if rel.object in mesh:
+            continue
+        version = rel.version if isinstance(rel.version, str) else None
+        if version is None and rel.local_chart is not None:
+            version = rel.local_chart.version
+        where = rel.pin_location
+        rows.append({"release": rel.object, "chart": rel.chart_name or "?", "version": version,
+                     "pinning": "local" if rel.is_local_chart else rel.pin,
+                     "path": where.path, "line": where.line, "origin": rel.origin})
+    return rows
+
+
 def drift(models: list[Model]) -> list[dict]:
     """Components whose effective versions differ between scopes (environments)."""
     by_key: dict[tuple[str, str], dict[str, set]] = {}
@@ -43,13 +61,14 @@ def drift(models: list[Model]) -> list[dict]:
 
 
 def render(models: list[Model], fmt: str = "text") -> str:
-    models = [m for m in models if m.components]
+    models = [m for m in models if m.components or m.releases]
     if fmt == "json":
         return neutralise_json(json.dumps({"version": __version__,
-                           "scopes": [{"scope": m.scope, "components": _rows(m)} for m in models],
+                           "scopes": [{"scope": m.scope, "components": _rows(m),
+                                       "releases": _release_rows(m)} for m in models],
                            "drift": drift(models)}, indent=2) + "\n")
     if not models:
-        return "No mesh components found.\n"
+        return "No mesh components or Helm releases found.\n"
     lines = []
     headers = ("COMPONENT", "NAME", "VERSION", "PINNING", "EFFECTIVE", "WHERE")
     for m in models:
@@ -58,14 +77,14 @@ def render(models: list[Model], fmt: str = "text") -> str:
             effective = r["effective"] or "?"
             table.append((r["component"], r["name"], str(r["version"] or "-"), r["pinning"],
                           effective, f"{r['path']}:{r['line']}"))
-        widths = [max(len(h), *(len(clean(row[i])) for row in table)) for i, h in enumerate(headers)]
         lines.append(f"scope {clean(m.scope)}")
-        lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
-        for row in table:
-            lines.append("  " + "  ".join(clean(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+        lines.extend(_table(headers, table))
         notes = [r for r in _rows(m) if r["note"]]
         for r in notes:
             lines.append(f"  note: {r['component']} {clean(r['name'])}: {clean(r['note'])}")
+        lines.extend(_table(("RELEASE", "CHART", "VERSION", "PINNING", "WHERE"),
+                            [(r["release"], r["chart"], str(r["version"] or "-"), r["pinning"],
+                              f"{r['path']}:{r['line']}") for r in _release_rows(m)]))
         lines.append("")
     d = drift(models)
     if d:
@@ -76,3 +95,14 @@ def render(models: list[Model], fmt: str = "text") -> str:
             lines.append(f"  {clean(label)}: {clean(parts)}")
         lines.append("")
     return neutralise("\n".join(lines))
+
+
+def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """An aligned table, indented under its scope; nothing when there are no rows."""
+    if not rows:
+        return []
+    widths = [max(len(h), *(len(clean(row[i])) for row in rows)) for i, h in enumerate(headers)]
+    out = ["  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
+    for row in rows:
+        out.append("  " + "  ".join(clean(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+    return out
