@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from meshlint import __version__
 from meshlint.model import Model
@@ -97,7 +98,7 @@ def render(models: list[Model], fmt: str = "text") -> str:
     return neutralise("\n".join(lines))
 
 
-def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     """An aligned table, indented under its scope; nothing when there are no rows."""
     if not rows:
         return []
