@@ -52,8 +52,9 @@ class _Refused(Exception):
 
 
 def _metadata(ctx: FixContext, decl: Namespace) -> YMap:
-    obj = next((o for o in ctx.model.objects if o.kind == "Namespace" and o.name == decl.name
-                and o.location == decl.location), None)
+    candidates = [o for o in ctx.model.objects if o.kind == "Namespace" and o.name == decl.name
+                  and o.location.path == decl.location.path and o.location.line <= decl.location.line]
+    obj = max(candidates, key=lambda o: o.location.line, default=None)
     meta = obj.body.get("metadata") if obj is not None else None
     if not isinstance(meta, YMap):
         raise _Refused("the Namespace manifest's metadata has no position")

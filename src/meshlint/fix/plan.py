@@ -99,15 +99,14 @@ def _change(abspath: str, fixes: list[tuple[Finding, Fix]], entry: FileEntry | N
     if before is None or entry is None:
         skipped.extend((f, "the file cannot be read") for f, _ in fixes)
         return None
-    text, applied = before, []
-    for finding, fix in fixes:  # one by one: a conflicting or stale fix is skipped alone
-        try:
-            candidate = apply_edits(text, fix.edits)
+    text, applied, accepted = before, [], []
+    for finding, fix in fixes:  # one by one, on the original positions: a conflicting or
+        try:                    # stale fix is skipped alone
+            text = apply_edits(before, accepted + list(fix.edits))
         except EditConflict as why:
             skipped.append((finding, str(why)))
             continue
-        if candidate != text:
-            text = candidate
+        accepted.extend(fix.edits)
         applied.append((finding, fix))
     if text == before:
         return None
