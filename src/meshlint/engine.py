@@ -40,6 +40,7 @@ class Options:
     baseline: set[str] | None = None  # fingerprints to hide
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     cache: bool = False  # the on-disk cache of parsed files (the CLI turns it on)
+    overlay: dict[str, bytes] | None = None  # abspath -> unsaved contents (the language server)
 
 
 @dataclass
@@ -70,7 +71,7 @@ def _run(options: Options) -> Run:
     disc = discover(options.paths, exclude=_excluder(options.config))
     timings = {"discover": time.perf_counter() - started}
     key = None
-    if options.cache and not options.online:
+    if options.cache and not options.online and options.overlay is None:
         # imported here: only cached runs need it
         from meshlint import runcache
 
@@ -97,7 +98,7 @@ def _analyse(options: Options, disc: Discovery) -> Run:
     clock = time.perf_counter()
     timings = {}
     parsed = parse_files(disc.files, options.max_file_bytes, options.jobs,
-                         cache_dir() if options.cache else None)
+                         cache_dir() if options.cache else None, options.overlay)
     project = terraform_project(disc, parsed)
     timings["parse"], clock = time.perf_counter() - clock, time.perf_counter()
     scopes = cut_scopes(disc.scopes, disc.files, parsed, config.scopes,
@@ -127,10 +128,10 @@ def _analyse(options: Options, disc: Discovery) -> Run:
 
 
 def parse_files(files: list[FileEntry], max_file_bytes: int, jobs: int,
-                cache_root: Path | None) -> dict[str, ParsedFile]:
+                cache_root: Path | None, overlay: Mapping[str, bytes] | None = None) -> dict[str, ParsedFile]:
     from meshlint.parse.batch import parse_files as parse_batch  # lazy: start-up time
 
-    return parse_batch(files, max_file_bytes, jobs, cache_root, full_kinds=FULL_KINDS)
+    return parse_batch(files, max_file_bytes, jobs, cache_root, full_kinds=FULL_KINDS, overlay=overlay)
 
 
 def parse_all(disc: Discovery, options: Options) -> dict[str, ParsedFile]:

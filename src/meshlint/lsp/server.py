@@ -1,0 +1,145 @@
+"""`meshlint lsp`: the pygls server. Every open, change and save re-checks the file's
+project with the open buffers (parse cache for the rest) and publishes the diagnostics of
+every file of that project, clearing those of files whose findings went away."""
+
+from __future__ import annotations
+
+import logging
+import os
+import traceback
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+
+from meshlint import __version__
+from meshlint.fix import Fix
+from meshlint.lsp.convert import code_at, diagnostic, ignore_edit, rule_markdown, workspace_edit
+from meshlint.lsp.project import ProjectResult, check_project, project_root
+from meshlint.lsp.uris import path_to_uri, uri_to_path
+
+log = logging.getLogger(__name__)
+
+
+class MeshlintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("meshlint", __version__)
+        self.results: dict[str, ProjectResult] = {}  # project root -> last check
+        self.published: dict[str, set[str]] = {}  # project root -> uris with diagnostics
+        self.shut_down = False  # a `shutdown` request came before `exit`
+
+    def workspace_roots(self) -> list[str]:
+        roots = [p for f in (self.workspace.folders or {}).values() if (p := uri_to_path(f.uri))]
+        if self.workspace.root_path:
+            roots.append(os.path.abspath(self.workspace.root_path))
+        return roots
+
+    def overlay(self) -> dict[str, bytes]:
+        out = {}
+        for uri, doc in self.workspace.text_documents.items():
+            path = uri_to_path(uri)
+            if path is not None:
+                out[path] = doc.source.encode("utf-8")
+        return out
+
+    def refresh(self, uri: str) -> None:
+        path = uri_to_path(uri)
+        if path is None:
+            return
+        root = project_root(path, self.workspace_roots())
+        try:
+            result = check_project(root, self.overlay())
+        except Exception as exc:  # noqa: BLE001 - an editor session must survive any input
+            self.window_log_message(lsp.LogMessageParams(
+                lsp.MessageType.Error, f"meshlint: {type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+            return
+        self.results[root] = result
+        now = {path_to_uri(p): [diagnostic(f) for f, _ in items] for p, items in result.by_file.items()}
+        for gone in self.published.get(root, set()) - set(now) | ({uri} - set(now)):
+            self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=gone, diagnostics=[]))
+        for target, diagnostics in sorted(now.items()):
+            self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=target, diagnostics=diagnostics))
+        self.published[root] = set(now)
+        self.window_log_message(lsp.LogMessageParams(
+            lsp.MessageType.Log, f"meshlint: checked {root} in {result.seconds * 1000:.0f} ms"))
+
+    def findings_of(self, uri: str):
+        path = uri_to_path(uri)
+        for result in self.results.values():
+            if path in result.by_file:
+                return result.by_file[path]
+        return []
+
+
+server = MeshlintServer()
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: MeshlintServer, params: lsp.DidOpenTextDocumentParams) -> None:
+    ls.refresh(params.text_document.uri)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: MeshlintServer, params: lsp.DidChangeTextDocumentParams) -> None:
+    ls.refresh(params.text_document.uri)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: MeshlintServer, params: lsp.DidSaveTextDocumentParams) -> None:
+    ls.refresh(params.text_document.uri)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: MeshlintServer, params: lsp.DidCloseTextDocumentParams) -> None:
+    ls.refresh(params.text_document.uri)  # the disk's text again
+
+
+@server.feature(lsp.TEXT_DOCUMENT_HOVER)
+def hover(ls: MeshlintServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    doc = ls.workspace.get_text_document(params.text_document.uri)
+    lines = doc.lines
+    if params.position.line >= len(lines):
+        return None
+    code = code_at(lines[params.position.line], params.position.character)
+    text = rule_markdown(code) if code else None
+    if text is None:
+        return None
+    return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text))
+
+
+@server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION,
+                lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]))
+def code_action(ls: MeshlintServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+    uri = params.text_document.uri
+    path = uri_to_path(uri)
+    if path is None:
+        return []
+    doc = ls.workspace.get_text_document(uri)
+    wanted = params.range
+    actions = []
+    for finding, fix in ls.findings_of(uri):
+        line = finding.location.line - 1
+        if not (wanted.start.line <= line <= wanted.end.line or
+                wanted.start.line <= finding.location.end_line - 1 <= wanted.end.line):
+            continue
+        diag = diagnostic(finding)
+        if isinstance(fix, Fix):
+            actions.append(lsp.CodeAction(
+                title=f"meshlint: {fix.title} ({fix.safety} fix)", kind=lsp.CodeActionKind.QuickFix,
+                diagnostics=[diag], edit=workspace_edit(fix), is_preferred=fix.safety == "safe"))
+        line_text = doc.lines[line] if line < len(doc.lines) else ""
+        actions.append(lsp.CodeAction(
+            title=f"meshlint: ignore {finding.rule} on this line", kind=lsp.CodeActionKind.QuickFix,
+            diagnostics=[diag], edit=ignore_edit(path, finding, line_text.rstrip("\n"))))
+    return actions
+
+
+@server.feature(lsp.SHUTDOWN)
+def shutdown(ls: MeshlintServer, params: None) -> None:
+    ls.shut_down = True
+
+
+def serve() -> None:
+    """Serve on stdio until `exit`; the exit code says whether `shutdown` came first (LSP).
+    pygls closes stdout on exit, so the process ends here, without the CLI's flush."""
+    server.start_io()
+    os._exit(0 if server.shut_down else 1)
