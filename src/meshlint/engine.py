@@ -41,6 +41,7 @@ class Options:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     cache: bool = False  # the on-disk cache of parsed files (the CLI turns it on)
     overlay: dict[str, bytes] | None = None  # abspath -> unsaved contents (the language server)
+    fixes: bool = False  # put each finding's automatic fix on the report (JSON/SARIF `fixes`)
 
 
 @dataclass
@@ -71,7 +72,7 @@ def _run(options: Options) -> Run:
     disc = discover(options.paths, exclude=_excluder(options.config))
     timings = {"discover": time.perf_counter() - started}
     key = None
-    if options.cache and not options.online and options.overlay is None:
+    if options.cache and not options.online and options.overlay is None and not options.fixes:
         # imported here: only cached runs need it
         from meshlint import runcache
 
@@ -121,7 +122,12 @@ def _analyse(options: Options, disc: Discovery) -> Run:
     report = _report(found, ran, disc, scopes, parsed, config, options.select, options.ignore)
     report.notes.extend(project.notes)  # what the evaluator's budget left unevaluated, and where
     timings["filters"] = time.perf_counter() - clock
-    return Run(report, replace(disc, scopes=scopes), models, timings)
+    result = Run(report, replace(disc, scopes=scopes), models, timings)
+    if options.fixes:
+        from meshlint.fix.report import attach  # lazy: only runs that report fixes need it
+
+        attach(result, options.as_of)
+    return result
 
 
 # --- phases ---------------------------------------------------------------------------------

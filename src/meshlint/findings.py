@@ -87,6 +87,7 @@ class Report:
     baseline_fixed: int = 0  # baseline entries no longer found
     notes: list[str] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)
+    fixes: dict[str, dict] = field(default_factory=dict)  # fingerprint -> fix.report.fix_record
 
 
 MAX_TOKEN = 160  # longest run of non-blank characters a message may echo from a file

@@ -71,6 +71,10 @@ def render(report: Report, **_) -> str:
                 "region": region}}],
             "partialFingerprints": {"meshlintFingerprint/v1": f.fingerprint},
         }
+        if f.fingerprint in report.fixes:  # filled only when the run was asked for fixes
+            from meshlint.fix.report import sarif_fix
+
+            result["fixes"] = [sarif_fix(report.fixes[f.fingerprint], lambda p: _uri(p, p, root))]
         if f.object:
             result["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": f.object}]
         results.append(result)
