@@ -18,8 +18,9 @@ SRC = str(Path(__file__).resolve().parents[1] / "src")
 class LspClient:
     def __init__(self, root: Path | None) -> None:
         env = {**os.environ, "PYTHONPATH": SRC, "MESHLINT_CACHE_DIR": tempfile.mkdtemp(prefix="meshlint-lsp-cache-")}
+        self.stderr = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would block the server
         self.proc = subprocess.Popen([sys.executable, "-m", "meshlint", "lsp"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                                     stdout=subprocess.PIPE, stderr=self.stderr, env=env)
         self.messages: queue.Queue[dict] = queue.Queue()
         self.diagnostics: dict[str, list[dict]] = {}
         self.publishes: list[str] = []
@@ -96,6 +97,10 @@ class LspClient:
         self.request("shutdown", None)
         self.notify("exit", {})
         return self.proc.wait(timeout=30)
+
+    def errors(self) -> str:
+        self.stderr.seek(0)
+        return self.stderr.read().decode("utf-8", "replace")
 
     def kill(self) -> None:
         if self.proc.poll() is None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from tree_sitter import Node
+
 from meshlint.fix.edits import TextEdit
 from meshlint.parse.hclfront import HclAttr, HclBlock, HclFile
 
@@ -9,7 +13,7 @@ from meshlint.parse.hclfront import HclAttr, HclBlock, HclFile
 def literal_kind(attr: HclAttr) -> str | None:
     """`string_lit`, `bool_lit`, `numeric_lit`, `object`, `tuple` when the attribute's
     value is written as a literal; None for references, calls and templates."""
-    node = attr.expr
+    node = _expr(attr)
     if node.type == "expression" and node.child_count == 1:
         node = node.children[0]
     if node.type in ("literal_value", "collection_value") and node.child_count == 1:
@@ -17,15 +21,19 @@ def literal_kind(attr: HclAttr) -> str | None:
     return None
 
 
-def node_of(attr: HclAttr):
-    node = attr.expr
+def _expr(attr: HclAttr) -> Node:
+    return cast(Node, attr.expr)  # the front-end keeps tree-sitter nodes typed as object
+
+
+def node_of(attr: HclAttr) -> Node:
+    node = _expr(attr)
     while node.child_count == 1 and node.type in ("expression", "literal_value", "collection_value"):
         node = node.children[0]
     return node
 
 
 def replace_value(f: HclFile, path: str, attr: HclAttr, new: str) -> TextEdit:
-    node = attr.expr
+    node = _expr(attr)
     old = f.text(node)
     return TextEdit(path, node.start_point[0] + 1, _col(f, node.start_point), old, new)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from meshlint.discover import FileEntry
 from meshlint.findings import Finding
 from meshlint.fix.context import FixContext
-from meshlint.fix.edits import EditConflict, Fix, NoFix, Safety, apply_edits, unified_diff
+from meshlint.fix.edits import EditConflict, Fix, NoFix, Safety, TextEdit, apply_edits, unified_diff
 from meshlint.fix.registry import fix_for
 from meshlint.parse import parse_data
 
@@ -99,7 +99,8 @@ def _change(abspath: str, fixes: list[tuple[Finding, Fix]], entry: FileEntry | N
     if before is None or entry is None:
         skipped.extend((f, "the file cannot be read") for f, _ in fixes)
         return None
-    text, applied, accepted = before, [], []
+    text, applied = before, []
+    accepted: list[TextEdit] = []
     for finding, fix in fixes:  # one by one, on the original positions: a conflicting or
         try:                    # stale fix is skipped alone
             text = apply_edits(before, accepted + list(fix.edits))
