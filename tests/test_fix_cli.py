@@ -234,3 +234,69 @@ def test_chart_dependency_object_in_a_list(tmp_path: Path) -> None:
     meshlint("fix", str(tmp_path), "--unsafe-fixes", "--as-of", AS_OF)
     assert '    version: "1.20.0"\n' in (chart / "Chart.yaml").read_text()
     assert not [f for f in findings(tmp_path) if f["rule"] == "MESH103"]
+
+
+SKEW_TF = '''locals {
+  gateway_version = "1.19.3"
+}
+
+resource "helm_release" "istiod" {
+  name       = "istiod"
+  repository = "https://istio-release.storage.googleapis.com/charts"
+  chart      = "istiod"
+  version    = "1.20.2"
+  namespace  = "istio-system"
+}
+
+resource "helm_release" "gateway" {
+  name       = "istio-ingress"
+  repository = "https://istio-release.storage.googleapis.com/charts"
+  chart      = "gateway"
+  version    = local.gateway_version
+  namespace  = "istio-ingress"
+}
+
+resource "helm_release" "gateway2" {
+  name       = "istio-egress"
+  repository = "https://istio-release.storage.googleapis.com/charts"
+  chart      = "gateway"
+  version    = local.gateway_version
+  namespace  = "istio-egress"
+}
+'''
+
+
+def test_skew_aligned_on_istiod_with_one_edit_of_the_shared_local(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(SKEW_TF)
+    assert sum(f["rule"] == "MESH101" for f in findings(tmp_path)) == 2
+    meshlint("fix", str(tmp_path), "--unsafe-fixes", "--select", "MESH101", "--as-of", AS_OF)
+    text = (tmp_path / "main.tf").read_text()
+    assert text == SKEW_TF.replace('gateway_version = "1.19.3"', 'gateway_version = "1.20.2"')
+    assert not [f for f in findings(tmp_path) if f["rule"] == "MESH101"]
+
+
+CONFLICT = '''apiVersion: v1
+kind: Namespace
+metadata:
+  name: pay
+  labels:
+    istio-injection: enabled
+    istio.io/rev: canary
+    team: pay
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: flow
+  labels: {istio-injection: enabled, istio.io/rev: canary}
+'''
+
+
+def test_conflicting_label_removed_block_and_flow(tmp_path: Path) -> None:
+    (tmp_path / "ns.yaml").write_text(CONFLICT)
+    assert sum(f["rule"] == "MESH402" for f in findings(tmp_path)) == 2
+    meshlint("fix", str(tmp_path), "--unsafe-fixes", "--select", "MESH402", "--as-of", AS_OF)
+    text = (tmp_path / "ns.yaml").read_text()
+    assert "    istio.io/rev: canary\n    team: pay\n" in text and "    istio-injection" not in text
+    assert "labels: {istio.io/rev: canary}" in text
+    assert not [f for f in findings(tmp_path) if f["rule"] == "MESH402"]
