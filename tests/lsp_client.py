@@ -72,10 +72,10 @@ class LspClient:
         elif "id" in msg:  # a request from the server (e.g. capability registration)
             self.send({"jsonrpc": "2.0", "id": msg["id"], "result": None})
 
-    def sync(self) -> None:
+    def sync(self, timeout: float = 60) -> None:
         """Wait until the server handled everything sent so far (it answers in order)."""
         self.request("textDocument/hover", {"textDocument": {"uri": "file:///nonexistent.tf"},
-                                            "position": {"line": 0, "character": 0}})
+                                            "position": {"line": 0, "character": 0}}, timeout)
 
     def initialize(self, root: Path | None) -> dict:
         uri = root.as_uri() if root else None

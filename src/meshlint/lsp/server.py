@@ -20,6 +20,7 @@ from meshlint.lsp.project import ProjectResult, check_project, project_root
 from meshlint.lsp.uris import path_to_uri, uri_to_path
 
 log = logging.getLogger(__name__)
+DEBOUNCE = 0.15  # seconds without edits before a re-check (requests re-check at once)
 
 
 class MeshlintServer(LanguageServer):
@@ -29,26 +30,27 @@ class MeshlintServer(LanguageServer):
         self.published: dict[str, set[str]] = {}  # project root -> uris with diagnostics
         self.shut_down = False  # a `shutdown` request came before `exit`
         self.pending: dict[str, None] = {}  # uris edited since the last check (ordered)
-        self.flush_scheduled = False
+        self.timer: asyncio.TimerHandle | None = None  # the scheduled re-check
 
     def schedule(self, uri: str) -> None:
-        """Re-check after the messages already received: a burst of edits (typing, a
-        refactor touching many files) costs one check per project, not one per message."""
+        """Re-check once the edits pause for DEBOUNCE seconds: a burst of edits (typing, a
+        search-and-replace over many files) costs one check per project, not one per message."""
         self.pending[uri] = None
-        if self.flush_scheduled:
-            return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             self.flush()
             return
-        self.flush_scheduled = True
-        loop.call_soon(self.flush)
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer = loop.call_later(DEBOUNCE, self.flush)
 
     def flush(self) -> None:
         """Check every project with pending edits (requests call this first, so an answer
         always reflects every edit sent before it)."""
-        self.flush_scheduled = False
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
         pending, self.pending = list(self.pending), {}
         by_root: dict[str, list[str]] = {}
         roots = self.workspace_roots()
