@@ -417,6 +417,7 @@ def rule_cmd(code) -> None:
     click.echo(f"{doc.summary}\n")
     click.echo("Why it matters\n" + _indent(doc.description) + "\n")
     click.echo("How to fix\n" + _indent(doc.fix) + "\n")
+    click.echo(f"Automatic fix: {doc.autofix or 'none'} (meshlint fix)\n")
     click.echo("Example\n" + _indent(doc.example))
     if doc.references:
         click.echo("\nReferences\n" + "\n".join(f"  {r}" for r in doc.references))
@@ -424,6 +425,35 @@ def rule_cmd(code) -> None:
 
 def _indent(s: str) -> str:
     return "\n".join(("  " + line) if line.strip() else "" for line in s.splitlines())
+
+
+@cli.command("fix")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the fixes as a unified diff and change nothing (exit 1 when there is something to fix).")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change what gets deployed.")
+@click.option("--select", multiple=True, help="Only fix these rule codes or prefixes.")
+@click.option("--ignore", multiple=True, help="Do not fix these rule codes or prefixes.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge versions as of this date (default: today).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+def fix_cmd(paths, show_diff, unsafe_fixes, select, ignore, as_of, config_path, debug) -> None:
+    """Fix findings in place, in the files where the values are written."""
+    from meshlint.fix.command import fix_paths
+
+    options = _options(paths, select, ignore, as_of, False, 10.0, config_path)
+    sys.exit(fix_paths(options, show_diff, unsafe_fixes, lambda t: click.echo(t, nl=False),
+                       lambda t: click.echo(t, err=True)))
+
+
+@cli.command("lsp")
+def lsp_cmd() -> None:
+    """Run the language server on stdio (needs the `lsp` extra: pip install "meshlint[lsp]")."""
+    try:
+        from meshlint.lsp.server import serve  # lazy: pygls only for this command
+    except ImportError as exc:
+        raise click.ClickException(f"meshlint lsp needs pygls: pip install \"meshlint[lsp]\" ({exc})") from None
+    serve()
 
 
 def main() -> None:

@@ -50,6 +50,8 @@ class Options:
     identity_root: str | None = None  # fingerprints' paths are relative to it (else the checked path)
     # told (phase, done, total) as the run goes, for a progress line; never changes the result
     progress: Callable[[str, int, int], None] | None = None
+    overlay: dict[str, bytes] | None = None  # abspath -> unsaved contents (the language server)
+    fixes: bool = False  # put each finding's automatic fix on the report (JSON/SARIF `fixes`)
 
 
 @dataclass
@@ -81,7 +83,7 @@ def _run(options: Options) -> Run:
     disc = discover(options.paths, exclude=_excluder(options.config))
     timings = {"discover": time.perf_counter() - started}
     key = None
-    if options.cache and not options.online:
+    if options.cache and not options.online and options.overlay is None and not options.fixes:
         # imported here: only cached runs need it
         from meshlint import runcache
 
@@ -111,7 +113,7 @@ def _analyse(options: Options, disc: Discovery) -> Run:
     timings = {}
     tell("parse", 0, len(disc.files))
     parsed = parse_files(disc.files, options.max_file_bytes, options.jobs,
-                         cache_dir() if options.cache else None)
+                         cache_dir() if options.cache else None, options.overlay)
     project = terraform_project(disc, parsed)
     timings["parse"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("parse", len(disc.files), len(disc.files))
@@ -142,7 +144,12 @@ def _analyse(options: Options, disc: Discovery) -> Run:
     report.notes.extend(project.notes)  # what the evaluator's budget left unevaluated, and where
     report.notes.extend(knowledge.stale_notes(options.as_of))  # facts older than the run's date
     timings["filters"] = time.perf_counter() - clock
-    return Run(report, replace(disc, scopes=scopes), models, timings, files_read=project.files_read)
+    result = Run(report, replace(disc, scopes=scopes), models, timings, files_read=project.files_read)
+    if options.fixes:
+        from meshlint.fix.report import attach  # lazy: only runs that report fixes need it
+
+        attach(result, options.as_of)
+    return result
 
 
 def _silent(_phase: str, _done: int, _total: int) -> None:
@@ -153,10 +160,10 @@ def _silent(_phase: str, _done: int, _total: int) -> None:
 
 
 def parse_files(files: list[FileEntry], max_file_bytes: int, jobs: int,
-                cache_root: Path | None) -> dict[str, ParsedFile]:
+                cache_root: Path | None, overlay: Mapping[str, bytes] | None = None) -> dict[str, ParsedFile]:
     from meshlint.parse.batch import parse_files as parse_batch  # lazy: start-up time
 
-    return parse_batch(files, max_file_bytes, jobs, cache_root, full_kinds=FULL_KINDS)
+    return parse_batch(files, max_file_bytes, jobs, cache_root, full_kinds=FULL_KINDS, overlay=overlay)
 
 
 def parse_all(disc: Discovery, options: Options) -> dict[str, ParsedFile]:

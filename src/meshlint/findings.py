@@ -88,6 +88,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)
     narrowed_to: list[str] = field(default_factory=list)  # paths the findings are limited to (absolute)
+    fixes: dict[str, dict] = field(default_factory=dict)  # fingerprint -> fix.report.fix_record
 
 
 MAX_TOKEN = 160  # longest run of non-blank characters a message may echo from a file

@@ -23,10 +23,11 @@ class RuleDoc:
     fix: str
     example: str
     references: tuple[str, ...] = ()
+    autofix: str = ""  # "safe" / "unsafe" (and when) for rules `meshlint fix` can fix; "" none
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
-            if f.name != "references" and not getattr(self, f.name):
+            if f.name not in ("references", "autofix") and not getattr(self, f.name):
                 raise ValueError(f"missing {f.name}")
 
 

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,16 +132,18 @@ def _restore(entry: FileEntry, blob: bytes) -> ParsedFile | None:
 
 def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
                 cache_root: Path | None = None, budget: float = PARSE_BUDGET_SECONDS,
-                full_kinds: frozenset[str] | None = None) -> dict[str, ParsedFile]:
+                full_kinds: frozenset[str] | None = None,
+                overlay: Mapping[str, bytes] | None = None) -> dict[str, ParsedFile]:
     """Every entry parsed; `full_kinds` as in parse_data (the engine passes what the
-    model reads)."""
+    model reads); `overlay`: abspath -> bytes read instead of the disk (unsaved buffers)."""
     settings = ParseSettings(max_bytes, budget, full_kinds)
     cache = ParseCache(cache_root, full_kinds) if cache_root is not None else None
     results: dict[str, ParsedFile] = {}
     wanted: list[tuple[FileEntry, bytes, str | None]] = []
     rendered: list[RenderedPattern] = []
     for entry in entries:
-        data, early = read_entry(entry, max_bytes)
+        data, early = (overlay[entry.abspath], None) if overlay and entry.abspath in overlay \
+            else read_entry(entry, max_bytes)
         if early is not None:
             results[entry.abspath] = early
             continue

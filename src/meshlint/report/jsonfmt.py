@@ -30,13 +30,21 @@ def finding_dict(f: Finding) -> dict:
     return out
 
 
+def _with_fixes(out: dict, f: Finding, report: Report) -> dict:
+    if f.fingerprint in report.fixes:  # filled only when the run was asked for fixes
+        from meshlint.fix.report import json_fix
+
+        out["fixes"] = [json_fix(report.fixes[f.fingerprint], lambda p: f.location.path if p == f.abspath else p)]
+    return out
+
+
 def render(report: Report, **_) -> str:
     counts = {"error": 0, "warning": 0, "info": 0}
     for f in report.findings:
         counts[f.severity] += 1
     doc = {
         "version": __version__,
-        "findings": [finding_dict(f) for f in report.findings],
+        "findings": [_with_fixes(finding_dict(f), f, report) for f in report.findings],
         "summary": {"total": len(report.findings), "errors": counts["error"],
                     "warnings": counts["warning"], "info": counts["info"]},
         "files_checked": report.files_checked,

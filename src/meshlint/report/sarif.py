@@ -81,6 +81,10 @@ def render(report: Report, **_) -> str:
             "locations": [location],
             "partialFingerprints": {"meshlintFingerprint/v1": f.fingerprint},
         }
+        if f.fingerprint in report.fixes:  # filled only when the run was asked for fixes
+            from meshlint.fix.report import sarif_fix
+
+            result["fixes"] = [sarif_fix(report.fixes[f.fingerprint], lambda p: _uri(p, p, root))]
         results.append(result)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -1,0 +1,62 @@
+"""One project's checks for the editor: the engine over the project's files with the open
+buffers as an overlay, the findings grouped per file with their fixes."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from meshlint.discover import FileEntry
+from meshlint.engine import Options, run
+from meshlint.findings import Finding
+from meshlint.fix import Fix, NoFix, disk_reader, fixes_for_run
+
+MARKERS = (".git", ".meshlint.yaml", ".meshlint.yml")
+CHECKED_SUFFIXES = (".tf", ".tfvars", ".yaml", ".yml", ".json")
+
+
+def project_root(path: str, workspace_roots: list[str]) -> str:
+    """The project a file belongs to: the nearest directory up from it with a `.git` or a
+    meshlint configuration, inside the innermost workspace folder holding it; else that
+    workspace folder; else (a file outside every project) the file alone."""
+    path = os.path.abspath(path)
+    directory = os.path.dirname(path)
+    holders = [r for r in workspace_roots if directory == r or directory.startswith(r.rstrip(os.sep) + os.sep)]
+    limit = max(holders, key=len) if holders else None
+    d = directory
+    while True:
+        if any(os.path.exists(os.path.join(d, m)) for m in MARKERS):
+            return d
+        if d == limit or os.path.dirname(d) == d:
+            break
+        d = os.path.dirname(d)
+    return limit or path
+
+
+@dataclass
+class ProjectResult:
+    root: str
+    by_file: dict[str, list[tuple[Finding, Fix | NoFix | None]]] = field(default_factory=dict)
+    entries: list[FileEntry] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def check_project(root: str, overlay: Mapping[str, bytes], as_of: _dt.date | None = None,
+                  cache: bool = True) -> ProjectResult:
+    """Check the project at `root` reading `overlay` (abspath -> bytes) instead of the disk
+    for open buffers; the parse cache answers for unchanged files."""
+    started = time.perf_counter()
+    options = Options(paths=[root], as_of=as_of or _dt.date.today(), cache=cache,
+                      overlay=dict(overlay), jobs=1)
+    result = run(options)
+    read = disk_reader(overlay)
+    fixes = {id(f): fx for f, fx in fixes_for_run(result, options.as_of, read)}
+    out = ProjectResult(root, entries=result.discovery.files)
+    for finding in result.report.findings:
+        path = finding.abspath or os.path.abspath(finding.location.path)
+        out.by_file.setdefault(path, []).append((finding, fixes.get(id(finding))))
+    out.seconds = time.perf_counter() - started
+    return out

@@ -1,0 +1,42 @@
+"""Fixes in JSON and SARIF reports (engine Options.fixes): SARIF valid against the 2.1.0
+schema, with artifactChanges/replacements that reproduce what `meshlint fix` writes."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+
+from meshlint.engine import Options, run
+from meshlint.report import render
+
+SEED = Path("/work/shared/corpus/eks-blueprints-istio-2023-10")
+SCHEMA = Path("/work/shared/reference/sarif-schema-2.1.0.json")
+
+
+def _run(root: Path, fixes: bool):
+    return run(Options(paths=[str(root)], as_of=_dt.date(2026, 11, 27), fixes=fixes, jobs=1))
+
+
+def test_sarif_and_json_carry_fixes(tmp_path: Path) -> None:
+    root = tmp_path / "seed"
+    shutil.copytree(SEED, root)
+    result = _run(root, fixes=True)
+    sarif = json.loads(render(result.report, "sarif"))
+    jsonschema.validate(sarif, json.loads(SCHEMA.read_text()))
+    with_fixes = [r for r in sarif["runs"][0]["results"] if r.get("fixes")]
+    assert len(with_fixes) == 3 and all(r["ruleId"] == "MESH103" for r in with_fixes)
+    (change,) = with_fixes[0]["fixes"][0]["artifactChanges"]
+    (replacement,) = change["replacements"]
+    assert change["artifactLocation"]["uri"].endswith("main.tf")
+    assert replacement["insertedContent"]["text"].startswith("chart_version")
+    assert replacement["deletedRegion"]["startColumn"] == 7
+    report = json.loads(render(result.report, "json"))
+    fixes = [f["fixes"][0] for f in report["findings"] if "fixes" in f]
+    assert len(fixes) == 3 and fixes[0]["safety"] == "safe" and fixes[0]["edits"][0]["old"].startswith("version")
+    # without the option the reports stay as they were
+    plain = json.loads(render(_run(root, fixes=False).report, "json"))
+    assert not any("fixes" in f for f in plain["findings"])
