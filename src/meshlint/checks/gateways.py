@@ -11,8 +11,8 @@ from meshlint.checks.base import CheckContext, Reporter, rule
 from meshlint.model import (
     Gateway,
     GatewayWorkload,
+    HostIndex,
     Model,
-    hosts_overlap,
     selector_matches,
 )
 from meshlint.model.placeholders import has_placeholder
@@ -105,6 +105,7 @@ def gateway_reference_not_found(model: Model, ctx: CheckContext, report: Reporte
 @rule("MESH206")
 def virtualservice_host_not_in_gateway(model: Model, ctx: CheckContext, report: Reporter):
     index = _gateway_index(model)
+    offers: dict[tuple[int, str], tuple[list[str], HostIndex] | None] = {}
     for vs in model.virtual_services:
         ns, hosts = vs.namespace, vs.hosts
         if not hosts:
@@ -118,15 +119,27 @@ def virtualservice_host_not_in_gateway(model: Model, ctx: CheckContext, report: 
             gw = index.get(ref.key)
             if gw is None:
                 continue
-            offered = gw.hosts_offered_to(ns)
-            if offered is None or any(hosts_overlap(g, h) for g in offered for h in hosts):
+            offer = _offer(offers, gw, ns)
+            if offer is None or offer[1].overlaps_any(hosts):
                 continue
+            offered = offer[0]
             message = (f"VirtualService {ns}/{vs.name} serves {', '.join(hosts)} through gateway "
                        f"{gw.namespace}/{gw.name}, which accepts "
                        f"{'only ' + ', '.join(offered) if offered else 'no hosts'} for namespace {ns}: the routes never "
                        f"match at that gateway. Add the host to the Gateway's servers, or fix the "
                        f"VirtualService's hosts.")
             yield report(message, loc, object=vs.ref, detail=name, fix="make the VirtualService hosts match a Gateway server host")
+
+
+def _offer(cache: dict[tuple[int, str], tuple[list[str], HostIndex] | None], gw: Gateway,
+           namespace: str) -> tuple[list[str], HostIndex] | None:
+    """The hosts a Gateway offers to a namespace and their index (None: every host), built
+    once per Gateway and namespace: thousands of VirtualServices share a few Gateways."""
+    key = (id(gw), namespace)
+    if key not in cache:
+        offered = gw.hosts_offered_to(namespace)
+        cache[key] = None if offered is None else (offered, HostIndex(offered))
+    return cache[key]
 
 
 # --- MESH204 -------------------------------------------------------------------------------
@@ -136,33 +149,31 @@ def virtualservice_host_not_in_gateway(model: Model, ctx: CheckContext, report: 
 def conflicting_gateways(model: Model, ctx: CheckContext, report: Reporter):
     gateways = [g for g in model.istio_gateways if g.selector is not None]
     workloads = [w for w in model.gateway_workloads if isinstance(w.labels, Mapping)]
+    peer_texts = _peer_selectors(gateways, workloads)
+    # every server's (port, host, bind) -> the Gateways binding it: a server's clashes are
+    # looked up, not found by comparing every pair of Gateways (issue 15 #8)
+    binders: dict[tuple[int, str, str], list[Gateway]] = {}
     for gw in gateways:
-        sel = gw.selector or {}
+        for server in gw.servers:
+            if server.port is None:
+                continue
+            for key in dict.fromkeys((server.port, h.written or "", server.bind) for h in server.hosts):
+                binders.setdefault(key, []).append(gw)
+    for gw in gateways:
         stext = gw.selector_text
-        peers = []
-        for other in gateways:
-            if other is gw or (other.namespace, other.name) == (gw.namespace, gw.name):
-                continue  # the same object (declared twice): not a second Gateway
-            osel = other.selector or {}
-            otext = other.selector_text
-            if otext == stext or ((otext in stext or stext in otext) and any(
-                    selector_matches(sel, w.labels) and selector_matches(osel, w.labels) for w in workloads)):
-                peers.append(other)
+        peers = peer_texts[stext]
         for server in gw.servers:
             number = server.port
             if number is None:
                 continue
             hosts = {(h.written or "", server.bind) for h in server.hosts}
-            clashes = []
-            for other in peers:
-                for oserver in other.servers:
-                    if oserver.port != number:
-                        continue
-                    if hosts & {(h.written or "", oserver.bind) for h in oserver.hosts}:
-                        ref = f"{other.namespace}/{other.name}"
-                        if ref not in clashes:
-                            clashes.append(ref)
-                        break
+            clashes: dict[str, None] = {}
+            for host, bind in hosts:
+                for other in binders.get((number, host, bind), ()):
+                    if other is gw or (other.namespace, other.name) == (gw.namespace, gw.name):
+                        continue  # the same object (declared twice): not a second Gateway
+                    if other.selector_text in peers:
+                        clashes[f"{other.namespace}/{other.name}"] = None
             if not clashes:
                 continue
             shared = ", ".join(sorted({h for h, _ in hosts}))
@@ -173,6 +184,21 @@ def conflicting_gateways(model: Model, ctx: CheckContext, report: Reporter):
             yield report(message, server.port_location, object=gw.ref,
                           detail=f"{number}",
                           fix="merge the Gateways or use distinct hosts/ports")
+
+
+def _peer_selectors(gateways: list[Gateway], workloads: list[GatewayWorkload]) -> dict[str, set[str]]:
+    """For each distinct selector, the selectors that pick the same gateway pods: the same
+    text, or one text inside the other with a workload both select. Compared per distinct
+    selector (a handful), not per pair of Gateways."""
+    selectors: dict[str, Mapping[str, str | None]] = {}
+    for gw in gateways:
+        selectors.setdefault(gw.selector_text, gw.selector or {})
+    peers: dict[str, set[str]] = {}
+    for stext, sel in selectors.items():
+        peers[stext] = {otext for otext, osel in selectors.items() if otext == stext or (
+            (otext in stext or stext in otext) and any(
+                selector_matches(sel, w.labels) and selector_matches(osel, w.labels) for w in workloads))}
+    return peers
 
 
 # --- MESH205 -------------------------------------------------------------------------------

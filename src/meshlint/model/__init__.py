@@ -12,6 +12,7 @@ from meshlint.model.istio import (
     Gateway,
     GatewayRef,
     Host,
+    HostIndex,
     KialiExpectation,
     KialiInstall,
     Server,
@@ -54,5 +55,5 @@ __all__ = [
     "GatewayWorkload", "HelmRelease", "Host", "ImageArchs", "ImageUse", "IstioInstall", "K8sObject",
     "KialiExpectation", "KialiInstall", "LookupFailure", "Model", "Namespace", "NatGateways",
     "NodePool", "Server", "Taint", "Toleration", "VirtualService", "Workload", "as_mapping",
-    "candidate_pools", "hosts_overlap", "selector_matches",
+    "candidate_pools", "HostIndex", "hosts_overlap", "selector_matches",
 ]

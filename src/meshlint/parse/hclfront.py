@@ -9,8 +9,17 @@ python-hcl2 remains the oracle in the differential test (tests/test_hcl_oracle.p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+# tree-sitter-hcl costs ~170 bytes of memory per character of a template literal (a 4.5 MB
+# heredoc: ~800 MB), so a heredoc body over this many bytes is not handed to it: its text is
+# dropped (its newlines kept, so every line number stays right) and the evaluator reads the
+# heredoc as Unknown (issue 15 #16)
+MAX_HEREDOC_BYTES = 256 * 1024
+# `<<ID` / `<<-ID` after an operator, on a line that is not a comment up to it
+_HEREDOC_START = re.compile(rb"(?m)^(?:(?!//)[^#\n])*?[=(,\[:?]\s*<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n")
 
 
 @dataclass(slots=True)
@@ -51,6 +60,16 @@ class HclFile:
     src: bytes
     body: HclBody = field(default_factory=HclBody)
     error: tuple[int, int, str] | None = None
+    # heredoc bodies over MAX_HEREDOC_BYTES: (start, end) in `src` (where only their newlines
+    # remain) and the body's length as written
+    capped: tuple[tuple[int, int, int], ...] = ()
+
+    def capped_within(self, start: int, end: int) -> int | None:
+        """The written length of a capped heredoc body inside [start, end), if any."""
+        for c_start, c_end, length in self.capped:
+            if start <= c_start and c_end <= end:
+                return length
+        return None
 
     def text(self, node) -> str:
         return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
@@ -74,6 +93,9 @@ def parse_hcl_bytes(data: bytes, path: str) -> HclFile:
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         result.error = (line, col, f"not valid UTF-8 (byte {exc.start})")
         return result
+    if len(data) > MAX_HEREDOC_BYTES and b"<<" in data:
+        data, result.capped = _cap_heredocs(data)
+        result.src = data
     tree = _parser().parse(data)
     root = tree.root_node
     if root.has_error:
@@ -83,6 +105,35 @@ def parse_hcl_bytes(data: bytes, path: str) -> HclFile:
     if body is not None:
         result.body = _body(body, result)
     return result
+
+
+def _cap_heredocs(data: bytes) -> tuple[bytes, tuple[tuple[int, int, int], ...]]:
+    """Drop the text of heredoc bodies over the cap, keeping their newlines."""
+    out: list[bytes] = []
+    capped: list[tuple[int, int, int]] = []
+    size = 0  # bytes of `out`
+    pos = 0
+    for start in _HEREDOC_START.finditer(data):
+        if start.start() < pos:
+            continue  # inside a heredoc already handled
+        marker = re.compile(rb"(?m)^[ \t]*" + re.escape(start.group(1)) + rb"[ \t]*\r?$")
+        close = marker.search(data, start.end())
+        if close is None:
+            break  # unterminated: the parser reports it
+        body_start, body_end = start.end(), close.start()
+        if body_end - body_start <= MAX_HEREDOC_BYTES:
+            continue
+        out.append(data[pos:body_start])
+        size += body_start - pos
+        kept = b"\n" * data.count(b"\n", body_start, body_end)
+        out.append(kept)
+        capped.append((size, size + len(kept), body_end - body_start))
+        size += len(kept)
+        pos = body_end
+    if not capped:
+        return data, ()
+    out.append(data[pos:])
+    return b"".join(out), tuple(capped)
 
 
 def _first_error(root, f: HclFile) -> tuple[int, int, str]:
