@@ -3,7 +3,7 @@ what names them (issue 11, cause 1), and `--verbose` says why."""
 
 from click.testing import CliRunner
 from conftest import write_tree
-from meshlint.cli import main
+from meshlint.cli import cli
 from meshlint.discover import discover
 from meshlint.engine import Options, parse_all
 from meshlint.scoping import cut_scopes
@@ -111,6 +111,6 @@ def test_verbose_says_why(tmp_path, monkeypatch):
         "apps/shop/deploy.yaml": DEPLOY,
     })
     monkeypatch.chdir(tmp_path)
-    out = CliRunner().invoke(main, ["check", ".", "--verbose", "--no-cache"])
+    out = CliRunner().invoke(cli, ["check", ".", "--verbose", "--no-cache"])
     assert "  apps/shop: named by an Argo CD Application's source path " \
            "(platform/terraform/argocd/shop.yaml)" in out.stderr
