@@ -6,7 +6,10 @@ cluster, which rules must see together (issue 11, cause 1).
 * roots tied by `terraform_remote_state`: one reads the state another writes (a local `path`,
   the same S3 (or GCS, azurerm...) bucket and key, the same Terraform Cloud workspace).
 
-Read from the raw text, before any evaluation (cheap, like the rest of discovery)."""
+Read from the raw text, before any evaluation (cheap, like the rest of discovery).
+
+And what is not a deployment at all (issue 11, cause 9): vendored upstream release trees,
+rendered output kept for reading, other tools' test fixtures (`set_aside_dir`)."""
 
 from __future__ import annotations
 
@@ -21,6 +24,8 @@ _STATE_FIELD = re.compile(rb'\b(bucket|key|path|organization|name|prefix|workspa
 _REMOTE_BACKEND = re.compile(rb'\bbackend\s*=\s*"(\w+)"')
 
 StateId = tuple[str, ...]
+RENDERED_DIRS = frozenset(("output", "outputs", "rendered"))
+FIXTURE_DIRS = frozenset(("tests", "test", "testdata", "fixtures", "test-fixtures"))
 
 
 def layer_groups(roots: list[str], tf_files: dict[str, list[str]]) -> list[list[str]]:
@@ -106,3 +111,35 @@ def _block_text(data: bytes, brace: int) -> bytes:
             if depth == 0:
                 return data[brace:i + 1]
     return data[brace:brace + 20000]
+
+
+def is_within(path: str, directory: str) -> bool:
+    """Is `path` the folder `directory` or inside it?"""
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+def set_aside_dir(d: str, top: str) -> tuple[str, str] | None:
+    """(folder, why) when the folder `d` sits in something that is not a deployment:
+
+    * an upstream release tree vendored into the repository, recognised by the layout of
+      a release (`manifests/profiles/` beside `samples/` or `manifests/charts/`, as Istio
+      ships it): its profiles and samples are read only when the Terraform names them;
+    * rendered output kept for reading (an `output/` or `rendered/` folder);
+    * the test fixtures of another tool (`tests/`, `testdata/`, `fixtures/` inside a Helm
+      chart or an Ansible role).
+    Only folders below the checked path count: a path named on the command line is checked."""
+    current = d
+    while is_within(current, top) and current != top:
+        name = os.path.basename(current).lower()
+        parent = os.path.dirname(current)
+        if os.path.isdir(os.path.join(current, "manifests", "profiles")) and \
+                (os.path.isdir(os.path.join(current, "samples")) or
+                 os.path.isdir(os.path.join(current, "manifests", "charts"))):
+            return current, "a vendored upstream release tree (manifests/profiles with samples/ or charts)"
+        if name in RENDERED_DIRS:
+            return current, "rendered output kept for reading"
+        if name in FIXTURE_DIRS and (os.path.isfile(os.path.join(parent, "Chart.yaml")) or
+                                     os.path.isdir(os.path.join(parent, "tasks"))):
+            return current, "test fixtures of a chart or an Ansible role"
+        current = parent
+    return None

@@ -29,7 +29,8 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from meshlint.deployments import LAYER_NAME, layer_groups
+from meshlint.deployments import LAYER_NAME, is_within, layer_groups, set_aside_dir
+from meshlint.tfrefs import local_module_calls, named_paths
 
 SKIP_DIRS = frozenset((".git", ".terraform", "node_modules", "__pycache__", ".venv", "venv"))
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -40,14 +41,6 @@ ENV_PARENTS = frozenset(("env", "envs", "environment", "environments", "stage", 
 ENV_NAMES = re.compile(r"^(dev|develop|development|test|testing|qa|int|integration|stag|stage|"
                        r"staging|preprod|pre-prod|uat|perf|sandbox|demo|prod|production|prd|"
                        r"blue|green|canary|shared|global|[a-z]{2}-[a-z]+-\d)([-_].*)?$")
-_LOCAL_SOURCE = re.compile(rb'\bsource\s*=\s*"(\.\.?/[^"$]*)"')
-_PATH_LITERAL = re.compile(rb'"((?:\$\{path\.(?:module|root|cwd)\}/|\.\.?/)[^"\n]*)"')
-_PATH_END = re.compile(r"[$%*?\[{]")
-# `variable "x" { ... default = "literal" ... }` (no nested braces before the default)
-_VARIABLE_DEFAULT = re.compile(rb'\bvariable\s+"([\w-]+)"\s*\{[^{}]*?\bdefault\s*=\s*"([^"$%\n]*)"')
-_VAR_REF = re.compile(r"\$\{var\.([\w-]+)\}")
-RENDERED_DIRS = frozenset(("output", "outputs", "rendered"))
-FIXTURE_DIRS = frozenset(("tests", "test", "testdata", "fixtures", "test-fixtures"))
 
 # file kinds
 TERRAFORM = "terraform"
@@ -281,21 +274,7 @@ def _walk(top: str, cwd: str, out: list[FileEntry], result: Discovery, exclude) 
 
 def module_calls(entries: list[FileEntry]) -> dict[str, set[str]]:
     """Directory -> local module directories it calls (read from the raw text: cheap)."""
-    calls: dict[str, set[str]] = {}
-    for e in entries:
-        if e.kind != TERRAFORM:
-            continue
-        d = os.path.dirname(e.abspath)
-        calls.setdefault(d, set())
-        try:
-            with open(e.abspath, "rb") as fh:
-                data = fh.read(4 * 1024 * 1024)
-        except OSError:
-            continue
-        for m in _LOCAL_SOURCE.finditer(data):
-            target = os.path.normpath(os.path.join(d, m.group(1).decode("utf-8", "replace")))
-            calls[d].add(target)
-    return calls
+    return local_module_calls(e.abspath for e in entries if e.kind == TERRAFORM)
 
 
 def _holds_terraform(directory: str) -> bool:
@@ -308,75 +287,8 @@ def _holds_terraform(directory: str) -> bool:
 
 
 def references(entries: list[FileEntry]) -> dict[str, set[str]]:
-    """Module directory -> the paths its Terraform names (`file()`, `templatefile()`, a
-    `kubectl_path_documents` pattern, a local chart path...): every string that starts with
-    `${path.module}/`, `./` or `../`, resolved against the module, with `${var.x}` replaced
-    by the variable's literal string default (`istio-${var.istio_version}/manifests/charts/base`
-    names the chart of the default version), cut before the first other interpolation or
-    glob. Read from the raw text: cheap."""
-    texts: dict[str, list[bytes]] = {}
-    for e in entries:
-        if e.kind != TERRAFORM:
-            continue
-        d = os.path.dirname(e.abspath)
-        texts.setdefault(d, [])
-        try:
-            with open(e.abspath, "rb") as fh:
-                texts[d].append(fh.read(4 * 1024 * 1024))
-        except OSError:
-            continue
-    refs: dict[str, set[str]] = {}
-    for d, datas in texts.items():
-        out = refs.setdefault(d, set())
-        defaults = {m.group(1).decode("utf-8", "replace"): m.group(2).decode("utf-8", "replace")
-                    for data in datas for m in _VARIABLE_DEFAULT.finditer(data)}
-
-        def default_of(m: re.Match[str]) -> str:
-            return defaults.get(m.group(1), m.group(0))
-
-        for data in datas:
-            for m in _PATH_LITERAL.finditer(data):
-                literal = m.group(1).decode("utf-8", "replace")
-                literal = re.sub(r"^\$\{path\.(module|root|cwd)\}/", "./", literal)
-                literal = _VAR_REF.sub(default_of, literal)
-                cut = _PATH_END.search(literal)
-                if cut:  # drop the partial segment an interpolation or glob sits in
-                    literal = literal[:cut.start()].rsplit("/", 1)[0]
-                target = os.path.normpath(os.path.join(d, literal))
-                if target != d:  # the module's own folder: says nothing
-                    out.add(target)
-    return refs
-
-
-def _is_within(path: str, directory: str) -> bool:
-    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
-
-
-def _set_aside_dir(d: str, top: str) -> tuple[str, str] | None:
-    """(folder, why) when the folder `d` sits in something that is not a deployment:
-
-    * an upstream release tree vendored into the repository, recognised by the layout of
-      a release (`manifests/profiles/` beside `samples/` or `manifests/charts/`, as Istio
-      ships it): its profiles and samples are read only when the Terraform names them;
-    * rendered output kept for reading (an `output/` or `rendered/` folder);
-    * the test fixtures of another tool (`tests/`, `testdata/`, `fixtures/` inside a Helm
-      chart or an Ansible role).
-    Only folders below the checked path count: a path named on the command line is checked."""
-    current = d
-    while _is_within(current, top) and current != top:
-        name = os.path.basename(current).lower()
-        parent = os.path.dirname(current)
-        if os.path.isdir(os.path.join(current, "manifests", "profiles")) and \
-                (os.path.isdir(os.path.join(current, "samples")) or
-                 os.path.isdir(os.path.join(current, "manifests", "charts"))):
-            return current, "a vendored upstream release tree (manifests/profiles with samples/ or charts)"
-        if name in RENDERED_DIRS:
-            return current, "rendered output kept for reading"
-        if name in FIXTURE_DIRS and (os.path.isfile(os.path.join(parent, "Chart.yaml")) or
-                                     os.path.isdir(os.path.join(parent, "tasks"))):
-            return current, "test fixtures of a chart or an Ansible role"
-        current = parent
-    return None
+    """Module directory -> the paths its Terraform names (see `tfrefs.named_paths`)."""
+    return named_paths(e.abspath for e in entries if e.kind == TERRAFORM)
 
 
 def _scopes(top: str, entries: list[FileEntry], cwd: str,
@@ -410,10 +322,10 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str,
     for e in entries:
         d = os.path.dirname(e.abspath)
         if d not in aside:
-            aside[d] = _set_aside_dir(d, top)
+            aside[d] = set_aside_dir(d, top)
         hit = aside[d]
         if hit is not None and e.kind not in (TERRAFORM, TFVARS) and \
-                not any(_is_within(e.abspath, p) for ps in named.values() for p in ps):
+                not any(is_within(e.abspath, p) for ps in named.values() for p in ps):
             if set_aside is not None:
                 set_aside.setdefault(scope_name(hit[0]), hit[1])
             continue
@@ -441,7 +353,7 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str,
             if owners:
                 join(owners, e, "Terraform root" if d in roots else "local module of the root")
                 continue
-        referencing = [r for r in roots if any(_is_within(e.abspath, p) for p in named[r])]
+        referencing = [r for r in roots if any(is_within(e.abspath, p) for p in named[r])]
         if referencing:
             join(referencing, e, "named by the root's Terraform (a path it reads or applies)")
             continue
@@ -487,11 +399,11 @@ def _layered(scopes: dict[str, Scope], roots: list[str], entries: list[FileEntry
 def _owners(d: str, top: str, roots: list[str], reach: dict[str, set[str]], module_dirs: set[str],
             called: set[str]) -> tuple[list[str], str, str]:
     """The roots a folder's files go with, else its own group folder, and why."""
-    inside = [r for r in roots if _is_within(d, r)]
+    inside = [r for r in roots if is_within(d, r)]
     if inside:
         return [max(inside, key=len)], "", "inside the root's folder"
     # files inside a called module's directory go with its callers
-    mods = [m for m in module_dirs if _is_within(d, m) and m in called]
+    mods = [m for m in module_dirs if is_within(d, m) and m in called]
     if mods:
         m = max(mods, key=len)
         return [r for r in roots if m in reach[r]], "", "inside a local module's folder"
@@ -523,7 +435,7 @@ def _look_up(d: str, top: str, roots: list[str], reach: dict[str, set[str]]) -> 
     current = d
     previous = d
     while True:
-        under = [r for r in roots if _is_within(r, current)]
+        under = [r for r in roots if is_within(r, current)]
         if under:
             # the plain layout: the root's folder beside this one (`infra/` + `k8s/`), or
             # environment roots in a folder beside it (`envs/dev`, `envs/prod` + `k8s/`);
@@ -534,7 +446,7 @@ def _look_up(d: str, top: str, roots: list[str], reach: dict[str, set[str]]) -> 
                     beside and len(under) == 1:
                 return under, ""
             return [], previous if previous != current else current
-        if current == top or not _is_within(current, top):
+        if current == top or not is_within(current, top):
             return [], current
         previous = current
         current = os.path.dirname(current)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 
 from meshlint.config import matches_any
+from meshlint.deployments import is_within
 from meshlint.discover import (
     KUSTOMIZATION,
     MANIFEST,
@@ -32,11 +33,89 @@ def cut_scopes(discovered: list[Scope], all_files: list[FileEntry], parsed: Mapp
         return explicit_scopes(all_files, configured, relative)
     identities = {path: manifest_identities(pf) for path, pf in parsed.items()}
     out = []
-    for scope in discovered:
+    for scope in join_referenced(discovered, all_files, parsed):
         scope = deployed_only(scope, parsed)
         for overlay in split_overlays(scope, parsed):
             out.extend(split_alternatives(overlay, identities))
     return out
+
+
+def join_referenced(scopes: list[Scope], all_files: list[FileEntry],
+                    parsed: Mapping[str, ParsedFile]) -> list[Scope]:
+    """Folders outside every root's scope that an Argo CD Application (`source.path`,
+    `sources[].path`) or a kustomization (`resources:`) of a scope names join that scope:
+    what references them applies them. Their files leave the root-less scope they were put
+    in by layout alone (or come back from being set aside); a folder a root's scope holds
+    stays where it is."""
+    in_root_scope = {e.abspath for s in scopes if s.roots for e in s.files}
+    movable = {e.abspath: e for e in all_files if e.abspath not in in_root_scope}
+    own = [{e.abspath for e in s.files} for s in scopes]
+    extra: list[dict[str, FileEntry]] = [{} for _ in scopes]
+    reasons: list[dict[str, str]] = [{} for _ in scopes]
+    changed = True
+    while changed:
+        changed = False
+        for i, scope in enumerate(scopes):
+            files = scope.files + list(extra[i].values())
+            for folder, why in referenced_folders(files, parsed):
+                for path, e in movable.items():
+                    if is_within(path, folder) and path not in own[i] and path not in extra[i]:
+                        extra[i][path] = e
+                        reasons[i].setdefault(e.path.rsplit("/", 1)[0] if "/" in e.path else ".", why)
+                        changed = True
+    if not any(extra):
+        return scopes
+    claimed = {path for moved in extra for path in moved}
+    out = []
+    for i, scope in enumerate(scopes):
+        kept = scope.files if scope.roots else [e for e in scope.files if e.abspath not in claimed]
+        files = kept + list(extra[i].values())
+        if files:
+            out.append(replace(scope, files=files, reasons={**scope.reasons, **{
+                folder: why for folder, why in reasons[i].items() if folder not in scope.reasons}}))
+    return out
+
+
+def referenced_folders(files: list[FileEntry], parsed: Mapping[str, ParsedFile]) -> Iterator[tuple[str, str]]:
+    """(folder or file, why) for what the Argo CD Applications and kustomizations among
+    `files` apply. An Application's path is relative to its repository's root: it is read
+    against the nearest folder above the Application where it exists (never `.`, never a
+    template)."""
+    for e in files:
+        pf = parsed.get(e.abspath)
+        if pf is None:
+            continue
+        if e.kind == KUSTOMIZATION:
+            for ref in kustomization_refs(pf)[0]:
+                yield ref, f"named by a kustomization's resources ({e.path})"
+            continue
+        for obj in _objects(pf):
+            if obj.get("kind") != "Application" or not str(obj.get("apiVersion", "")).startswith("argoproj.io/"):
+                continue
+            spec = as_mapping(obj.get("spec"))
+            listed = spec.get("sources")
+            sources: list[object] = [spec.get("source"), *(listed if isinstance(listed, list) else [])]
+            for source in sources:
+                path = as_mapping(source).get("path")
+                folder = _repository_path(e.abspath, path) if isinstance(path, str) else None
+                if folder is not None:
+                    yield folder, f"named by an Argo CD Application's source path ({e.path})"
+
+
+def _repository_path(app_file: str, path: str) -> str | None:
+    """The folder an Application's `source.path` names, looking upwards from its file."""
+    path = path.strip().strip("/")
+    if not path or path == "." or "{{" in path or "$" in path or "://" in path or ".." in path.split("/"):
+        return None
+    current = os.path.dirname(app_file)
+    while True:
+        candidate = os.path.normpath(os.path.join(current, path))
+        if os.path.isdir(candidate):
+            return candidate
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
 
 
 def deployed_only(scope: Scope, parsed: Mapping[str, ParsedFile]) -> Scope:

@@ -40,8 +40,19 @@ class Reporter:
 
     def __call__(self, message: str, location: Location, *, object: str, detail: str = "",
                  fix: str | None = None, severity: Severity | None = None) -> Finding:
-        return new_finding(self.doc.id, self.doc.name, severity or self.doc.severity, message, location,
+        return new_finding(self.doc.id, self.doc.name, severity or self.doc.severity,
+                           message + self._called_from(location.path), location,
                            object=object, scope=self.scope, detail=detail, fix=fix)
+
+    def _called_from(self, path: str) -> str:
+        """A finding on a line of a module outside the root's folder (a module shared by
+        several roots) names the root that called it: the same line is reported once per
+        caller, each with the caller's inputs. A Terraform scope is named by its root's
+        folder; only .tf files count (other files outside that folder were not called)."""
+        if not path.endswith(".tf") or self.scope in ("", ".") or \
+                path == self.scope or path.startswith(self.scope.rstrip("/") + "/"):
+            return ""
+        return f" (called from {self.scope})"
 
 
 ReportingCheck = Callable[[Model, CheckContext, Reporter], Iterable[Finding]]
