@@ -11,7 +11,8 @@ import pytest
 from click.shell_completion import BashComplete
 from conftest import ISTIOD_TF, REPO, meshlint_cli, write_tree
 
-from meshlint.cli import cli, complete_codes, complete_rule
+from meshlint.cli import cli
+from meshlint.rulescli import complete_codes, complete_rule
 from meshlint.engine import Options, run
 from meshlint.knowledge import catalog
 from meshlint.report.progress import ProgressLine

@@ -14,9 +14,9 @@ import sys
 import click
 
 from meshlint import __version__
-
 from meshlint.datacli import data_cmd
 from meshlint.findings import FailOn
+from meshlint.rulescli import complete_codes, known_codes, rule_cmd, rules_cmd
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_ON_CHOICE = click.Choice([level.value for level in FailOn])
@@ -51,8 +51,8 @@ def _options(paths, select, ignore, as_of, online, timeout, config_path, project
     paths = _existing(paths)
     config = _load_config(config_path, paths)
     where = plan(paths) if project else Plan(list(paths), None, None)
-    sel = _known_codes(select, "--select") or config.select
-    ign = config.ignore + _known_codes(ignore, "--ignore")
+    sel = known_codes(select, "--select") or config.select
+    ign = config.ignore + known_codes(ignore, "--ignore")
     day = _parse_date(as_of, "--as-of") if as_of else (
         config.as_of or _as_of(None))
     opts = Options(paths=where.check_paths, select=sel, ignore=ign, as_of=day,
@@ -69,20 +69,6 @@ def _options(paths, select, ignore, as_of, online, timeout, config_path, project
 def timeout_given(ctx: click.Context) -> bool:
     """Was --timeout on the command line (not its default)?"""
     return ctx.get_parameter_source("timeout") == click.core.ParameterSource.COMMANDLINE
-
-
-def _known_codes(values, option: str) -> list[str]:
-    """The codes of --select/--ignore; a code or prefix that names no rule is a usage error
-    (a run filtered by a typo would be green whatever the files hold)."""
-    from meshlint import filters
-    from meshlint.knowledge import catalog
-
-    codes = filters.normalise_codes(values)
-    for code in codes:
-        problem = filters.unknown_code(code, list(catalog()))
-        if problem:
-            raise click.BadParameter(str(problem), param_hint=option)
-    return codes
 
 
 def _new_since_fingerprints(ref: str, options) -> set[str]:
@@ -114,25 +100,6 @@ def _new_since_fingerprints(ref: str, options) -> set[str]:
 
 
 FORMAT_CHOICES = ["text", "json", "sarif", "github", "junit", "auto"]
-
-
-def complete_codes(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
-    """Shell completion for --select/--ignore and `rules`: rule codes and ALL, after the
-    last comma of a comma-separated list."""
-    from meshlint.knowledge import catalog
-
-    done, _, last = incomplete.rpartition(",")
-    head = done + "," if done else ""
-    return [head + code for code in ["ALL", *catalog()] if code.startswith(last.upper())]
-
-
-def complete_rule(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
-    """Shell completion for `meshlint rule`: codes, then names."""
-    from meshlint.knowledge import catalog
-
-    docs = catalog().values()
-    return ([d.id for d in docs if d.id.startswith(incomplete.upper())]
-            + [d.name for d in docs if d.name.startswith(incomplete.lower())])
 
 
 @cli.command()
@@ -310,6 +277,8 @@ def _say_when_nothing_read(paths, discovery, report_paths) -> None:
 
 
 cli.add_command(data_cmd)
+cli.add_command(rules_cmd)
+cli.add_command(rule_cmd)
 
 
 def _existing(paths) -> list[str]:
@@ -373,58 +342,6 @@ def diff_cmd(old, new, path, fmt, fail_on, as_of, config_path, debug) -> None:
     click.echo(render(result, fmt), nl=False)
     threshold = fail_on or options.config.fail_on or FailOn.WARNING
     sys.exit(filters.exit_code(result.introduced, threshold))
-
-
-@cli.command("rules")
-@click.argument("selectors", nargs=-1, shell_complete=complete_codes)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-              help="markdown: the rules' documentation, as in docs/rules.md.")
-def rules_cmd(selectors, fmt) -> None:
-    """List the rules (SELECTORS: codes, prefixes such as MESH4, or ALL; default: every rule)."""
-    import json
-
-    from meshlint import filters
-    from meshlint.knowledge import catalog
-
-    chosen = _known_codes(selectors, "SELECTORS")
-    docs = {code: d for code, d in catalog().items() if not chosen or filters.rule_selected(code, chosen, [])}
-    if fmt == "json":
-        click.echo(json.dumps([{"id": d.id, "name": d.name, "family": d.family,
-                                "severity": d.severity, "summary": d.summary}
-                               for d in docs.values()], indent=2))
-        return
-    if fmt == "markdown":
-        from meshlint.report.ruledocs import markdown
-
-        click.echo(markdown(docs.values()), nl=False)
-        return
-    width = max(len(d.name) for d in docs.values())
-    click.echo(f"{'CODE':<8} {'NAME':<{width}} {'SEVERITY':<8} SUMMARY")
-    for d in docs.values():
-        click.echo(f"{d.id:<8} {d.name:<{width}} {d.severity:<8} {d.summary}")
-
-
-@cli.command("rule")
-@click.argument("code", shell_complete=complete_rule)
-def rule_cmd(code) -> None:
-    """Show the documentation of one rule, by code (MESH501) or name (multi-nat-gateway)."""
-    from meshlint.knowledge import catalog, rule_doc
-
-    doc = rule_doc(code) or next((d for d in catalog().values() if d.name == code.lower()), None)
-    if doc is None:
-        raise click.BadParameter(f"no rule {code!r} (see `meshlint rules`)", param_hint="CODE")
-    click.echo(f"{doc.id} {doc.name} ({doc.severity}, family {doc.family})\n")
-    click.echo(f"{doc.summary}\n")
-    click.echo("Why it matters\n" + _indent(doc.description) + "\n")
-    click.echo("How to fix\n" + _indent(doc.fix) + "\n")
-    click.echo(f"Automatic fix: {doc.autofix or 'none'} (meshlint fix)\n")
-    click.echo("Example\n" + _indent(doc.example))
-    if doc.references:
-        click.echo("\nReferences\n" + "\n".join(f"  {r}" for r in doc.references))
-
-
-def _indent(s: str) -> str:
-    return "\n".join(("  " + line) if line.strip() else "" for line in s.splitlines())
 
 
 @cli.command("fix")
