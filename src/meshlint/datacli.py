@@ -10,8 +10,6 @@ import os
 
 import click
 
-from meshlint import knowledge
-from meshlint.knowledge.store import REFRESHABLE
 
 
 def _today(value: str | None) -> _dt.date:
@@ -30,6 +28,9 @@ def _today(value: str | None) -> _dt.date:
 def data_cmd(ctx: click.Context, fmt: str, as_of: str | None) -> None:
     """Show, per data table, what is in force: shipped with meshlint or refreshed into the
     user cache by `meshlint data update`, and as of when."""
+    from meshlint import knowledge  # lazy: `meshlint --version` and `check` need none of it
+    from meshlint.knowledge.store import REFRESHABLE
+
     if ctx.invoked_subcommand is not None:
         return
     day = _today(as_of)

@@ -18,17 +18,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from meshlint import filters, knowledge
+from meshlint import filters
 from meshlint.cachedir import cache_dir
 from meshlint.config import Config, matches_any
 from meshlint.discover import TERRAFORM, TFVARS, Discovery, FileEntry, Scope, discover
 from meshlint.findings import Finding, Report, Severity
-from meshlint.model.types import FULL_KINDS
 from meshlint.parse import DEFAULT_MAX_FILE_BYTES, ParsedFile
-from meshlint.terraform import Project, TfModule
 
 if TYPE_CHECKING:
     from meshlint.model import Model
+    from meshlint.terraform import Project
 
 
 @dataclass
@@ -103,7 +102,7 @@ def _run(options: Options) -> Run:
 
 def _analyse(options: Options, disc: Discovery) -> Run:
     # imported here: a run answered from the run cache needs none of this
-    from meshlint import checks
+    from meshlint import checks, knowledge
     from meshlint.model.build import build_model, lookups, read_sources
     from meshlint.scoping import cut_scopes, parse_error_findings
 
@@ -161,6 +160,7 @@ def _silent(_phase: str, _done: int, _total: int) -> None:
 
 def parse_files(files: list[FileEntry], max_file_bytes: int, jobs: int,
                 cache_root: Path | None, overlay: Mapping[str, bytes] | None = None) -> dict[str, ParsedFile]:
+    from meshlint.model.types import FULL_KINDS
     from meshlint.parse.batch import parse_files as parse_batch  # lazy: start-up time
 
     return parse_batch(files, max_file_bytes, jobs, cache_root, full_kinds=FULL_KINDS, overlay=overlay)
@@ -173,6 +173,8 @@ def parse_all(disc: Discovery, options: Options) -> dict[str, ParsedFile]:
 
 
 def terraform_project(disc: Discovery, parsed: Mapping[str, ParsedFile]) -> Project:
+    from meshlint.terraform import Project, TfModule  # lazy: tree-sitter only on a cache miss
+
     modules: dict[str, TfModule] = {}
     for entry in disc.files:
         pf = parsed.get(entry.abspath)

@@ -8,8 +8,10 @@ Each rule is a `## MESH501` heading, so GitHub's anchor for it is the lower-case
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from meshlint.knowledge.catalog import RuleDoc
+if TYPE_CHECKING:  # the catalog loads only when markdown is asked for, not with every report
+    from meshlint.knowledge.catalog import RuleDoc
 
 DOCS_PAGE = "https://github.com/meshlint/meshlint/blob/main/docs/rules.md"
 
