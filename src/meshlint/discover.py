@@ -272,9 +272,10 @@ def _walk(top: str, cwd: str, out: list[FileEntry], result: Discovery, exclude) 
         stack.extend(reversed(subdirs))
 
 
-def module_calls(entries: list[FileEntry]) -> dict[str, set[str]]:
-    """Directory -> local module directories it calls (read from the raw text: cheap)."""
-    return local_module_calls(e.abspath for e in entries if e.kind == TERRAFORM)
+def module_calls(entries: list[FileEntry], top: str | None = None) -> dict[str, set[str]]:
+    """Directory -> module directories it calls inside the checked tree `top` (read from
+    the raw text: cheap)."""
+    return local_module_calls((e.abspath for e in entries if e.kind == TERRAFORM), [top] if top else [])
 
 
 def _holds_terraform(directory: str) -> bool:
@@ -293,7 +294,7 @@ def references(entries: list[FileEntry]) -> dict[str, set[str]]:
 
 def _scopes(top: str, entries: list[FileEntry], cwd: str,
             set_aside: dict[str, str] | None = None) -> list[Scope]:
-    calls = module_calls(entries)
+    calls = module_calls(entries, top)
     refs = references(entries)
     module_dirs = set(calls)
     called = {t for targets in calls.values() for t in targets if t in module_dirs}

@@ -1,5 +1,6 @@
 """What a Terraform module names on disk, read from its raw text before any evaluation
-(cheap): the local modules it calls (`source = "./..."`) and the paths it reads or applies
+(cheap): the modules it calls (`source = "./..."`, or a GitHub source naming the checked
+repository's own module folder) and the paths it reads or applies
 (`file()`, `templatefile()`, a `kubectl_path_documents` pattern, a local chart path).
 Discovery ties folders to the roots that name them with these."""
 
@@ -9,7 +10,15 @@ import os
 import re
 from collections.abc import Iterable
 
-_LOCAL_SOURCE = re.compile(rb'\bsource\s*=\s*"(\.\.?/[^"$]*)"')
+_SOURCE = re.compile(rb'\bsource\s*=\s*"([^"$\n]*)"')
+# The GitHub module sources Terraform fetches from one repository's subfolder:
+# `github.com/<org>/<repo>//<dir>`, `git::https://github.com/<org>/<repo>.git//<dir>` and
+# `git@github.com:<org>/<repo>.git//<dir>` (each optionally `?ref=...`).
+_GITHUB_SOURCE = re.compile(
+    r"(?:github\.com/|git::https://github\.com/|(?:git::)?git@github\.com:)"
+    r"(?P<org>[\w.-]+)/(?P<repo>[\w.-]+?)(?:\.git)?//(?P<dir>[^?#]+)(?:\?[^#]*)?")
+_REMOTE_URL = re.compile(r"^\s*url\s*=\s*(\S+)\s*$", re.MULTILINE)
+_GIT_CONFIG_LIMIT = 256 * 1024
 _PATH_LITERAL = re.compile(rb'"((?:\$\{path\.(?:module|root|cwd)\}/|\.\.?/)[^"\n]*)"')
 _PATH_END = re.compile(r"[$%*?\[{]")
 # `variable "x" { ... default = "literal" ... }` (no nested braces before the default)
@@ -26,9 +35,75 @@ def _read(path: str) -> bytes | None:
         return None
 
 
-def local_module_calls(tf_files: Iterable[str]) -> dict[str, set[str]]:
-    """Module directory -> local module directories it calls, for the given .tf files
-    (every directory holding one is a key, even when it calls nothing)."""
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _names_repository(root: str, org: str, repo: str) -> bool:
+    """Is the checked tree at `root` the GitHub repository `org/repo`? Its folder is named
+    `repo`, or its `.git/config` has a remote url naming `org/repo`. The config is only
+    compared, never shown: a remote url can hold credentials."""
+    if os.path.basename(root.rstrip(os.sep)).lower() == repo.lower():
+        return True
+    try:
+        with open(os.path.join(root, ".git", "config"), "rb") as fh:
+            config = fh.read(_GIT_CONFIG_LIMIT).decode("utf-8", "replace")
+    except OSError:
+        return False
+    wanted = f"{org}/{repo}".lower()
+    for m in _REMOTE_URL.finditer(config):
+        url = m.group(1).lower().rstrip("/")
+        url = url[:-4] if url.endswith(".git") else url
+        if url.endswith(("github.com/" + wanted, "github.com:" + wanted)):
+            return True
+    return False
+
+
+def own_repository_module(source: str, caller_dir: str, tree_roots: Iterable[str]) -> str | None:
+    """The folder a GitHub module source names when the checked tree is that repository:
+    `<tree root>/<dir>` for the tree root holding the caller, if that folder lies inside it
+    and holds .tf files; else None. A `?ref=` may name another commit than the one checked
+    out: the folder is read as checked out (the closest answer meshlint can give offline)."""
+    m = _GITHUB_SOURCE.fullmatch(source)
+    if m is None:
+        return None
+    subdir = m.group("dir").strip("/")
+    parts = subdir.split("/")
+    if not subdir or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        return None  # empty, escaping or hidden (version-control metadata): not followed
+    real_caller = os.path.realpath(caller_dir)
+    for root in tree_roots:
+        real_root = os.path.realpath(root)
+        if not _within(real_caller, real_root):
+            continue
+        if not _names_repository(real_root, m.group("org"), m.group("repo")):
+            return None
+        target = os.path.join(real_root, *parts)
+        if not _within(os.path.realpath(target), real_root):
+            return None  # a symlink out of the checked tree
+        try:
+            holds_tf = any(n.endswith(".tf") and os.path.isfile(os.path.join(target, n))
+                           for n in os.listdir(target))
+        except OSError:
+            return None
+        return os.path.normpath(target) if holds_tf else None
+    return None
+
+
+def module_source_dir(source: str, caller_dir: str, tree_roots: Iterable[str]) -> str | None:
+    """The folder a module `source` names inside the checked tree: a local path
+    (`./x`, `../x`) joined to the caller, or the checked repository's own module folder
+    (`own_repository_module`); None for any other source."""
+    if source.startswith("./") or source.startswith("../"):
+        return os.path.normpath(os.path.join(caller_dir, source))
+    return own_repository_module(source, caller_dir, tree_roots)
+
+
+def local_module_calls(tf_files: Iterable[str], tree_roots: Iterable[str] = ()) -> dict[str, set[str]]:
+    """Module directory -> module directories it calls inside the checked tree, for the
+    given .tf files (every directory holding one is a key, even when it calls nothing).
+    `tree_roots` are the checked paths, for sources naming the repository itself."""
+    roots = list(tree_roots)
     calls: dict[str, set[str]] = {}
     for path in tf_files:
         d = os.path.dirname(path)
@@ -36,9 +111,10 @@ def local_module_calls(tf_files: Iterable[str]) -> dict[str, set[str]]:
         data = _read(path)
         if data is None:
             continue
-        for m in _LOCAL_SOURCE.finditer(data):
-            target = os.path.normpath(os.path.join(d, m.group(1).decode("utf-8", "replace")))
-            calls[d].add(target)
+        for m in _SOURCE.finditer(data):
+            target = module_source_dir(m.group(1).decode("utf-8", "replace"), d, roots)
+            if target is not None:
+                calls[d].add(target)
     return calls
 
 

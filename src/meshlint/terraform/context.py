@@ -19,7 +19,7 @@ from meshlint.values import Unknown, YMap, YSeq
 from .budget import MAX_COLLECTION, OverBudget
 from .convert import EvalError, Scope, Value, new_map, new_seq, to_int, to_string
 from .evaluate import Evaluator
-from .modules import TfModule, local_module_source
+from .modules import TfModule, called_module_dir
 
 if TYPE_CHECKING:  # type-only: the project creates root contexts
     from .project import Project
@@ -149,17 +149,17 @@ class ModuleContext:
         return self._tfvars
 
     def child(self, name: str) -> ModuleContext | None:
-        """The instance of a local module call (memoised); None when it has count/for_each,
-        is not local, calls one of its own callers (a cycle) or passes the run's limits."""
+        """The instance of a module call read from the checked tree (memoised); None when it
+        has count/for_each, its source is not in the checked tree, it calls one of its own
+        callers (a cycle) or passes the run's limits."""
         if name in self._children:
             return self._children[name]
         self._children[name] = None  # guards recursion
         call = self.module.module_calls.get(name)
         ctx = None
         if call is not None and "count" not in call.body.attrs and "for_each" not in call.body.attrs:
-            src = local_module_source(call)
-            if src is not None:
-                target = os.path.normpath(os.path.join(self.module.directory, src))
+            target = called_module_dir(call, self.module.directory, self.project.tree_roots)
+            if target is not None:
                 mod = self.project.modules.get(target)
                 if mod is not None and self._may_call(mod, call.file.path, call.line, name):
                     inputs = {k: CallerInput(self, a) for k, a in call.body.attrs.items()
@@ -178,8 +178,8 @@ class ModuleContext:
         self._instances[name] = None  # guards recursion
         call = self.module.module_calls.get(name)
         found = None
-        if call is not None and (src := local_module_source(call)) is not None:
-            target = os.path.normpath(os.path.join(self.module.directory, src))
+        if call is not None and (target := called_module_dir(
+                call, self.module.directory, self.project.tree_roots)) is not None:
             mod = self.project.modules.get(target)
             binds = self.instance_bindings(call)
             if binds == [{}]:  # a plain call: the instance `child()` gives

@@ -6,9 +6,11 @@ type and name, a module call) instead of walking the HCL bodies again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from meshlint.parse.hclfront import HclAttr, HclBlock, HclFile
+from meshlint.tfrefs import module_source_dir
 
 
 @dataclass
@@ -58,6 +60,14 @@ def local_module_source(call: HclBlock) -> str | None:
         if src.startswith("./") or src.startswith("../"):
             return src
     return None
+
+
+def called_module_dir(call: HclBlock, caller_dir: str, tree_roots: Iterable[str]) -> str | None:
+    """The folder inside the checked tree a module call reads: a local source joined to the
+    caller, or a GitHub source naming the checked repository's own module folder (read as
+    checked out, whatever its `?ref=`; see `tfrefs.own_repository_module`); else None."""
+    src = literal_string(call.body.attrs.get("source"))
+    return None if src is None else module_source_dir(src, caller_dir, tree_roots)
 
 
 def literal_string(attr: HclAttr | None) -> str | None:
