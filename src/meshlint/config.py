@@ -18,6 +18,7 @@ from meshlint import findings
 from meshlint.filters import ALL, unknown_code
 from meshlint.parse import DEFAULT_MAX_FILE_BYTES
 from meshlint.parse.yamlfront import parse_yaml_bytes
+from meshlint.project import search_upwards
 from meshlint.values import YMap
 
 CONFIG_NAMES = (".meshlint.yaml", ".meshlint.yml")
@@ -83,7 +84,7 @@ def find_config(start: str) -> str | None:
     here = Path(start).resolve()
     if here.is_file():
         here = here.parent
-    for directory in [here, *here.parents]:
+    for directory in search_upwards(here):
         for name in CONFIG_NAMES:
             candidate = directory / name
             if candidate.is_file():
