@@ -1,62 +1,35 @@
 """A `# meshlint: ignore[...]` inside a string value is text, not a suppression (issue 15,
 "Smaller"): only real comments suppress."""
 
-import json
+from conftest import check, hits, write_tree
 
-from conftest import meshlint_cli
-
-
-def _check(root):
-    result = meshlint_cli("check", str(root), "--format", "json", "--no-cache")
-    assert result.returncode in (0, 1), result.stderr
-    return json.loads(result.stdout)["findings"]
-
-
-_GATEWAY = """\
-apiVersion: networking.istio.io/v1
-kind: VirtualService
+NS = """apiVersion: v1
+kind: Namespace
 metadata:
-  name: web
-  namespace: shop
+  name: a
   annotations:
     note: {note}
-spec:
-  hosts: [web.example.com]
-  gateways: [shop/missing-gateway]{trailing}
-  http:
-  - route:
-    - destination: {{host: web}}
+  labels:
+    istio-injection: enabled
+    istio.io/rev: canary{comment}
 """
 
 
-def _rules(findings):
-    return sorted({f["rule"] for f in findings})
-
-
 def test_yaml_comment_suppresses_but_the_same_text_in_strings_does_not(tmp_path):
-    (tmp_path / ".git").mkdir()
-    base = tmp_path / "base"
-    base.mkdir()
-    (base / "vs.yaml").write_text(_GATEWAY.format(note='"plain"', trailing=""))
-    codes = _rules(_check(base))
-    assert codes, "the fixture must produce a finding to suppress"
-    rule = codes[0]
+    write_tree(tmp_path / "base", {"ns.yaml": NS.format(note='"plain"', comment="")})
+    assert [h[0] for h in hits(check(tmp_path / "base"))] == ["MESH402"]
+    write_tree(tmp_path / "commented", {"ns.yaml": NS.format(note='"plain"', comment="  # meshlint: ignore[MESH402]")})
+    assert hits(check(tmp_path / "commented")) == []
 
-    commented = tmp_path / "commented"
-    commented.mkdir()
-    (commented / "vs.yaml").write_text(_GATEWAY.format(note='"plain"', trailing=f"  # meshlint: ignore[{rule}] ok"))
-    assert rule not in _rules(_check(commented))
-
-    for name, note in [("quoted", f'"x # meshlint: ignore[{rule}] no"'),
-                       ("single", f"'x # meshlint: ignore[{rule}] no'"),
-                       ("block", f"|\n      text\n      # meshlint: ignore-file[{rule}] no"),
-                       ("plain", f"x#meshlint: ignore-file[{rule}]")]:
-        d = tmp_path / name
-        d.mkdir()
-        (d / "vs.yaml").write_text(_GATEWAY.format(note=note, trailing=""))
-        found = _check(d)
-        assert rule in _rules(found), name
-        assert "MESH002" not in _rules(found), name
+    for name, note in [("quoted", '"x # meshlint: ignore-file[MESH402] no"'),
+                       ("single", "'x # meshlint: ignore-file[MESH402] no'"),
+                       ("block", "|\n      text\n      # meshlint: ignore-file[MESH402] no"),
+                       ("folded", ">-\n      text # meshlint: ignore-file[MESH402] no"),
+                       ("plain", "x#meshlint:ignore-file[MESH402]")]:
+        write_tree(tmp_path / name, {"ns.yaml": NS.format(note=note, comment="")})
+        result = check(tmp_path / name)
+        assert [h[0] for h in hits(result)] == ["MESH402"], name
+        assert result.report.suppressed == 0, name
 
 
 def test_hcl_string_and_heredoc_text_is_not_a_suppression(tmp_path):
