@@ -102,10 +102,12 @@ def test_privileged_settings_come_from_the_user_configuration(tmp_path, hostile_
     write_tree(tree, {".meshlint.yaml": "online: true\nmax-file-bytes: 2048\n"})
     user = tmp_path / "xdg" / "meshlint" / "config.yaml"
     user.parent.mkdir(parents=True)
-    user.write_text("online: true\nmax-file-bytes: 99999999\nregistries:\n  use-docker-config: true\n")
+    # under the 64 MiB hard cap (issue 15, Smaller: even the user's own file cannot raise it past
+    # that; it was 99999999 here, which the cap now lowers, see tests/test_small15_config.py)
+    user.write_text("online: true\nmax-file-bytes: 50000000\nregistries:\n  use-docker-config: true\n")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     config = load_settings(None, str(tree))
-    assert config.online is True and config.max_file_bytes == 99999999
+    assert config.online is True and config.max_file_bytes == 50000000
     assert config.registries == {"use-docker-config": True}
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "nothing"))
     config = load_settings(None, str(tree))

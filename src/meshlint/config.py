@@ -18,6 +18,7 @@ from meshlint import findings
 from meshlint.filters import ALL, unknown_code
 from meshlint.parse import DEFAULT_MAX_FILE_BYTES
 from meshlint.parse.yamlfront import parse_yaml_bytes
+from meshlint.project import search_upwards
 from meshlint.values import YMap
 
 CONFIG_NAMES = (".meshlint.yaml", ".meshlint.yml")
@@ -68,6 +69,11 @@ PRIVILEGED = ("online", "max-file-bytes", "registries.insecure", "registries.use
               "registries.timeout")
 
 
+# The most `max-file-bytes` can be raised to, whoever sets it: past this, one file's parse
+# alone outgrows the memory a run may use (issue 15, "Must hold": under 500 MB)
+MAX_FILE_BYTES_CAP = 64 * 1024 * 1024
+
+
 KEYS = ("select", "ignore", "severity", "per-path-ignores", "exclude", "scopes", "fail-on",
         "as-of", "online", "max-file-bytes", "registries", "injection")
 REGISTRY_KEYS = ("timeout", "insecure", "use-docker-config", "cache-ttl")
@@ -78,7 +84,7 @@ def find_config(start: str) -> str | None:
     here = Path(start).resolve()
     if here.is_file():
         here = here.parent
-    for directory in [here, *here.parents]:
+    for directory in search_upwards(here):
         for name in CONFIG_NAMES:
             candidate = directory / name
             if candidate.is_file():
@@ -119,6 +125,7 @@ def _with_privileged(config: Config, trusted: Config) -> Config:
         config.online = trusted.online
     if trusted.max_file_bytes is not None:
         config.max_file_bytes = trusted.max_file_bytes
+    config.notes.extend(trusted.notes)
     for key in ("insecure", "use-docker-config", "timeout"):
         if key in trusted.registries:
             config.registries[key] = trusted.registries[key]
@@ -182,8 +189,13 @@ def _load_toml(path: str) -> Config:
         data = tomllib.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(path, getattr(exc, "lineno", 1) or 1, f"invalid TOML: {exc}") from None
-    section = data.get("tool", {}).get("meshlint", {})
     text = raw.decode("utf-8")
+    tool = data.get("tool", {})
+    section = tool.get("meshlint", {}) if isinstance(tool, dict) else None
+    if not isinstance(section, dict):
+        m = re.search(r"^\s*(\[+\s*tool\b|tool\b|\[+\s*tool\.meshlint\b)", text, re.M)
+        line = text.count("\n", 0, m.start()) + 1 if m else 1
+        raise ConfigError(path, line, "[tool.meshlint] must be a table (and `tool` a table holding it)")
 
     def line_of(key, mapping=None) -> int:
         m = re.search(rf'^\s*"?{re.escape(str(key))}"?\s*=', text, re.M)
@@ -199,7 +211,7 @@ def _validate(doc, path: str, line_of) -> Config:
         raise ConfigError(path, line_of(key, mapping) if mapping is not None else line_of(key), message)
 
     for key in doc:
-        if key not in KEYS:
+        if not isinstance(key, str) or key not in KEYS:
             close = [k for k in KEYS if k.replace("-", "_") == str(key).replace("-", "_")]
             hint = f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(KEYS)}"
             fail(key, f"unknown key {key!r}{hint}")
@@ -263,6 +275,8 @@ def _validate(doc, path: str, line_of) -> Config:
     if "as-of" in doc:
         value = doc["as-of"]
         try:
+            if isinstance(value, _dt.datetime):
+                raise ValueError("a date and time")  # TOML/YAML datetimes are dates too
             cfg.as_of = value if isinstance(value, _dt.date) else _dt.date.fromisoformat(str(value))
         except ValueError:
             fail("as-of", f"as-of must be a date (YYYY-MM-DD), not {value!r}")
@@ -274,6 +288,10 @@ def _validate(doc, path: str, line_of) -> Config:
         value = doc["max-file-bytes"]
         if not isinstance(value, int) or isinstance(value, bool) or value < 1024:
             fail("max-file-bytes", "max-file-bytes must be a whole number of at least 1024")
+        if value > MAX_FILE_BYTES_CAP:
+            cfg.notes.append(f"{path}: `max-file-bytes` {value:,} is over the hard cap of "
+                             f"{MAX_FILE_BYTES_CAP:,} bytes; the cap is used")
+            value = MAX_FILE_BYTES_CAP
         cfg.max_file_bytes = value
     if "registries" in doc:
         reg = doc["registries"]

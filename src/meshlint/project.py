@@ -26,6 +26,19 @@ def _has_tool_section(pyproject: Path) -> bool:
         return False
 
 
+def search_upwards(here: Path) -> list[Path]:
+    """`here` and the ancestors where a project marker or configuration may be looked for.
+    Without `.git` the search must not wander into other people's directories: for a tree
+    under $HOME it stops at $HOME, and it never reaches the filesystem root (issue 15)."""
+    chain = [here, *here.parents]
+    home = Path(os.path.abspath(os.path.expanduser("~")))
+    homes = {home, home.resolve()}
+    for i, directory in enumerate(chain):
+        if directory in homes:
+            return chain[:i + 1]
+    return [d for d in chain if d != d.parent]  # all but `/`
+
+
 def _is_marked(directory: Path) -> bool:
     if any((directory / name).is_file() for name in CONFIG_NAMES):
         return True
@@ -41,7 +54,7 @@ def _start(path: str) -> Path:
 def project_root(path: str) -> str | None:
     """The nearest ancestor of `path` (itself included) that marks a project, or None."""
     here = _start(path)
-    for directory in [here, *here.parents]:
+    for directory in search_upwards(here):
         if _is_marked(directory):
             return str(directory)
     return None

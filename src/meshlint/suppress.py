@@ -15,7 +15,13 @@ what one expects. A suppression that matches no finding of a rule that ran is re
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.main import CParser
+from ruamel.yaml.tokens import ScalarToken, StreamEndToken
 
 from meshlint import knowledge
 from meshlint.filters import ALL, unknown_code
@@ -98,6 +104,73 @@ def _hcl_regions(hcl_file) -> list[tuple[int, int]]:
     return regions
 
 
+def _hcl_root(hcl_file):
+    """The syntax tree's root, reached from any attribute's expression (None without one:
+    then the file holds no string a comment could hide in, bar block labels)."""
+    work = [hcl_file.body]
+    while work:
+        body = work.pop()
+        for attr in body.attrs.values():
+            node = attr.expr
+            while node.parent is not None:
+                node = node.parent
+            return node
+        work.extend(blk.body for blk in body.blocks)
+    return None
+
+
+def _yaml_scalar_spans(raw: bytes) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The (line, column) spans, 0-based, of every scalar in a YAML stream, in order: text
+    that looks like a comment inside one (a quoted or block scalar) is a value, not a
+    comment. A stream the scanner rejects yields the spans up to the error."""
+    spans = []
+    try:
+        for token in _tokens(raw):
+            if isinstance(token, ScalarToken):
+                spans.append(((token.start_mark.line, token.start_mark.column),
+                               (token.end_mark.line, token.end_mark.column)))
+    except YAMLError:
+        pass
+    return spans
+
+
+def _tokens(raw: bytes) -> Iterator[object]:
+    """libyaml's tokens, or ruamel's pure-Python scanner's without ruamel.yaml.clib."""
+    if CParser is None:
+        yield from YAML(typ="safe", pure=True).scan(raw)
+        return
+    scanner = CParser(raw)
+    try:
+        while True:
+            token = scanner.get_token()
+            if token is None or isinstance(token, StreamEndToken):
+                return
+            yield token
+    finally:
+        scanner.dispose()
+
+
+class _CommentTest:
+    """Whether a `meshlint:` match is in a real comment, not inside a string value
+    (issue 15: `description = "… # meshlint: ignore[…]"` must suppress nothing). Matches
+    are asked in file order, so the YAML scalar spans are walked once."""
+
+    def __init__(self, pf, raw: bytes):
+        self._root = _hcl_root(pf.hcl) if pf.hcl is not None else None
+        self._spans = _yaml_scalar_spans(raw) if pf.hcl is None and pf.yaml is not None else []
+        self._next = 0
+
+    def __call__(self, raw: bytes, start: int, line: int, line_start: int) -> bool:
+        if self._root is not None:
+            node = self._root.descendant_for_byte_range(start, start + 1)
+            return node is not None and node.type == "comment"
+        where = (line - 1, len(raw[line_start:start].decode("utf-8", "replace")))
+        spans = self._spans
+        while self._next < len(spans) and spans[self._next][1] <= where:
+            self._next += 1
+        return not (self._next < len(spans) and spans[self._next][0] <= where)
+
+
 class _Cover:
     """Which region a comment on a line covers (see `cover`), answered from an index built
     once per file: thousands of comments must not each scan every region."""
@@ -166,11 +239,15 @@ def build_index(parsed_files) -> SuppressionIndex:
         items: list[Suppression] = []
         if raw and b"meshlint:" in raw:
             covers = None
+            is_comment = _CommentTest(pf, raw)
             line, counted = 1, 0  # lines counted up to `counted`: once over the file, not per comment
             for m in COMMENT.finditer(raw):
                 line += raw.count(b"\n", counted, m.start())
                 counted = m.start()
-                col = m.start() - (raw.rfind(b"\n", 0, m.start()) + 1) + 1
+                line_start = raw.rfind(b"\n", 0, m.start()) + 1
+                if not is_comment(raw, m.start(), line, line_start):
+                    continue
+                col = m.start() - line_start + 1
                 kind = "file" if m.group(1) == b"ignore-file" else "line"
                 codes = _codes((m.group(2) or b"").decode("utf-8", "replace"))
                 sup = Suppression(pf.entry.path, line, col, kind, codes,
@@ -179,7 +256,6 @@ def build_index(parsed_files) -> SuppressionIndex:
                     if covers is None:
                         covers = _Cover(_hcl_regions(pf.hcl) if pf.hcl is not None else (
                             _yaml_regions(pf.yaml) if pf.yaml is not None else []))
-                    line_start = raw.rfind(b"\n", 0, m.start()) + 1
                     trailing = bool(raw[line_start:m.start()].strip())
                     sup.start, sup.end = covers.cover(line, trailing)
                 items.append(sup)

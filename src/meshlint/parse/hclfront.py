@@ -19,6 +19,11 @@ from functools import lru_cache
 # heredoc as Unknown (issue 15 #16)
 MAX_HEREDOC_BYTES = 256 * 1024
 # `<<ID` / `<<-ID` after an operator, on a line that is not a comment up to it
+# A number with an exponent but no fraction (`1e3`, `2E+5`): tree-sitter-hcl reads only its
+# digits and fails on the rest, where Terraform reads 1000. The parser is handed a copy with
+# such numbers masked as digits of the same length (`111`), so every offset stays right, and
+# `src` keeps the text as written: the evaluator reads the number from there.
+_EXPONENT_NUMBER = re.compile(rb"(?<![\w.])\d+[eE][+-]?\d+(?![\w.])")
 _HEREDOC_START = re.compile(rb"(?m)^(?:(?!//)[^#\n])*?[=(,\[:?]\s*<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n")
 
 
@@ -96,7 +101,7 @@ def parse_hcl_bytes(data: bytes, path: str) -> HclFile:
     if len(data) > MAX_HEREDOC_BYTES and b"<<" in data:
         data, result.capped = _cap_heredocs(data)
         result.src = data
-    tree = _parser().parse(data)
+    tree = _parser().parse(_mask_exponents(data))
     root = tree.root_node
     if root.has_error:
         result.error = _first_error(root, result)
@@ -105,6 +110,14 @@ def parse_hcl_bytes(data: bytes, path: str) -> HclFile:
     if body is not None:
         result.body = _body(body, result)
     return result
+
+
+def _mask_exponents(data: bytes) -> bytes:
+    """`data` with each fraction-less exponent number replaced by as many `1`s (see
+    `_EXPONENT_NUMBER`)."""
+    if b"e" not in data and b"E" not in data:
+        return data
+    return _EXPONENT_NUMBER.sub(lambda m: b"1" * len(m.group()), data)
 
 
 def _cap_heredocs(data: bytes) -> tuple[bytes, tuple[tuple[int, int, int], ...]]:

@@ -18,7 +18,7 @@ from meshlint.values import Unknown, YMap, YSeq
 
 from . import forexpr, operators, references, templates
 from .budget import MAX_EVAL_DEPTH, Budget, OverLimit
-from .convert import EvalError, Scope, Value, has_unknown
+from .convert import EvalError, Scope, Value, has_unknown, num
 from .functions import ARITY, FUNCTIONS
 
 if TYPE_CHECKING:  # type-only: a context creates evaluators and is called back for names
@@ -100,7 +100,7 @@ def _literal_value(ev: Evaluator, node: Node, depth: int) -> Value:
         except ValueError:
             pass
         try:
-            return float(raw)
+            return num(float(raw))  # `1.0e3` is the whole number 1000, as in Terraform
         except ValueError:
             raise EvalError(f"invalid number {raw[:20]!r}") from None
     if t == "bool_lit":
