@@ -317,6 +317,26 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str,
                     todo.append(t)
         reach[r] = seen
     named = {r: [p for m in reach[r] for p in refs.get(m, ())] for r in roots}
+    # path named by Terraform (a file, or a folder) -> the roots naming it: a file is named
+    # when it or one of its folders is, found by walking up its path, not by comparing all pairs
+    named_by: dict[str, list[str]] = {}
+    for r in roots:
+        for p in named[r]:
+            owners = named_by.setdefault(p.rstrip(os.sep) or os.sep, [])
+            if r not in owners:
+                owners.append(r)
+
+    def naming_roots(path: str) -> list[str]:
+        found: list[str] = []
+        probe = path
+        while True:
+            for r in named_by.get(probe, ()):
+                if r not in found:
+                    found.append(r)
+            parent = os.path.dirname(probe)
+            if parent == probe:
+                return [r for r in roots if r in found]  # in the roots' order
+            probe = parent
 
     aside: dict[str, tuple[str, str] | None] = {}  # directory -> set-aside folder and why
     kept = []
@@ -325,8 +345,7 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str,
         if d not in aside:
             aside[d] = set_aside_dir(d, top)
         hit = aside[d]
-        if hit is not None and e.kind not in (TERRAFORM, TFVARS) and \
-                not any(is_within(e.abspath, p) for ps in named.values() for p in ps):
+        if hit is not None and e.kind not in (TERRAFORM, TFVARS) and not naming_roots(e.abspath):
             if set_aside is not None:
                 set_aside.setdefault(scope_name(hit[0]), hit[1])
             continue
@@ -354,7 +373,7 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str,
             if owners:
                 join(owners, e, "Terraform root" if d in roots else "local module of the root")
                 continue
-        referencing = [r for r in roots if any(is_within(e.abspath, p) for p in named[r])]
+        referencing = naming_roots(e.abspath)
         if referencing:
             join(referencing, e, "named by the root's Terraform (a path it reads or applies)")
             continue

@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 from meshlint import __version__
 from meshlint.findings import Report
-from meshlint.knowledge import catalog
 from meshlint.report.ruledocs import doc_url
 from meshlint.report.safety import neutralise_json
 
@@ -43,6 +42,8 @@ def _uri(abspath: str, fallback: str, root: str) -> str:
 
 
 def render(report: Report, **_) -> str:
+    from meshlint.knowledge import catalog  # lazy: loaded for SARIF output only
+
     docs = catalog()
     ids = sorted(docs)
     index = {code: i for i, code in enumerate(ids)}
