@@ -186,7 +186,9 @@ def check(paths, fmt, output, style, color_choice, statistics, quiet, select, ig
         click.echo(f"wrote {len(result.report.findings)} findings to {write_baseline}")
         sys.exit(EXIT_OK)
     if verbose:
-        for scope in result.discovery.scopes:
+        from meshlint.discover import directory_scopes  # a cached run left them uncut
+
+        for scope in directory_scopes(result.discovery).scopes:
             roots = ", ".join(os.path.relpath(r) for r in scope.roots) or "no Terraform root"
             click.echo(f"scope {scope.name}: {len(scope.files)} files ({roots})", err=True)
             for folder, why in sorted(scope.reasons.items()):

@@ -79,6 +79,10 @@ class Discovery:
     tree_roots: list[str] = field(default_factory=list)
     # folder (display path) -> why its files are in no scope: not a deployment (--verbose)
     set_aside: dict[str, str] = field(default_factory=dict)
+    # what each path's walk found, kept so that scopes can be cut later (see directory_scopes)
+    walked: list[tuple[str, list[FileEntry]]] = field(default_factory=list)
+    cwd: str = ""
+    scopes_cut: bool = False
 
 
 def display_path(abspath: str, cwd: str) -> str:
@@ -117,10 +121,11 @@ def _looks_like_values(lower: str) -> bool:
         stem.endswith("_values") or stem.endswith(".values")
 
 
-def discover(paths: list[str], cwd: str | None = None, exclude=None) -> Discovery:
-    """Walk `paths` (files or directories) and build the scopes."""
+def discover(paths: list[str], cwd: str | None = None, exclude=None, scopes: bool = True) -> Discovery:
+    """Walk `paths` (files or directories) and build the scopes (with `scopes=False`, only
+    the walk: a run answered from the run cache needs no scopes, see directory_scopes)."""
     cwd = os.path.realpath(cwd or os.getcwd())
-    result = Discovery()
+    result = Discovery(cwd=cwd)
     per_path: list[tuple[str, list[FileEntry]]] = []
     for p in paths:
         top = os.path.realpath(p)
@@ -137,8 +142,9 @@ def discover(paths: list[str], cwd: str | None = None, exclude=None) -> Discover
             _walk(top, cwd, entries, result, exclude)
         per_path.append((top, entries))
         result.files.extend(entries)
-    for top, entries in per_path:
-        result.scopes.extend(_scopes(top, entries, cwd, result.set_aside))
+    result.walked = per_path
+    if scopes:
+        directory_scopes(result)
     if result.hidden_terraform:
         first = result.hidden_terraform[0]
         more = len(result.hidden_terraform) - 1
@@ -146,6 +152,15 @@ def discover(paths: list[str], cwd: str | None = None, exclude=None) -> Discover
                                 (f" (and {more} more hidden folders)" if more else "") +
                                 ": check it by naming its path"))
     return result
+
+
+def directory_scopes(disc: Discovery) -> Discovery:
+    """Cut the walked files into scopes by the repository's layout (once)."""
+    if not disc.scopes_cut:
+        disc.scopes_cut = True
+        for top, entries in disc.walked:
+            disc.scopes.extend(_scopes(top, entries, disc.cwd, disc.set_aside))
+    return disc
 
 
 class GitTracked:

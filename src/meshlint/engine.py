@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from meshlint import filters
 from meshlint.cachedir import cache_dir
 from meshlint.config import Config, matches_any
-from meshlint.discover import TERRAFORM, TFVARS, Discovery, FileEntry, Scope, discover
+from meshlint.discover import TERRAFORM, TFVARS, Discovery, FileEntry, Scope, directory_scopes, discover
 from meshlint.findings import Finding, Report, Severity
 from meshlint.parse import DEFAULT_MAX_FILE_BYTES, ParsedFile
 
@@ -79,7 +79,7 @@ def run(options: Options) -> Run:
 def _run(options: Options) -> Run:
     """The run cache around the line: a run over unchanged files is answered from it."""
     started = time.perf_counter()
-    disc = discover(options.paths, exclude=_excluder(options.config))
+    disc = discover(options.paths, exclude=_excluder(options.config), scopes=False)
     timings = {"discover": time.perf_counter() - started}
     key = None
     if options.cache and not options.online and options.overlay is None and not options.fixes:
@@ -116,6 +116,7 @@ def _analyse(options: Options, disc: Discovery) -> Run:
     project = terraform_project(disc, parsed)
     timings["parse"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("parse", len(disc.files), len(disc.files))
+    directory_scopes(disc)  # the layout's scopes (discovery left them for a cache miss)
     scopes = cut_scopes(disc.scopes, disc.files, parsed, config.scopes,
                         lambda e: _config_relative(config, e.abspath))
     sources = [read_sources(scope, parsed, project) for scope in scopes]
