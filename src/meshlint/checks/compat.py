@@ -10,6 +10,7 @@ from meshlint.checks.base import CheckContext, Reporter, rule
 from meshlint.findings import Finding
 from meshlint.locate import key_location
 from meshlint.model import Component, KialiInstall, Model
+from meshlint.model.derive_kiali import kiali_namespace
 from meshlint.values import Location, text
 from meshlint.versioning import minor_of, parse_version
 
@@ -27,12 +28,6 @@ def _lookup(config: dict, dotted: str) -> tuple[dict, str] | None:
     return None
 
 
-def _kiali_namespace(kiali: KialiInstall) -> str:
-    """Where an image- or CR-based Kiali runs (its Istio namespace by default)."""
-    parts = kiali.object.split("/")
-    return parts[1] if len(parts) >= 3 and parts[0] in ("Deployment", "Kiali") else "istio-system"
-
-
 def _config_location(model: Model, kiali: KialiInstall, holder: dict, key: str) -> Location:
     """Where a Kiali setting is written: in chart values or the Kiali CR at the key; in the
     kiali ConfigMap at its config.yaml (the setting sits inside that string)."""
@@ -40,7 +35,7 @@ def _config_location(model: Model, kiali: KialiInstall, holder: dict, key: str) 
     if from_release or kiali.object.startswith("Kiali/"):
         return key_location(holder, key, kiali.location)
     for cm in model.objects_of("ConfigMap"):
-        if cm.name == "kiali" and cm.namespace == _kiali_namespace(kiali):
+        if cm.name == "kiali" and cm.namespace == kiali_namespace(kiali):
             data = cm.body.get("data")
             return key_location(data, "config.yaml", cm.location) if isinstance(data, dict) else cm.location
     return kiali.location

@@ -24,7 +24,7 @@ def detection_for(version: str) -> str | None:
     return None
 
 
-def kiali_namespace(kiali: Component) -> str:
+def kiali_namespace(kiali: Component | KialiInstall) -> str:
     """Where an image- or CR-based Kiali runs (its Istio namespace by default)."""
     parts = kiali.object.split("/")
     if len(parts) >= 3 and parts[0] in ("Deployment", "Kiali"):
