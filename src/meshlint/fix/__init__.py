@@ -9,7 +9,7 @@ place gets a `NoFix` saying why.
 
 from __future__ import annotations
 
-from meshlint.fix import fix_cost, fix_injection, fix_versions  # noqa: F401 (register the fixers)
+from meshlint.fix import fix_cost, fix_injection, fix_lifecycle, fix_versions  # noqa: F401 (register the fixers)
 from meshlint.fix.edits import Fix, NoFix, Safety, TextEdit, apply_edits
 from meshlint.fix.plan import FileChange, Plan, disk_reader, fixes_for_run, plan, write
 from meshlint.fix.registry import FIXERS, fix_for
