@@ -27,7 +27,9 @@ def test_sarif_and_json_carry_fixes(tmp_path: Path) -> None:
     result = _run(root, fixes=True)
     sarif = json.loads(render(result.report, "sarif"))
     jsonschema.validate(sarif, json.loads(SCHEMA.read_text()))
-    with_fixes = [r for r in sarif["runs"][0]["results"] if r.get("fixes")]
+    # the seed's three ignored `version` keys (MESH103); its three charts from the retired GCS
+    # host have fixes too (MESH107, added later), not looked at here
+    with_fixes = [r for r in sarif["runs"][0]["results"] if r.get("fixes") and r["ruleId"] != "MESH107"]
     assert len(with_fixes) == 3 and all(r["ruleId"] == "MESH103" for r in with_fixes)
     (change,) = with_fixes[0]["fixes"][0]["artifactChanges"]
     (replacement,) = change["replacements"]
@@ -35,7 +37,7 @@ def test_sarif_and_json_carry_fixes(tmp_path: Path) -> None:
     assert replacement["insertedContent"]["text"].startswith("chart_version")
     assert replacement["deletedRegion"]["startColumn"] == 7
     report = json.loads(render(result.report, "json"))
-    fixes = [f["fixes"][0] for f in report["findings"] if "fixes" in f]
+    fixes = [f["fixes"][0] for f in report["findings"] if "fixes" in f and f["rule"] != "MESH107"]
     assert len(fixes) == 3 and fixes[0]["safety"] == "safe" and fixes[0]["edits"][0]["old"].startswith("version")
     # without the option the reports stay as they were
     plain = json.loads(render(_run(root, fixes=False).report, "json"))
