@@ -6,6 +6,7 @@ import os
 from functools import lru_cache
 
 from meshlint.findings import Finding, Report
+from meshlint.project import repository_root
 from meshlint.report.safety import clean
 from meshlint.report.textfmt import summary_line
 
@@ -26,14 +27,7 @@ def _prop(s: str) -> str:
 @lru_cache(maxsize=1024)
 def _repository(directory: str) -> str | None:
     """The git work tree holding `directory`: annotation paths are relative to it."""
-    probe = directory
-    while True:
-        if os.path.exists(os.path.join(probe, ".git")):
-            return probe
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            return None
-        probe = parent
+    return repository_root(directory)
 
 
 def _path(f: Finding) -> str:

@@ -10,23 +10,17 @@ from urllib.parse import quote
 
 from meshlint import __version__
 from meshlint.findings import Report
+from meshlint.project import repository_root
 from meshlint.report.ruledocs import doc_url
 from meshlint.report.safety import neutralise_json
 
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def repository_root(start: str | None = None) -> str:
+def sarif_root(start: str | None = None) -> str:
     """The enclosing git work tree (where code scanning resolves paths), else the cwd."""
     here = os.path.abspath(start or os.getcwd())
-    probe = here
-    while True:
-        if os.path.exists(os.path.join(probe, ".git")):
-            return probe
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            return here
-        probe = parent
+    return repository_root(here) or here
 
 
 def _uri(abspath: str, fallback: str, root: str) -> str:
@@ -61,7 +55,7 @@ def render(report: Report, **_) -> str:
             "defaultConfiguration": {"level": LEVEL[d.severity]},
             "properties": {"tags": ["meshlint", d.family]},
         })
-    root = repository_root()
+    root = sarif_root()
     results = []
     for f in report.findings:
         loc = f.location
