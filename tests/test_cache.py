@@ -33,3 +33,17 @@ def test_a_corrupt_cache_is_a_miss(tmp_path):
             path.write_bytes(b"\x00garbage")
     again = meshlint_cli("check", str(repo), env=env)
     assert again.stdout == good.stdout and again.returncode == good.returncode
+
+
+def test_run_cache_records_every_field_of_a_finding():
+    """The run cache writes findings field by field (not dataclasses.asdict, for speed): a
+    field added to Finding or Location must be stored too, or a warm run would drop it."""
+    import dataclasses
+
+    from meshlint.findings import Finding, Severity
+    from meshlint.runcache import _finding_record
+    from meshlint.values import Location
+
+    finding = Finding("MESH101", Severity.ERROR, "message", Location("a.tf", 3, 4, 5, 6), object="o",
+                      scope="s", detail="d", fix="f", name="n", relpath="r", abspath="/a")
+    assert _finding_record(finding) == dataclasses.asdict(finding)

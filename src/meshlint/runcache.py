@@ -38,10 +38,11 @@ def _rules_digest() -> str:
     return h.hexdigest()
 
 
-def file_digest(path: str, max_bytes: int) -> str:
+def file_digest(path: str, max_bytes: int, contents: dict[str, bytes] | None = None) -> str:
     """What a file contributes to the key: its content's hash, or for a file past the size
     limit (which the run skips unread) its size and mtime, so the key never reads more
-    than the run would; "missing" for a path that is not a readable regular file."""
+    than the run would; "missing" for a path that is not a readable regular file.
+    `contents` receives the bytes read: on a miss the run parses exactly what it hashed."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # before open(): a FIFO would block it
             return "missing"
@@ -49,12 +50,17 @@ def file_digest(path: str, max_bytes: int) -> str:
             st = os.fstat(fh.fileno())
             if st.st_size > max_bytes:
                 return f"oversize:{st.st_size}:{st.st_mtime_ns}"
-            return hashlib.sha256(fh.read(max_bytes + 1)).hexdigest()
+            data = fh.read(max_bytes + 1)
     except OSError:
         return "missing"
+    if len(data) > max_bytes:  # grew past the limit while being read
+        return f"oversize:{len(data)}"
+    if contents is not None:
+        contents[path] = data
+    return hashlib.sha256(data).hexdigest()
 
 
-def run_key(files, options, extra: str = "") -> str | None:
+def run_key(files, options, extra: str = "", contents: dict[str, bytes] | None = None) -> str | None:
     h = hashlib.sha256()
     config = options.config
     parts = {
@@ -73,7 +79,7 @@ def run_key(files, options, extra: str = "") -> str | None:
             return None
     for entry in files:
         h.update(entry.abspath.encode("utf-8", "surrogateescape") + b"\0" + entry.kind.encode())
-        h.update(file_digest(entry.abspath, options.max_file_bytes).encode() + b"\0")
+        h.update(file_digest(entry.abspath, options.max_file_bytes, contents).encode() + b"\0")
     return h.hexdigest()
 
 
@@ -108,11 +114,22 @@ def load(root: Path, key: str, max_bytes: int) -> Report | None:
     return report
 
 
+def _finding_record(f: Finding) -> dict:
+    """A finding as `load` reads it back (what dataclasses.asdict gives, without its deep
+    copies: a tenth of a cold run's bookkeeping on a big repository)."""
+    loc = f.location
+    return {"rule": f.rule, "severity": f.severity.value, "message": f.message,
+            "location": {"path": loc.path, "line": loc.line, "column": loc.column,
+                         "end_line": loc.end_line, "end_column": loc.end_column},
+            "object": f.object, "scope": f.scope, "detail": f.detail, "fix": f.fix, "name": f.name,
+            "relpath": f.relpath, "abspath": f.abspath}
+
+
 def store(root: Path, key: str, report: Report, files_read: list[str], max_bytes: int) -> None:
     """Save a run's result with the digests of the extra files it read (see load)."""
     doc = {
         "depends": {path: file_digest(path, max_bytes) for path in files_read},
-        "findings": [dataclasses.asdict(f) for f in report.findings],
+        "findings": [_finding_record(f) for f in report.findings],
         "files_checked": report.files_checked, "scopes": report.scopes,
         "suppressed": report.suppressed, "notes": report.notes, "rules_run": report.rules_run,
     }

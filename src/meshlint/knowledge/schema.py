@@ -14,7 +14,9 @@ import re
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import MISSING, fields, is_dataclass
+from dataclasses import MISSING, Field, fields, is_dataclass
+from functools import lru_cache
+from typing import Any
 
 from packaging.version import Version
 
@@ -60,12 +62,18 @@ def key_of(f) -> str:
     return str(f.metadata.get("key", f.name))
 
 
+@lru_cache(maxsize=None)
+def _schema(cls: Any) -> tuple[dict[str, Any], dict[str, Field]]:
+    """A record class's resolved field types and its fields by YAML key, worked out once
+    per class (resolving the annotations is most of what loading a table costs)."""
+    return typing.get_type_hints(cls), {key_of(f): f for f in fields(cls)}
+
+
 def build(cls: type[T], node: object, where: str) -> T:
     """An instance of the dataclass `cls` from a YAML mapping, or KnowledgeError."""
     if not isinstance(node, dict):
         raise KnowledgeError(f"{where}: expected a mapping")
-    hints = typing.get_type_hints(cls)
-    declared = {key_of(f): f for f in fields(cls)}  # type: ignore[arg-type]
+    hints, declared = _schema(typing.cast(Any, cls))
     unknown = sorted(str(k) for k in node if str(k) not in declared)
     if unknown:
         raise KnowledgeError(f"{where}: unknown key {', '.join(unknown)}")

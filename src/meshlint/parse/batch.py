@@ -3,9 +3,11 @@
 * The cache keeps each YAML file's parse result under its content hash (with its path,
   kind and meshlint's version), in the user cache dir; `--no-cache` turns it off.
   Terraform files are not cached: tree-sitter parses them faster than a cache could load.
-* With `--jobs N` (default: the cores), big batches of YAML are parsed by N forked
-  workers; results come back as plain JSON (`cachecodec`, never pickle: the cache
-  directory may be writable by others) and the same bytes fill the cache. Small batches stay in-process: forking does not pay for them.
+* With `--jobs N` (default: the cores), big batches of YAML are shared between this
+  process and N-1 forked workers (`workers`), sized so that all finish together; results
+  come back as plain JSON (`cachecodec`, never pickle: the cache directory may be writable
+  by others) and the same bytes fill the cache. The files parsed here are encoded for the
+  cache by a forked writer while the run goes on. Small batches stay in-process.
 * A YAML file that takes longer than the budget is reported (MESH001) and the run goes
   on; the composer's own callbacks check the clock, so no signals are involved (HCL is
   parsed in linear time by tree-sitter and bounded by the size cap).
@@ -16,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from meshlint import __version__
@@ -23,10 +26,12 @@ from meshlint.discover import TERRAFORM, TFVARS, FileEntry
 from meshlint.parse import ParsedFile, parse_data, read_entry
 from meshlint.parse.cachecodec import Corrupt, decode, encode
 from meshlint.parse.templates import TEMPLATE_SKIP, RenderedPattern, rendered_by, rendered_patterns
+from meshlint.parse.workers import Worker, can_fork, in_background, settle
 
 PARALLEL_MIN_BYTES = 1_000_000
-MAX_CACHE_BYTES = 256 * 1024 * 1024
-STATS = {"parsed": 0, "cached": 0}  # the last batch: for --verbose  # past this the cache starts over (entries never expire)
+BACKGROUND_MIN_FILES = 50  # fewer new cache entries are written at once, not by a forked child
+MAX_CACHE_BYTES = 256 * 1024 * 1024  # past this the cache starts over (entries never expire)
+STATS = {"parsed": 0, "cached": 0}  # the last batch: for --verbose
 PARSE_BUDGET_SECONDS = 20.0
 CACHE_FORMAT = 2  # 1 held pickles: never read again
 
@@ -40,6 +45,7 @@ class ParseCache:
         self._full_kinds = sorted(full_kinds) if full_kinds is not None else None
         self._db = None
         self._pending: list[tuple[str, bytes]] = []
+        self._inherited = None
 
     def _conn(self):
         if self._db is None:
@@ -80,6 +86,14 @@ class ParseCache:
             return {}
         return out
 
+    def detached(self, task):
+        """`task` for a forked child: it writes through a connection of its own (SQLite
+        connections must not cross a fork), leaving the inherited one untouched."""
+        def run() -> None:
+            self._inherited, self._db = self._db, None  # kept referenced: never closed here
+            task()
+        return run
+
     def store(self, key: str, blob: bytes) -> None:
         self._pending.append((key, blob))
 
@@ -115,10 +129,6 @@ def _strip(pf: ParsedFile) -> bytes:
     return encode(pf.yaml, pf.error, pf.skipped, pf.has_suppressions)
 
 
-def _worker(jobs: list[tuple[FileEntry, bytes, str | None]], settings: ParseSettings) -> list[bytes]:
-    return [_strip(_parse_one(entry, data, settings)) for entry, data, _key in jobs]
-
-
 def _restore(entry: FileEntry, blob: bytes) -> ParsedFile | None:
     """A cached or piped result; None (parse again) when the blob is not what `encode` wrote."""
     if not isinstance(blob, bytes):
@@ -133,26 +143,30 @@ def _restore(entry: FileEntry, blob: bytes) -> ParsedFile | None:
 def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
                 cache_root: Path | None = None, budget: float = PARSE_BUDGET_SECONDS,
                 full_kinds: frozenset[str] | None = None,
-                overlay: Mapping[str, bytes] | None = None) -> dict[str, ParsedFile]:
+                overlay: Mapping[str, bytes] | None = None,
+                prefetched: Mapping[str, bytes] | None = None) -> dict[str, ParsedFile]:
     """Every entry parsed; `full_kinds` as in parse_data (the engine passes what the
-    model reads); `overlay`: abspath -> bytes read instead of the disk (unsaved buffers)."""
+    model reads); `overlay`: abspath -> bytes read instead of the disk (unsaved buffers);
+    `prefetched`: abspath -> bytes already read from the disk (by the run cache's key)."""
     settings = ParseSettings(max_bytes, budget, full_kinds)
+    settle()  # a previous batch's cache writes land before this batch reads the cache
     cache = ParseCache(cache_root, full_kinds) if cache_root is not None else None
     results: dict[str, ParsedFile] = {}
+    terraform: list[tuple[FileEntry, bytes]] = []
     wanted: list[tuple[FileEntry, bytes, str | None]] = []
-    rendered: list[RenderedPattern] = []
     for entry in entries:
-        data, early = (overlay[entry.abspath], None) if overlay and entry.abspath in overlay \
-            else read_entry(entry, max_bytes)
+        if overlay and entry.abspath in overlay:
+            data, early = overlay[entry.abspath], None
+        elif prefetched and entry.abspath in prefetched:
+            data, early = prefetched[entry.abspath], None
+        else:
+            data, early = read_entry(entry, max_bytes)
         if early is not None:
             results[entry.abspath] = early
-            continue
-        if entry.kind in (TERRAFORM, TFVARS):
-            results[entry.abspath] = _parse_one(entry, data, settings)
-            if entry.kind == TERRAFORM and (b"template" in data or b"kubectl_path_documents" in data):
-                rendered.extend(rendered_patterns(entry.path, entry.abspath, data))
-            continue
-        wanted.append((entry, data, cache.key(entry, data, max_bytes) if cache is not None else None))
+        elif entry.kind in (TERRAFORM, TFVARS):
+            terraform.append((entry, data))
+        else:
+            wanted.append((entry, data, cache.key(entry, data, max_bytes) if cache is not None else None))
     todo = []
     hits = cache.load_many([k for _, _, k in wanted if k]) if cache is not None else {}
     STATS["cached"] = sum(1 for _, _, k in wanted if k in hits)
@@ -163,14 +177,65 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
             results[entry.abspath] = restored
         else:
             todo.append((entry, data, key))
-    try:
-        _parse_missing(todo, settings, jobs, cache, results)
-    finally:
-        if cache is not None:
-            cache.flush()
+    mine, shares = _shares(todo, jobs, sum(len(d) for _, d in terraform))
+    workers = [Worker(share, partial(_blob_of, settings=settings)) for share in shares]
+    # the Terraform files (tree-sitter trees cannot cross processes) while the workers parse
+    rendered: list[RenderedPattern] = []
+    for entry, data in terraform:
+        results[entry.abspath] = _parse_one(entry, data, settings)
+        if entry.kind == TERRAFORM and (b"template" in data or b"kubectl_path_documents" in data):
+            rendered.extend(rendered_patterns(entry.path, entry.abspath, data))
+    unencoded = _parse_here(mine, settings, results)
+    encoded: list[tuple[str, bytes]] = []
+    for worker in workers:
+        blobs = worker.results()
+        if blobs is None:  # the worker failed: its share is parsed here
+            unencoded += _parse_here(worker.share, settings, results)
+            continue
+        for (entry, data, key), blob in zip(worker.share, blobs):
+            pf = results[entry.abspath] = _restore(entry, blob) or _parse_one(entry, data, settings)
+            if key is not None and not _timed_out(pf):
+                encoded.append((key, blob))
+    if cache is not None:
+        _fill_cache(cache, unencoded, encoded, jobs)
     if rendered:
         _skip_rendered(results, rendered)
     return results
+
+
+def _blob_of(item: tuple[FileEntry, bytes, str | None], settings: ParseSettings) -> bytes:
+    """A worker's product: one file parsed, as the cache stores it."""
+    entry, data, _key = item
+    return _strip(_parse_one(entry, data, settings))
+
+
+def _parse_here(share, settings: ParseSettings, results: dict[str, ParsedFile]) -> list[tuple[str, ParsedFile]]:
+    """Parse a share in this process; (cache key, result) of what the cache should keep."""
+    keep = []
+    for entry, data, key in share:
+        pf = results[entry.abspath] = _parse_one(entry, data, settings)
+        if key is not None and not _timed_out(pf):
+            keep.append((key, pf))
+    return keep
+
+
+def _fill_cache(cache: ParseCache, unencoded: list[tuple[str, ParsedFile]],
+                encoded: list[tuple[str, bytes]], jobs: int) -> None:
+    """Write this batch's new entries. With more than one job and much to encode, a forked
+    child encodes and writes them while the run builds its model (the run waits for it
+    at its end, see `settle`)."""
+    def write() -> None:
+        for key, blob in encoded:
+            cache.store(key, blob)
+        for key, pf in unencoded:
+            cache.store(key, _strip(pf))
+        cache.flush()
+
+    if not unencoded and not encoded:
+        return
+    if jobs > 1 and len(unencoded) >= BACKGROUND_MIN_FILES and in_background(cache.detached(write)):
+        return
+    write()
 
 
 def _skip_rendered(results: dict[str, ParsedFile], rendered: list[RenderedPattern]) -> None:
@@ -186,57 +251,31 @@ def _skip_rendered(results: dict[str, ParsedFile], rendered: list[RenderedPatter
                           "read once its variables are filled in")
 
 
-def _parse_missing(todo, settings, jobs, cache, results) -> None:
-    if not todo:
-        return
-    total = sum(len(d) for _, d, _ in todo)
-    chunks = _balanced(todo, jobs) if jobs > 1 and total >= PARALLEL_MIN_BYTES else []
-    # one file (or one non-empty share) is parsed here: a pool of zero workers is an error
-    if len(chunks) > 1 and _can_fork():
-        from concurrent.futures import (
-            ProcessPoolExecutor,  # only parallel runs pay for it
-        )
-        from multiprocessing import get_context
-
-        with ProcessPoolExecutor(max_workers=len(chunks) - 1, mp_context=get_context("fork")) as pool:
-            futures = [pool.submit(_worker, chunk, settings) for chunk in chunks[1:]]
-            # this process takes the first share itself instead of waiting idle
-            _serial(chunks[0], settings, cache, results)
-            blobs = [f.result() for f in futures]
-        for chunk, chunk_blobs in zip(chunks[1:], blobs):
-            for (entry, data, key), blob in zip(chunk, chunk_blobs):
-                pf = results[entry.abspath] = _restore(entry, blob) or _parse_one(entry, data, settings)
-                if cache is not None and key is not None and not _timed_out(pf):
-                    cache.store(key, blob)
-        return
-    _serial(todo, settings, cache, results)
-
-
-def _serial(todo, settings: ParseSettings, cache, results) -> None:
-    for entry, data, key in todo:
-        pf = _parse_one(entry, data, settings)
-        if cache is not None and key is not None and not _timed_out(pf):
-            cache.store(key, _strip(pf))
-        results[entry.abspath] = pf
-
-
 def _timed_out(pf: ParsedFile) -> bool:
     """A budget overrun depends on the machine's load: never cache it."""
     return pf.error is not None and "took longer than" in pf.error.message
 
 
-def _can_fork() -> bool:
-    import multiprocessing
+# A worker's share costs parse + encode; the parent's own share costs parse alone, but the
+# parent also parses the Terraform files and decodes every worker's results (measured on the
+# benchmark corpus: encode ~0.25x a YAML parse, decode ~0.35x, tree-sitter ~1.65x per byte).
+_ENCODE, _DECODE, _TERRAFORM = 0.25, 0.35, 1.65
 
-    return "fork" in multiprocessing.get_all_start_methods()
 
-
-def _balanced(todo: list, jobs: int) -> list[list]:
-    """Split into `jobs` chunks of similar byte size (largest files first)."""
-    chunks: list[list] = [[] for _ in range(jobs)]
-    sizes = [0] * jobs
-    for item in sorted(todo, key=lambda t: -len(t[1])):
-        i = sizes.index(min(sizes))
-        chunks[i].append(item)
-        sizes[i] += len(item[1])
-    return [c for c in chunks if c] or [[]]
+def _shares(todo: list, jobs: int, terraform_bytes: int) -> tuple[list, list[list]]:
+    """(the parent's share, each worker's share) of the files to parse, so that all finish
+    together; everything stays here for one job, a small batch, or where forking is not
+    possible."""
+    total = sum(len(d) for _, d, _ in todo)
+    if jobs <= 1 or total < PARALLEL_MIN_BYTES or not can_fork():
+        return todo, []
+    workers = jobs - 1
+    per_worker = (_TERRAFORM * terraform_bytes + total) / ((1 + _ENCODE) + workers * (1 - _DECODE))
+    per_worker = min(per_worker, total / workers)
+    room = [per_worker] * workers + [total - per_worker * workers]  # the parent's is last
+    bins: list[list] = [[] for _ in room]
+    for item in sorted(todo, key=lambda t: -len(t[1])):  # largest first, into the most room
+        i = max(range(len(room)), key=room.__getitem__)
+        bins[i].append(item)
+        room[i] -= len(item[1])
+    return bins[-1], [b for b in bins[:-1] if b]

@@ -1,0 +1,103 @@
+"""Forked helpers of a parse batch: workers that parse a share of the YAML files, and a
+writer that fills the parse cache while the run goes on.
+
+Plain `os.fork` with a temporary file per worker, not a process pool: a forked child
+already holds its share's bytes (copy-on-write), writes its results to the file without
+a pipe that could fill up while the parent is busy parsing, and exits. Results come back
+as `cachecodec` JSON (never pickle), the same bytes the parse cache stores. A worker that
+fails (killed, out of memory) costs time, not results: the parent parses its share itself.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import sys
+from collections.abc import Callable, Sequence
+from typing import BinaryIO, Generic, TypeVar
+
+Item = TypeVar("Item")
+_LENGTH = struct.Struct("<Q")
+_writers: list[int] = []  # cache writers still running (see settle)
+
+
+def can_fork() -> bool:
+    """Forking is the only way workers are started (no spawn: re-importing meshlint in each
+    worker costs more than it saves on the batches that are parallel)."""
+    return hasattr(os, "fork") and sys.platform != "win32"
+
+
+class Worker(Generic[Item]):
+    """One forked child that runs `produce` over its share and writes the blobs."""
+
+    def __init__(self, share: Sequence[Item], produce: Callable[[Item], bytes]):
+        import tempfile  # only parallel batches need it
+
+        self.share = share
+        self.out: BinaryIO = tempfile.TemporaryFile(prefix="meshlint-parse-")
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: write every result, then leave without cleanup
+            code = 1
+            try:
+                for item in share:
+                    blob = produce(item)
+                    self.out.write(_LENGTH.pack(len(blob)))
+                    self.out.write(blob)
+                self.out.flush()
+                code = 0
+            finally:
+                os._exit(code)
+
+    def results(self) -> list[bytes] | None:
+        """The blobs in share order, once the child has exited; None when it failed."""
+        try:
+            _, status = os.waitpid(self.pid, 0)
+            if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+                return None
+            self.out.seek(0)
+            data = self.out.read()
+        except OSError:
+            return None
+        finally:
+            self.out.close()
+        blobs, pos = [], 0
+        for _ in self.share:
+            if pos + _LENGTH.size > len(data):
+                return None
+            (size,) = _LENGTH.unpack_from(data, pos)
+            pos += _LENGTH.size
+            blobs.append(data[pos:pos + size])
+            pos += size
+        return blobs if pos == len(data) else None
+
+
+def in_background(task: Callable[[], None]) -> bool:
+    """Run `task` in a forked child that the run does not wait for until `settle`
+    (the parse cache's writes, while the parent builds the model). False when it cannot
+    fork: the caller then does the work itself."""
+    if not can_fork():
+        return False
+    try:
+        pid = os.fork()
+    except OSError:
+        return False
+    if pid == 0:
+        code = 1
+        try:
+            task()
+            code = 0
+        finally:
+            os._exit(code)
+    _writers.append(pid)
+    return True
+
+
+def settle() -> None:
+    """Wait for the background writers: a run is finished when its cache is written (the
+    next run, or a test, reads it)."""
+    while _writers:
+        pid = _writers.pop()
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
