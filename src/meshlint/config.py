@@ -16,8 +16,7 @@ from pathlib import Path
 
 from meshlint import findings
 from meshlint.filters import ALL, unknown_code
-from meshlint.parse import DEFAULT_MAX_FILE_BYTES
-from meshlint.parse.yamlfront import parse_yaml_bytes
+from meshlint.discover import DEFAULT_MAX_FILE_BYTES
 from meshlint.project import search_upwards
 from meshlint.values import YMap
 
@@ -169,6 +168,8 @@ def _load_any(path: str) -> Config:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ConfigError(path, 1, f"cannot read configuration: {exc.strerror}") from None
+    from meshlint.parse.yamlfront import parse_yaml_bytes  # only a configuration file needs YAML
+
     parsed = parse_yaml_bytes(data, path)
     if parsed.error:
         line, _col, message = parsed.error

@@ -32,6 +32,9 @@ from dataclasses import dataclass, field
 from meshlint.deployments import LAYER_NAME, is_within, layer_groups, set_aside_dir
 from meshlint.tfrefs import local_module_calls, named_paths
 
+# the largest file meshlint reads (bigger ones are reported, not parsed)
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+
 SKIP_DIRS = frozenset((".git", ".terraform", "node_modules", "__pycache__", ".venv", "venv"))
 YAML_SUFFIXES = (".yaml", ".yml")
 KUSTOMIZATION_NAMES = frozenset(("kustomization.yaml", "kustomization.yml", "Kustomization"))

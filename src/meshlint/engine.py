@@ -21,13 +21,22 @@ from typing import TYPE_CHECKING
 from meshlint import filters
 from meshlint.cachedir import cache_dir
 from meshlint.config import Config, matches_any
-from meshlint.discover import TERRAFORM, TFVARS, Discovery, FileEntry, Scope, directory_scopes, discover
+from meshlint.discover import (
+    DEFAULT_MAX_FILE_BYTES,
+    TERRAFORM,
+    TFVARS,
+    Discovery,
+    FileEntry,
+    Scope,
+    directory_scopes,
+    discover,
+)
 from meshlint.findings import Finding, Report, Severity
-from meshlint.parse import DEFAULT_MAX_FILE_BYTES, ParsedFile
-from meshlint.parse.workers import settle
+from meshlint.forks import settle
 
 if TYPE_CHECKING:
     from meshlint.model import Model
+    from meshlint.parse import ParsedFile
     from meshlint.terraform import Project
 
 

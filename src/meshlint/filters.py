@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Iterable
 
 from meshlint.findings import FAIL_ON, FailOn, Finding, Severity
@@ -33,6 +32,8 @@ def unknown_code(code: str, known: Collection[str], *, exact: bool = False) -> U
     if typed_past:
         return UnknownCode(code, max(typed_past, key=len))
     choices = sorted(set(known) | ({k[:n] for k in known for n in range(4, len(k))} if not exact else set()))
+    import difflib  # only a mistyped code pays for it
+
     close = difflib.get_close_matches(code, choices, n=1, cutoff=0.6)
     return UnknownCode(code, close[0] if close else None)
 

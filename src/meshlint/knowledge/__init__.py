@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 # The tables' schemas are ~40 frozen dataclasses, a sixth of start-up: imported on first use,
 # so that a run answered from the run cache (which only needs `rules_dir`) never builds them.
+# (No name here may be a submodule's: importing `knowledge.store` binds `knowledge.store`.)
 _LAZY = {"InForce": "store", "in_force": "store", "stale_notes": "store", "stale_tables": "store"}
 
 

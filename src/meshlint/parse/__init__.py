@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from meshlint.discover import (
     CHART,
+    DEFAULT_MAX_FILE_BYTES,
     KUSTOMIZATION,
     MANIFEST,
     TERRAFORM,
@@ -26,7 +27,6 @@ from meshlint.parse.templates import TEMPLATE_SKIP, template_at
 from meshlint.parse.yamlfront import YamlFile, parse_yaml_bytes
 from meshlint.values import Location
 
-DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 
 # Go template actions ({{ .Values.x }}, {{- include ... }}): such files are Helm or other
 # templates, not YAML; they are skipped quietly, never reported as broken.

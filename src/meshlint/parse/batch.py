@@ -26,7 +26,7 @@ from meshlint.discover import TERRAFORM, TFVARS, FileEntry
 from meshlint.parse import ParsedFile, parse_data, read_entry
 from meshlint.parse.cachecodec import Corrupt, decode, encode
 from meshlint.parse.templates import TEMPLATE_SKIP, RenderedPattern, rendered_by, rendered_patterns
-from meshlint.parse.workers import Worker, can_fork, in_background, settle
+from meshlint.forks import Worker, can_fork, in_background, settle
 
 PARALLEL_MIN_BYTES = 1_000_000
 BACKGROUND_MIN_FILES = 50  # fewer new cache entries are written at once, not by a forked child

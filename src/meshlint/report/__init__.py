@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 
-from meshlint.findings import Report
-from meshlint.report import githubfmt, jsonfmt, junitfmt, sarif, textfmt
+import importlib
 
-FORMATS = {"text": textfmt.render, "json": jsonfmt.render, "sarif": sarif.render,
-           "github": githubfmt.render, "junit": junitfmt.render}
+from meshlint.findings import Report
+
+# format -> the module that renders it, imported when a run asks for it (start-up time)
+FORMATS = {"text": "textfmt", "json": "jsonfmt", "sarif": "sarif", "github": "githubfmt", "junit": "junitfmt"}
 
 
 def resolve_format(fmt: str) -> str:
@@ -19,4 +20,5 @@ def resolve_format(fmt: str) -> str:
 
 
 def render(report: Report, fmt: str, **kwargs) -> str:
-    return FORMATS[resolve_format(fmt)](report, **kwargs)
+    module = importlib.import_module(f"meshlint.report.{FORMATS[resolve_format(fmt)]}")
+    return module.render(report, **kwargs)

@@ -1,5 +1,5 @@
-"""Forked helpers of a parse batch: workers that parse a share of the YAML files, and a
-writer that fills the parse cache while the run goes on.
+"""Forked helpers of a run: workers that parse a share of the YAML files, and a writer
+that fills the parse cache while the run goes on (imports nothing of meshlint).
 
 Plain `os.fork` with a temporary file per worker, not a process pool: a forked child
 already holds its share's bytes (copy-on-write), writes its results to the file without
