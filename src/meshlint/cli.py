@@ -145,6 +145,9 @@ _last_run: list = []
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
               help="Parallel parsing processes [default: the number of cores].")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache of parsed files.")
+@click.option("--show-fixes", is_flag=True,
+              help="Put each finding's automatic fix in the report: text edits in JSON and SARIF "
+                   "`fixes`, its title under the finding in the full text style.")
 @click.option("--no-project", is_flag=True,
               help="Check PATHS alone, not in the context of the project around them "
                    "(the nearest .meshlint.yaml, [tool.meshlint] or .git).")
@@ -152,7 +155,7 @@ _last_run: list = []
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 def check(paths, fmt, output, style, color_choice, statistics, quiet, select, ignore, fail_on, as_of,
           online, timeout, config_path, baseline, write_baseline, new_since, jobs, no_cache,
-          no_project, verbose, debug) -> None:
+          show_fixes, no_project, verbose, debug) -> None:
     """Check PATHS (default: the current directory)."""
     from meshlint import baseline as baseline_mod
     from meshlint import filters
@@ -167,6 +170,7 @@ def check(paths, fmt, output, style, color_choice, statistics, quiet, select, ig
         raise click.UsageError("--timeout applies to online requests: add --online, or drop --timeout")
     options = _options(paths, select, ignore, as_of, online, timeout, config_path, not no_project)
     options.cache = not no_cache and os.environ.get("MESHLINT_NO_CACHE", "") == ""
+    options.fixes = show_fixes
     if jobs:
         options.jobs = jobs
     if baseline:

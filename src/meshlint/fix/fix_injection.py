@@ -11,6 +11,7 @@ from meshlint.findings import Finding
 from meshlint.fix.context import FixContext
 from meshlint.fix.edits import NoFix, Safety, TextEdit
 from meshlint.fix.hcledit import indent_of, insert_attribute, literal_kind, node_of
+from meshlint.fix.mapedit import Refused, flow_insert
 from meshlint.model import Namespace
 from meshlint.fix.registry import fixer
 from meshlint.fix.values import NotLiteral, value_edit
@@ -102,27 +103,10 @@ def _flow(value: str | dict) -> str:
 
 
 def _flow_insert(ctx: FixContext, path: str, mapping: YMap, item: str) -> TextEdit:
-    text = ctx.read(path) or ""
-    lines = text.split("\n")
-    depth, row, col = 0, mapping.line - 1, mapping.col - 1
-    while row < len(lines):
-        s = lines[row]
-        while col < len(s):
-            ch = s[col]
-            if ch in "\"'":
-                end = s.find(ch, col + 1)
-                col = len(s) if end < 0 else end
-            elif ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                if depth == 0:
-                    before = s[:col].rstrip()
-                    sep = "" if before.endswith("{") else ", "
-                    return TextEdit(path, row + 1, len(before) + 1, s[len(before):col], f"{sep}{item}" + (" " if s[len(before):col] else ""))
-            col += 1
-        row, col = row + 1, 0
-    raise _Refused("unbalanced flow mapping")
+    try:
+        return flow_insert(ctx.read(path) or "", path, mapping.line, mapping.col, item)
+    except Refused as why:
+        raise _Refused(str(why)) from None
 
 
 def _yaml_set(ctx: FixContext, decl: Namespace, key: str, value: str) -> TextEdit:

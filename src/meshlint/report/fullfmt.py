@@ -1,7 +1,8 @@
 """The `full` text style, for people at a terminal: findings grouped by file, a one-line
 headline each (`infra/main.tf:30:3 MESH501 [warning] module.vpc creates 3 NAT gateways`),
 then, indented beneath, the source line with a caret under the finding's columns, the rest
-of the explanation, the fix and the rule's documentation.
+of the explanation, the fix, the automatic fix's title (`check --show-fixes`) and the rule's
+documentation.
 
 The source line is read from the checked file when the report is written; it is cut to
 MAX_SOURCE_CHARS and cleaned like every other piece of file content, and a file that is gone
@@ -106,7 +107,7 @@ def render_full(report: Report, palette: Palette, width: int = 100, verbose: boo
             out.append(palette.paint(_safe(path), "bold"))
             current = path
         out.append("")
-        out.extend(_finding(f, palette, width, sources))
+        out.extend(_finding(f, palette, width, sources, report.fixes.get(f.fingerprint)))
     if verbose:
         out += [f"note: {_safe(note)}" for note in report.notes]
     if report.findings or (verbose and report.notes):
@@ -115,7 +116,8 @@ def render_full(report: Report, palette: Palette, width: int = 100, verbose: boo
     return neutralise("\n".join(out) + "\n")
 
 
-def _finding(f: Finding, palette: Palette, width: int, sources: SourceLines) -> list[str]:
+def _finding(f: Finding, palette: Palette, width: int, sources: SourceLines,
+             autofix: dict | None = None) -> list[str]:
     loc = f.location
     head, rest = headline(f.message)
     where = f"{_safe(loc.path)}:{loc.line}:{loc.column}"
@@ -137,6 +139,10 @@ def _finding(f: Finding, palette: Palette, width: int, sources: SourceLines) -> 
     if f.fix:
         lines += _wrapped(f"  {gutter}{eq} {palette.paint('fix:', 'bold')} ", f"  {gutter}  ",
                           _safe(f.fix), body)
+    if autofix:  # only on a run asked for fixes (`check --show-fixes`)
+        how = "meshlint fix" + (" --unsafe-fixes" if autofix["safety"] == "unsafe" else "")
+        lines += _wrapped(f"  {gutter}{eq} {palette.paint('autofix:', 'bold')} ", f"  {gutter}  ",
+                          _safe(f"{autofix['title']} ({autofix['safety']}: {how})"), body)
     lines.append(f"  {gutter}{eq} {palette.paint('docs:', 'dim')} {doc_url(f.rule)}")
     return lines
 
