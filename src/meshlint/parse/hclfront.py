@@ -68,6 +68,9 @@ class HclFile:
     # heredoc bodies over MAX_HEREDOC_BYTES: (start, end) in `src` (where only their newlines
     # remain) and the body's length as written
     capped: tuple[tuple[int, int, int], ...] = ()
+    # the syntax tree's root node (None when the file did not parse): suppression comments are
+    # told from look-alikes in strings and block labels by the tree's comment nodes
+    root: object = None
 
     def capped_within(self, start: int, end: int) -> int | None:
         """The written length of a capped heredoc body inside [start, end), if any."""
@@ -106,6 +109,7 @@ def parse_hcl_bytes(data: bytes, path: str) -> HclFile:
     if root.has_error:
         result.error = _first_error(root, result)
         return result
+    result.root = root
     body = next((c for c in root.children if c.type == "body"), None)
     if body is not None:
         result.body = _body(body, result)
