@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.main import CParser
-from ruamel.yaml.tokens import AliasToken, AnchorToken, ScalarToken, StreamEndToken, TagToken
+from ruamel.yaml.tokens import (
+    AliasToken,
+    AnchorToken,
+    ScalarToken,
+    StreamEndToken,
+    TagToken,
+)
 
 from meshlint import knowledge
 from meshlint.filters import ALL, unknown_code
