@@ -21,14 +21,20 @@ from dataclasses import dataclass, field
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.main import CParser
-from ruamel.yaml.tokens import ScalarToken, StreamEndToken
+from ruamel.yaml.tokens import (
+    AliasToken,
+    AnchorToken,
+    ScalarToken,
+    StreamEndToken,
+    TagToken,
+)
 
 from meshlint import knowledge
 from meshlint.filters import ALL, unknown_code
 from meshlint.findings import Finding, new_finding
 from meshlint.values import Location, YMap
 
-COMMENT = re.compile(rb"(?:#|//)\s*meshlint:\s*(ignore|ignore-file)(?:\[([^\]\n]*)\])?(?![\w-])[ \t]*([^\n]*)")
+COMMENT = re.compile(rb"(?:#|//|/\*)\s*meshlint:\s*(ignore|ignore-file)(?:\[([^\]\n]*)\])?(?![\w-])[ \t]*([^\n]*)")
 ANNOTATION = "meshlint.dev/ignore"
 
 
@@ -104,39 +110,34 @@ def _hcl_regions(hcl_file) -> list[tuple[int, int]]:
     return regions
 
 
-def _hcl_root(hcl_file):
-    """The syntax tree's root, reached from any attribute's expression (None without one:
-    then the file holds no string a comment could hide in, bar block labels)."""
-    work = [hcl_file.body]
-    while work:
-        body = work.pop()
-        for attr in body.attrs.values():
-            node = attr.expr
-            while node.parent is not None:
-                node = node.parent
-            return node
-        work.extend(blk.body for blk in body.blocks)
-    return None
+# tokens whose text may hold a `#` that starts no comment: scalars (keys and values, quoted,
+# plain or block) and the names of tags, anchors and aliases
+_TEXT_TOKENS = (ScalarToken, TagToken, AnchorToken, AliasToken)
 
 
-def _yaml_scalar_spans(raw: bytes) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """The (line, column) spans, 0-based, of every scalar in a YAML stream, in order: text
-    that looks like a comment inside one (a quoted or block scalar) is a value, not a
-    comment. A stream the scanner rejects yields the spans up to the error."""
-    spans = []
-    try:
-        for token in _tokens(raw):
-            if isinstance(token, ScalarToken):
-                spans.append(((token.start_mark.line, token.start_mark.column),
-                               (token.end_mark.line, token.end_mark.column)))
-    except YAMLError:
-        pass
+def _yaml_text_spans(raw: bytes) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The (line, column) spans, 0-based, of every scalar, tag, anchor and alias in a YAML
+    stream, in order: text that looks like a comment inside one (a quoted key, a block
+    scalar, `!x#meshlint:…`) is not a comment. What libyaml rejects is scanned again by
+    ruamel's pure-Python scanner, as the YAML front-end parses it; a stream that one rejects
+    too yields the spans up to the error."""
+    spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    for pure in ((False, True) if CParser is not None else (True,)):
+        spans = []
+        try:
+            for token in _tokens(raw, pure):
+                if isinstance(token, _TEXT_TOKENS):
+                    spans.append(((token.start_mark.line, token.start_mark.column),
+                                   (token.end_mark.line, token.end_mark.column)))
+        except YAMLError:
+            continue
+        break
     return spans
 
 
-def _tokens(raw: bytes) -> Iterator[object]:
-    """libyaml's tokens, or ruamel's pure-Python scanner's without ruamel.yaml.clib."""
-    if CParser is None:
+def _tokens(raw: bytes, pure: bool) -> Iterator[object]:
+    """libyaml's tokens, or ruamel's pure-Python scanner's (`pure`)."""
+    if pure or CParser is None:
         yield from YAML(typ="safe", pure=True).scan(raw)
         return
     scanner = CParser(raw)
@@ -151,18 +152,21 @@ def _tokens(raw: bytes) -> Iterator[object]:
 
 
 class _CommentTest:
-    """Whether a `meshlint:` match is in a real comment, not inside a string value
-    (issue 15: `description = "… # meshlint: ignore[…]"` must suppress nothing). Matches
-    are asked in file order, so the YAML scalar spans are walked once."""
+    """Whether a `meshlint:` match is in a real comment, not inside a string value or a
+    block label (issue 15: `description = "… # meshlint: ignore[…]"` and
+    `resource "t" "x # meshlint: ignore[…]"` must suppress nothing). Terraform asks the
+    syntax tree (its comment nodes are `#`, `//` and `/* */` comments); YAML asks the
+    scanner's tokens, in file order, so their spans are walked once."""
 
     def __init__(self, pf, raw: bytes):
-        self._root = _hcl_root(pf.hcl) if pf.hcl is not None else None
-        self._spans = _yaml_scalar_spans(raw) if pf.hcl is None and pf.yaml is not None else []
+        self._hcl = pf.hcl
+        self._spans = _yaml_text_spans(raw) if pf.hcl is None and pf.yaml is not None else []
         self._next = 0
 
     def __call__(self, raw: bytes, start: int, line: int, line_start: int) -> bool:
-        if self._root is not None:
-            node = self._root.descendant_for_byte_range(start, start + 1)
+        if self._hcl is not None:
+            root = self._hcl.root
+            node = root.descendant_for_byte_range(start, start + 1) if root is not None else None
             return node is not None and node.type == "comment"
         where = (line - 1, len(raw[line_start:start].decode("utf-8", "replace")))
         spans = self._spans
@@ -250,8 +254,11 @@ def build_index(parsed_files) -> SuppressionIndex:
                 col = m.start() - line_start + 1
                 kind = "file" if m.group(1) == b"ignore-file" else "line"
                 codes = _codes((m.group(2) or b"").decode("utf-8", "replace"))
+                reason = m.group(3)
+                if m.group().startswith(b"/*"):  # `/* meshlint: ignore[…] why */`
+                    reason = reason.split(b"*/", 1)[0]
                 sup = Suppression(pf.entry.path, line, col, kind, codes,
-                                  m.group(3).decode("utf-8", "replace").strip())
+                                  reason.decode("utf-8", "replace").strip())
                 if kind == "line":
                     if covers is None:
                         covers = _Cover(_hcl_regions(pf.hcl) if pf.hcl is not None else (

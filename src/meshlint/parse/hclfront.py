@@ -13,18 +13,13 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-# tree-sitter-hcl costs ~170 bytes of memory per character of a template literal (a 4.5 MB
-# heredoc: ~800 MB), so a heredoc body over this many bytes is not handed to it: its text is
-# dropped (its newlines kept, so every line number stays right) and the evaluator reads the
-# heredoc as Unknown (issue 15 #16)
-MAX_HEREDOC_BYTES = 256 * 1024
-# `<<ID` / `<<-ID` after an operator, on a line that is not a comment up to it
+from meshlint.parse.hclcap import cap_literals
+
 # A number with an exponent but no fraction (`1e3`, `2E+5`): tree-sitter-hcl reads only its
 # digits and fails on the rest, where Terraform reads 1000. The parser is handed a copy with
 # such numbers masked as digits of the same length (`111`), so every offset stays right, and
 # `src` keeps the text as written: the evaluator reads the number from there.
 _EXPONENT_NUMBER = re.compile(rb"(?<![\w.])\d+[eE][+-]?\d+(?![\w.])")
-_HEREDOC_START = re.compile(rb"(?m)^(?:(?!//)[^#\n])*?[=(,\[:?]\s*<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n")
 
 
 @dataclass(slots=True)
@@ -65,9 +60,12 @@ class HclFile:
     src: bytes
     body: HclBody = field(default_factory=HclBody)
     error: tuple[int, int, str] | None = None
-    # heredoc bodies over MAX_HEREDOC_BYTES: (start, end) in `src` (where only their newlines
-    # remain) and the body's length as written
+    # string and heredoc bodies over MAX_LITERAL_BYTES: (start, end) in `src` (where only
+    # their newlines remain) and the body's length as written
     capped: tuple[tuple[int, int, int], ...] = ()
+    # the syntax tree's root node (None when the file did not parse): suppression comments are
+    # told from look-alikes in strings and block labels by the tree's comment nodes
+    root: object = None
 
     def capped_within(self, start: int, end: int) -> int | None:
         """The written length of a capped heredoc body inside [start, end), if any."""
@@ -98,14 +96,14 @@ def parse_hcl_bytes(data: bytes, path: str) -> HclFile:
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         result.error = (line, col, f"not valid UTF-8 (byte {exc.start})")
         return result
-    if len(data) > MAX_HEREDOC_BYTES and b"<<" in data:
-        data, result.capped = _cap_heredocs(data)
-        result.src = data
+    data, result.capped = cap_literals(data)  # long strings and heredocs (meshlint.parse.hclcap)
+    result.src = data
     tree = _parser().parse(_mask_exponents(data))
     root = tree.root_node
     if root.has_error:
         result.error = _first_error(root, result)
         return result
+    result.root = root
     body = next((c for c in root.children if c.type == "body"), None)
     if body is not None:
         result.body = _body(body, result)
@@ -118,35 +116,6 @@ def _mask_exponents(data: bytes) -> bytes:
     if b"e" not in data and b"E" not in data:
         return data
     return _EXPONENT_NUMBER.sub(lambda m: b"1" * len(m.group()), data)
-
-
-def _cap_heredocs(data: bytes) -> tuple[bytes, tuple[tuple[int, int, int], ...]]:
-    """Drop the text of heredoc bodies over the cap, keeping their newlines."""
-    out: list[bytes] = []
-    capped: list[tuple[int, int, int]] = []
-    size = 0  # bytes of `out`
-    pos = 0
-    for start in _HEREDOC_START.finditer(data):
-        if start.start() < pos:
-            continue  # inside a heredoc already handled
-        marker = re.compile(rb"(?m)^[ \t]*" + re.escape(start.group(1)) + rb"[ \t]*\r?$")
-        close = marker.search(data, start.end())
-        if close is None:
-            break  # unterminated: the parser reports it
-        body_start, body_end = start.end(), close.start()
-        if body_end - body_start <= MAX_HEREDOC_BYTES:
-            continue
-        out.append(data[pos:body_start])
-        size += body_start - pos
-        kept = b"\n" * data.count(b"\n", body_start, body_end)
-        out.append(kept)
-        capped.append((size, size + len(kept), body_end - body_start))
-        size += len(kept)
-        pos = body_end
-    if not capped:
-        return data, ()
-    out.append(data[pos:])
-    return b"".join(out), tuple(capped)
 
 
 def _first_error(root, f: HclFile) -> tuple[int, int, str]:

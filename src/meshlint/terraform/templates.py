@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from meshlint.parse.hclcap import MAX_LITERAL_BYTES
 from meshlint.values import Unknown
 
 from .budget import MAX_STRING, OverLimit, check_string_length
@@ -32,6 +33,7 @@ def template_parts(ev: Evaluator, node: Node, depth: int) -> Value:
     start = next((c.end_byte for c in children if c.type == "quoted_template_start"), node.start_byte)
     end = next((c.start_byte for c in children if c.type == "quoted_template_end"), node.end_byte)
     _check_literal_span(start, end)
+    _check_capped(ev, start, end)
     pieces: list[str] = []
     total = 0
     pos = start
@@ -69,10 +71,7 @@ def heredoc_template(ev: Evaluator, node: Node, depth: int) -> Value:
     start = newline + 1 if newline >= 0 else ids[0].end_byte
     end = ids[-1].start_byte if len(ids) > 1 else node.end_byte
     _check_literal_span(start, end)
-    written = ev.f.capped_within(start, end)
-    if written is not None:  # the front-end did not keep its text (meshlint.parse.hclfront)
-        _check_literal_span(0, written)  # the evaluator's own cap names itself first
-        return Unknown(f"heredoc of {written} bytes")
+    _check_capped(ev, start, end)
     pieces: list[str] = []
     total = 0
     pos = start
@@ -112,6 +111,15 @@ def _check_literal_span(start: int, end: int) -> None:
     """A literal over the cap is not decoded at all (a 4 MB heredoc is not read as text)."""
     if end - start > MAX_STRING:
         raise OverLimit(f"a string literal of more than {MAX_STRING // (1024 * 1024)} MB")
+
+
+def _check_capped(ev: Evaluator, start: int, end: int) -> None:
+    """A literal whose text the front-end did not keep (meshlint.parse.hclcap) is over a cap:
+    the evaluator's own when it is that long, else the front-end's."""
+    written = ev.f.capped_within(start, end)
+    if written is not None:
+        _check_literal_span(0, written)
+        raise OverLimit(f"a string literal of more than {MAX_LITERAL_BYTES // 1024} KB")
 
 
 def unescape(s: str) -> str:
