@@ -318,9 +318,12 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str,
     called = {t for targets in calls.values() for t in targets if t in module_dirs}
     roots = sorted(d for d in module_dirs if d not in called)
 
+    names: dict[str, str] = {}
+
     def scope_name(directory: str) -> str:
-        name = display_path(directory, cwd)
-        return name if name != "" else "."
+        if directory not in names:  # asked once per file: relpath is the costly part
+            names[directory] = display_path(directory, cwd) or "."
+        return names[directory]
 
     # each root with the local modules it reaches, and the paths they name
     reach: dict[str, set[str]] = {}
@@ -344,17 +347,26 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str,
             if r not in owners:
                 owners.append(r)
 
-    def naming_roots(path: str) -> list[str]:
-        found: list[str] = []
-        probe = path
-        while True:
-            for r in named_by.get(probe, ()):
-                if r not in found:
-                    found.append(r)
+    folder_namers: dict[str, frozenset[str]] = {}  # folder -> roots naming it or a folder above
+
+    def namers(folder: str) -> frozenset[str]:
+        chain = []  # the folders up to the first one already known (no recursion: paths may be deep)
+        probe = folder
+        while probe not in folder_namers:
+            chain.append(probe)
             parent = os.path.dirname(probe)
             if parent == probe:
-                return [r for r in roots if r in found]  # in the roots' order
+                folder_namers[probe] = frozenset(named_by.get(probe, ()))
+                chain.pop()
+                break
             probe = parent
+        for f in reversed(chain):
+            folder_namers[f] = folder_namers[os.path.dirname(f)].union(named_by.get(f, ()))
+        return folder_namers[folder]
+
+    def naming_roots(path: str) -> list[str]:
+        found = namers(os.path.dirname(path)).union(named_by.get(path, ()))
+        return [r for r in roots if r in found] if found else []  # in the roots' order
 
     aside: dict[str, tuple[str, str] | None] = {}  # directory -> set-aside folder and why
     kept = []

@@ -31,12 +31,11 @@ def cut_scopes(discovered: list[Scope], all_files: list[FileEntry], parsed: Mapp
     without what deploys nothing (kustomize patches, live dumps), with alternatives split."""
     if configured:
         return explicit_scopes(all_files, configured, relative)
-    identities = {path: manifest_identities(pf) for path, pf in parsed.items()}
     out = []
     for scope in join_referenced(discovered, all_files, parsed):
         scope = deployed_only(scope, parsed)
         for overlay in split_overlays(scope, parsed):
-            out.extend(split_alternatives(overlay, identities))
+            out.extend(split_alternatives(overlay, parsed))
     return out
 
 
@@ -261,18 +260,18 @@ def parse_error_findings(parsed: Mapping[str, ParsedFile], scopes: list[Scope]) 
             for pf in parsed.values() if pf.error is not None]
 
 
-def split_alternatives(scope: Scope, identities: dict[str, set[tuple]]) -> list[Scope]:
+def split_alternatives(scope: Scope, parsed: Mapping[str, ParsedFile]) -> list[Scope]:
     """A folder of plain manifests (no Terraform root, no kustomization) in which several
     files define the same object cannot be applied as a whole: `kubectl apply` would let
     the last file overwrite the others. Such a folder is a collection of alternatives
     (examples, test fixtures, per-environment copies), so each of its files is checked as
-    a scope of its own. `identities` maps a file's abspath to the (kind, namespace, name)
-    it defines."""
+    a scope of its own."""
     if scope.roots or any(f.kind == KUSTOMIZATION for f in scope.files):
         return [scope]
     owners: dict[tuple, set[str]] = {}
     for f in scope.files:
-        for ident in identities.get(f.abspath, ()):
+        pf = parsed.get(f.abspath)
+        for ident in manifest_identities(pf) if pf is not None else ():
             owners.setdefault(ident, set()).add(f.abspath)
     clashing = {p for files in owners.values() if len(files) > 1 for p in files}
     if not clashing:

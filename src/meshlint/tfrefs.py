@@ -27,12 +27,24 @@ _VAR_REF = re.compile(r"\$\{var\.([\w-]+)\}")
 _READ_LIMIT = 4 * 1024 * 1024
 
 
+_READS: dict[tuple[str, int, int], bytes] = {}  # (path, mtime, size) -> text: scope cutting asks thrice
+
+
 def _read(path: str) -> bytes | None:
+    """A .tf file's text (capped), read once while it is unchanged (by mtime and size)."""
     try:
+        st = os.stat(path)
+        key = (path, st.st_mtime_ns, st.st_size)
+        if key in _READS:
+            return _READS[key]
         with open(path, "rb") as fh:
-            return fh.read(_READ_LIMIT)
+            data = fh.read(_READ_LIMIT)
     except OSError:
         return None
+    if len(_READS) > 20_000:  # a long-lived process (the language server) must not grow
+        _READS.clear()
+    _READS[key] = data
+    return data
 
 
 def _within(path: str, root: str) -> bool:
