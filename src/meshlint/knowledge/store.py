@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -87,6 +86,8 @@ def store(name: str, document: dict) -> Path:
     KnowledgeError (and nothing written) when it does not validate."""
     raw = json.dumps(document, indent=1, sort_keys=False, default=str).encode("utf-8")
     parse_table(name, raw, f"downloaded {name}")
+    import tempfile  # only `meshlint data update` writes tables
+
     folder = data_cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
