@@ -25,7 +25,9 @@ if TYPE_CHECKING:  # type-only: the evaluator calls these with the module instan
     from .context import ModuleContext
 
 MAX_MATCHES = 200  # files one `pattern` may render
-_SEPARATOR = re.compile(r"^---(?:[ \t].*)?$")
+# gavinbunney/kubectl splits at every "\n---" and drops the rest of that line, so `----` or
+# `--- # x` end a document too
+_SEPARATOR = re.compile(r"^---")
 
 
 def data_source(ctx: ModuleContext, dtype: str, blk: HclBlock) -> Value:
@@ -105,8 +107,8 @@ def _matches(ctx: ModuleContext, pattern: str) -> list[str]:
 
 
 def split_documents(text: RenderedText) -> list[RenderedText]:
-    """The provider's split: one string per YAML document, empty and comment-only documents
-    left out, each keeping the template lines it came from."""
+    """The provider's split (see _SEPARATOR): one string per YAML document, empty and
+    comment-only documents left out, each keeping the template lines it came from."""
     lines = text.split("\n")
     out: list[RenderedText] = []
     start = 0
