@@ -2,6 +2,7 @@
 contract point 5 (a broken YAML file Terraform reads into the model is a MESH001)."""
 
 from conftest import check, hits, only, write_tree
+
 from meshlint.terraform.rendering import RenderedText, render
 from meshlint.values import Unknown
 

@@ -123,8 +123,8 @@ def split_documents(text: RenderedText) -> list[RenderedText]:
     return out
 
 
-_PLAIN = re.compile(r"^(apiVersion|kind):\s*[\"']?([^\"'\s#]+)", re.M)
-_META = re.compile(r"^  (name|namespace):\s*[\"']?([^\"'\s#]+)", re.M)
+_PLAIN = re.compile(r"^(apiVersion|kind):\s*[\"']?([^\"'\s#]+)", re.MULTILINE)
+_META = re.compile(r"^  (name|namespace):\s*[\"']?([^\"'\s#]+)", re.MULTILINE)
 
 
 def _self_link(doc: str, index: int) -> str:
