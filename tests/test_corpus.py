@@ -122,6 +122,10 @@ EXPECTED = {
     ("MESH207", "real/kubernetes-ops/terraform-environments/aws/terragrunt-dev/us-east-1/terragrunt-dev/300-kubernetes/200-istio/30-gw-vs/yaml/gateway.yaml", 28),
     ("MESH207", "real/kubernetes-ops/terraform-environments/azure/dev/east-us-2/dev/100-kubernetes/200-istio/30-gw-vs/yaml/gateway.yaml", 19),
     ("MESH207", "real/kubernetes-ops/terraform-environments/azure/dev/east-us-2/dev/100-kubernetes/200-istio/30-gw-vs/yaml/gateway.yaml", 28),
+    # the module's `data "template_file" "gateway"` renders `hosts: ${gateway_hosts}` (line 16) with
+    # jsonencode(var.gateway_hosts), whose default is ["*"]: rendered and read (issue 11 cause 4), the
+    # port-80 server takes any Host too; before, the placeholder left its hosts unknown
+    ("MESH207", "real/kubernetes-ops/terraform-modules/aws/istio-networking/main-gateway/gateway.tpl.yaml", 16),
     ("MESH207", "real/kubernetes-ops/terraform-modules/aws/istio-networking/main-gateway/gateway.tpl.yaml", 25),
     # MESH501 (real/kubernetes-ops): the VPC module enables NAT without single_nat_gateway: one NAT gateway per private subnet index, 3 here (the SOURCES.md note says so)
     ("MESH501", "real/kubernetes-ops/terraform-modules/aws/vpc/main.tf", 18),

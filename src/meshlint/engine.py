@@ -143,6 +143,9 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -
     registry = checks.load_all()
     ran = [code for code in sorted(registry) if filters.rule_selected(code, options.select, options.ignore)]
     found = parse_error_findings(parsed, scopes)
+    # YAML that Terraform reads (file(), templatefile(), ...) and that does not parse
+    scope_of = {e.path: s.name for s in reversed(scopes) for e in s.files}
+    found.extend(replace(f, scope=scope_of.get(f.location.path, "")) for f in project.read_errors)
     ctx = checks.CheckContext(as_of=options.as_of, online=options.online, ignore_namespaces=None
                               if config.ignore_namespaces is None else tuple(config.ignore_namespaces))
     for i, model in enumerate(models):
@@ -152,7 +155,7 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -
     timings["checks"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("filters", 0, 1)
     report = _report(found, ran, disc, scopes, parsed, config, options.select, options.ignore,
-                     options.identity_root)
+                     options.identity_root, project.read_through)
     report.notes.extend(project.notes)  # what the evaluator's budget left unevaluated, and where
     report.notes.extend(knowledge.stale_notes(options.as_of))  # facts older than the run's date
     timings["filters"] = time.perf_counter() - clock
@@ -244,7 +247,8 @@ def _online_answers(needed, timeout: float, registries_config: Mapping):
 
 def _report(found: list[Finding], ran: list[str], disc: Discovery, scopes: list[Scope],
             parsed: Mapping[str, ParsedFile], config: Config, select: list[str],
-            ignore: list[str], identity_root: str | None = None) -> Report:
+            ignore: list[str], identity_root: str | None = None,
+            read_through: Mapping[str, str | None] | None = None) -> Report:
     """Filters (selection, severities, per-path ignores, inline suppressions), then the report."""
     from meshlint import suppress
     from meshlint.parse.templates import skip_notes
@@ -270,7 +274,7 @@ def _report(found: list[Finding], ran: list[str], disc: Discovery, scopes: list[
                     suppressed=suppressed, rules_run=["MESH001"] + ran)
     for path, problem in disc.problems:
         report.notes.append(f"{path}: {problem}")
-    report.notes.extend(skip_notes({pf.entry.path: pf.skipped for pf in parsed.values()}))
+    report.notes.extend(skip_notes({pf.entry.path: pf.skipped for pf in parsed.values()}, read_through))
     report.notes.extend(config.notes)
     return report
 

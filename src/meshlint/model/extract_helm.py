@@ -17,12 +17,14 @@ from meshlint.model.tf_walk import attr_location, block_location, instances
 from meshlint.model.types import HelmRelease, LocalChart, as_sequence
 from meshlint.parse.hclfront import HclBlock
 from meshlint.parse.yamlfront import parse_yaml_bytes
-from meshlint.terraform import EncodedDocument, FileText, ModuleContext, Project
+from meshlint.terraform import EncodedDocument, ModuleContext, Project
 from meshlint.values import Unknown
 
 
-def values_documents(raw: object, project: Project | None = None) -> list:
-    """helm_release `values`: a list of YAML strings -> documents (or Unknown entries)."""
+def values_documents(raw: object, project: Project | None = None, reader: str = "helm values") -> list:
+    """helm_release `values`: a list of YAML strings -> documents (or Unknown entries). A
+    file (`file()`) or rendered template (`templatefile()`, `template_file`) is read with
+    positions in its own file; one that does not parse is its MESH001 (TreeFiles.yaml)."""
     if raw is None:
         return []
     if isinstance(raw, Unknown):
@@ -31,14 +33,14 @@ def values_documents(raw: object, project: Project | None = None) -> list:
     for item in raw if isinstance(raw, list) else [raw]:
         if isinstance(item, EncodedDocument):
             docs.append(item.data)
-        elif isinstance(item, FileText) and project is not None and \
-                (parsed := project.parsed_documents(item.source)) is not None:
-            docs.extend(d for d in parsed if isinstance(d, dict))  # values file, with its lines
+        elif isinstance(item, str) and project is not None and \
+                (read := project.files.yaml.documents(item, reader)) is not None:
+            if isinstance(read, Unknown):
+                docs.append(read)
+            else:
+                docs.extend(d for d in read if isinstance(d, dict))  # with the file's own lines
         elif isinstance(item, str):
-            # a file() the parse layer did not read (not named like a values file) keeps its
-            # path; an inline string has none
-            where = display_path(item.source, os.getcwd()) if isinstance(item, FileText) else ""
-            parsed_file = parse_yaml_bytes(item.encode("utf-8"), where)
+            parsed_file = parse_yaml_bytes(item.encode("utf-8"), "")  # inline: no file of its own
             if parsed_file.error:
                 docs.append(Unknown("values document that is not YAML"))
             else:
@@ -76,7 +78,7 @@ def helm_release_resource(out: Collector, ctx: ModuleContext, rtype: str, addres
             version_key="version" if "version" in body else None,
             version_location=attr_location(version_attr) if version_attr else None,
             namespace=body.get("namespace", "default"),
-            values=values_documents(body.get("values"), ctx.project),
+            values=values_documents(body.get("values"), ctx.project, f"{inst} values in {blk.file.path}"),
             sets=set_entries(body), location=block_location(blk), object=inst, origin="helm_release",
             repository_location=attr_location(repository_attr) if repository_attr else None)
         if rel.is_local_chart and isinstance(rel.chart, str):
@@ -122,7 +124,8 @@ def addons_module(out: Collector, ctx: ModuleContext, call: HclBlock, address: s
             repository=entry.get("repository"), version=entry.get("chart_version"),
             version_key="chart_version" if "chart_version" in entry else None,
             version_location=version_loc, namespace=entry.get("namespace", "default"),
-            values=values_documents(entry.get("values"), ctx.project), sets=set_entries(entry),
+            values=values_documents(entry.get("values"), ctx.project, f'{address}.helm_releases["{key}"] values'),
+            sets=set_entries(entry),
             location=entry_loc, object=f'{address}.helm_releases["{key}"]',
             origin="eks-blueprints-addons", ignored_keys=ignored,
             ignored_values={k: entry[k] for k in ignored},

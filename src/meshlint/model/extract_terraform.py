@@ -10,6 +10,7 @@ from meshlint import knowledge
 from meshlint.model.collect import Collector
 from meshlint.model.extract_eks import eks_cluster_resource, eks_module
 from meshlint.model.extract_helm import addons_module, helm_release_resource
+from meshlint.model.extract_templates import Mark, forget_as_written
 from meshlint.model.extract_nat import is_vpc_module, nat_gateway_resource, vpc_module
 from meshlint.model.extract_node_pools import (
     aws_fargate_profile_resource,
@@ -63,6 +64,7 @@ def module_extractor(source: str) -> ModuleExtractor | None:
 def extract_terraform(out: Collector, root: ModuleContext) -> None:
     if out.region is None:
         out.region = aws_region(root)
+    since = Mark.of(out)
     for ctx in module_contexts(root):
         prefix = ctx.address
         for (rtype, rname), blk in sorted(ctx.module.resources.items()):
@@ -74,3 +76,4 @@ def extract_terraform(out: Collector, root: ModuleContext) -> None:
             extract_module = module_extractor(source)
             if extract_module is not None:
                 extract_module(out, ctx, call, f"{prefix}module.{name}", source)
+    forget_as_written(out, since)  # a rendered file's objects replace the file as written

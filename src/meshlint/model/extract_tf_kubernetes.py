@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from meshlint.model.collect import Collector
-from meshlint.model.extract_manifests import CLUSTER_SCOPED
+from meshlint.model.extract_manifests import CLUSTER_SCOPED, yaml_location
 from meshlint.model.tf_walk import block_location, first, instances
 from meshlint.model.types import K8sObject, Namespace, Workload, as_mapping, as_sequence
 from meshlint.parse.hclfront import HclBlock
 from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.terraform import EncodedDocument, ModuleContext
-from meshlint.values import Unknown, is_unknown
+from meshlint.values import Location, Unknown, is_unknown
 
 NAMESPACE_TYPES = ("kubernetes_namespace", "kubernetes_namespace_v1")
 MANIFEST_TYPES = ("kubernetes_manifest", "kubectl_manifest")
@@ -36,18 +36,14 @@ def _labels(value: object) -> Mapping | Unknown:
 
 def manifest_resource(out: Collector, ctx: ModuleContext, rtype: str, address: str, blk: HclBlock) -> None:
     """`kubernetes_manifest` (an HCL object) and `kubectl_manifest` (a YAML string)."""
-    loc = block_location(blk)
+    block_loc = block_location(blk)
     for inst, bind in instances(ctx, blk, address):
+        loc = block_loc
         body = ctx.eval_body(blk.body, bind)
         if rtype == "kubernetes_manifest":
             manifest = body.get("manifest")
         else:
-            manifest = body.get("yaml_body")
-            if isinstance(manifest, EncodedDocument):
-                manifest = manifest.data
-            elif isinstance(manifest, str):
-                parsed = parse_yaml_bytes(manifest.encode("utf-8"), loc.path)
-                manifest = parsed.documents[0].value if not parsed.error and len(parsed.documents) == 1 else None
+            manifest, loc = _yaml_body(ctx, body.get("yaml_body"), f"{address} in {blk.file.path}", block_loc)
         if not isinstance(manifest, Mapping) or is_unknown(manifest.get("kind")):
             continue
         kind, api = manifest.get("kind"), manifest.get("apiVersion")
@@ -57,10 +53,33 @@ def manifest_resource(out: Collector, ctx: ModuleContext, rtype: str, address: s
         name: str = meta["name"] if isinstance(meta.get("name"), str) else ""
         ns: str | None = None if kind in CLUSTER_SCOPED else (
             meta.get("namespace") if isinstance(meta.get("namespace"), str) else "default")
+        if "\n" in inst:  # for_each over whole documents: Terraform's key is the text itself
+            inst = f"{address}[{kind}/{name}]"
         if kind == "Namespace" and isinstance(meta.get("labels"), Unknown):
             out.add_namespace(Namespace(name, meta["labels"], loc, inst, "terraform"))
             continue
         out.add_object(K8sObject(kind, api, name, ns, manifest, loc, "terraform"), declared_as=inst)
+
+
+def _yaml_body(ctx: ModuleContext, text: object, reader: str, loc: Location) -> tuple[object, Location]:
+    """A kubectl_manifest's `yaml_body` as an object, and where it is declared: a file read
+    with file() or a rendered template (templatefile(), template_file, one document of
+    kubectl_path_documents) is located in that file; an inline string at the block."""
+    if isinstance(text, EncodedDocument):
+        return text.data, loc
+    if not isinstance(text, str):
+        return None, loc
+    read = ctx.project.files.yaml.documents(text, reader)
+    if isinstance(read, Unknown):
+        return None, loc
+    if read is None:
+        parsed = parse_yaml_bytes(text.encode("utf-8"), loc.path)
+        one = parsed.documents[0].value if not parsed.error and len(parsed.documents) == 1 else None
+        return one, loc
+    docs = [d for d in read if d is not None]
+    if len(docs) != 1:
+        return None, loc  # the provider takes exactly one document
+    return docs[0], yaml_location(getattr(docs[0], "path", loc.path), docs[0])
 
 
 def namespace_resource(out: Collector, ctx: ModuleContext, rtype: str, address: str, blk: HclBlock) -> None:

@@ -79,7 +79,20 @@ def rendered_by(abspath: str, patterns: Iterable[RenderedPattern]) -> RenderedPa
 TEMPLATE_SKIP = "template"  # the prefix of a skip reason that becomes a note
 
 
-def skip_notes(skipped: Mapping[str, str | None]) -> list[str]:
-    """One note per file skipped as a template: display path -> reason."""
-    return [f"{path}: {reason}" for path, reason in sorted(skipped.items())
-            if reason is not None and reason.startswith(TEMPLATE_SKIP)]
+def skip_notes(skipped: Mapping[str, str | None],
+               read_through: Mapping[str, str | None] | None = None) -> list[str]:
+    """One note per file skipped as a template: display path -> reason. `read_through`:
+    what became of a template Terraform rendered with known variables (the model read it
+    through its renderer), replacing the skip reason; None where its MESH001 says it all."""
+    read_through = read_through or {}
+    notes = []
+    for path, reason in sorted(skipped.items()):
+        if reason is None or not reason.startswith(TEMPLATE_SKIP):
+            continue
+        if path in read_through:
+            outcome = read_through[path]
+            if outcome is not None:
+                notes.append(f"{path}: {outcome}")
+            continue
+        notes.append(f"{path}: {reason}")
+    return notes

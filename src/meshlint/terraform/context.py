@@ -18,6 +18,7 @@ from meshlint.values import Unknown, YMap, YSeq
 
 from .budget import MAX_COLLECTION, OverBudget
 from .convert import EvalError, Scope, Value, new_map, new_seq, to_int, to_string
+from .datasources import data_source
 from .evaluate import Evaluator
 from .modules import TfModule, called_module_dir
 
@@ -270,7 +271,9 @@ class ModuleContext:
             raise EvalError(f"no {mode} {rtype}.{name}")
         self._resources[key] = Unknown("resource under evaluation")
         value: Value
-        if mode == "data" or "count" in blk.body.attrs or "for_each" in blk.body.attrs:
+        if mode == "data":
+            value = data_source(self, rtype, blk)  # known only where it renders checked files
+        elif "count" in blk.body.attrs or "for_each" in blk.body.attrs:
             value = Unknown(f"{rtype}.{name} is only known after apply")
         else:
             value = self.eval_body(blk.body, partial=True)

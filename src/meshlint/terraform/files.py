@@ -7,15 +7,15 @@ outside the checked tree, no file over MAX_FILE_READ, each file read once per ru
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from meshlint.parse.yamlfront import YamlFile
 from meshlint.values import Unknown
 
-from .budget import check_string_length
 from .convert import EvalError, Value, to_string
+from .rendering import rendered
+from .yamlread import YamlReads, display
 
 if TYPE_CHECKING:  # type-only: the evaluator calls these functions with itself
     from .evaluate import Evaluator
@@ -48,6 +48,9 @@ class TreeFiles:
         # cache's key must cover them (an edited or deleted one makes a cached run stale)
         self.read_paths: list[str] = []
         self._yaml = yaml_files or {}  # real path -> YamlFile parsed by the parse layer
+        # YAML read into the model through file() or a renderer, and the MESH001s it gave
+        self.yaml = YamlReads(self._yaml, lambda real: self._yaml[real].path if real in self._yaml
+                              else display(real))
 
     @staticmethod
     def resolve(path: str, module_dir: str) -> str:
@@ -109,11 +112,9 @@ def fn_file(ev: Evaluator, args: list[Value]) -> Value:
         raise EvalError("file() of a non-UTF-8 file") from None
 
 
-class _TemplateUnknown(Exception):
-    pass
-
-
 def fn_templatefile(ev: Evaluator, args: list[Value]) -> Value:
+    """The rendered text (a RenderedText that knows its template's lines), or Unknown when a
+    variable is unknown or the template uses what is not rendered (see `rendering`)."""
     path, variables = args
     if isinstance(path, Unknown) or isinstance(variables, Unknown):
         return Unknown("templatefile with unknown arguments")
@@ -123,28 +124,8 @@ def fn_templatefile(ev: Evaluator, args: list[Value]) -> Value:
     data = files.read(to_string(path), ev.ctx.module.directory)
     if data is None:
         return Unknown("templatefile() outside the checked tree or unreadable")
-    text = data.decode("utf-8", "replace")
-    if "%{" in text:
-        return Unknown("templatefile() with directives is not evaluated")
-
-    total = [len(text)]
-
-    def sub(m: re.Match[str]) -> str:
-        name = m.group(1)
-        if not isinstance(variables, dict) or name not in variables:
-            raise EvalError(f"templatefile: no variable {name}")
-        val = variables[name]
-        if isinstance(val, Unknown):
-            raise _TemplateUnknown
-        out = to_string(val)
-        total[0] += len(out)
-        check_string_length(total[0])
-        return out
-
-    try:
-        return re.sub(r"(?<!\$)\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}", sub, text).replace("$${", "${")
-    except _TemplateUnknown:
-        return Unknown("templatefile() with unknown variables")
+    return rendered(data.decode("utf-8", "replace"), variables,
+                    files.resolve(to_string(path), ev.ctx.module.directory), "templatefile()", ev.f.path)
 
 
 FILE_FUNCTIONS = {

@@ -3,6 +3,7 @@ of `count`/`for_each` into instances for the model builders."""
 
 from __future__ import annotations
 
+from meshlint.findings import Finding
 from meshlint.parse.hclfront import HclBlock
 from meshlint.parse.yamlfront import YamlFile
 
@@ -31,6 +32,16 @@ class Project:
     def files_read(self) -> list[str]:
         """The real paths of the files HCL read (file(), templatefile()), for the run cache."""
         return list(self.files.read_paths)
+
+    @property
+    def read_errors(self) -> list[Finding]:
+        """MESH001 for YAML that Terraform reads into the model and that does not parse."""
+        return list(self.files.yaml.errors.values())
+
+    @property
+    def read_through(self) -> dict[str, str | None]:
+        """Display path -> the note for a template read through its renderer (None: none)."""
+        return dict(self.files.yaml.read_through)
 
     @property
     def tree_roots(self) -> list[str]:

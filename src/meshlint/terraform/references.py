@@ -48,7 +48,10 @@ def reference(ev: Evaluator, root: str, parts: list[Node], depth: int) -> Value:
         value = child.eval_attr(out.body.attrs.get("value"))
         return traverse(ev, value, parts[2:], depth)
     if root == "data" and len(attrs) >= 2:
-        return Unknown(f"data.{attrs[0]}.{attrs[1]} is read at apply time")
+        # only data sources that render files of the checked tree are known (datasources)
+        if (attrs[0], attrs[1]) not in ctx.module.data:
+            return Unknown(f"data.{attrs[0]}.{attrs[1]} is not declared in this module")
+        return traverse(ev, ctx.resource(attrs[0], attrs[1], mode="data"), parts[2:], depth, lenient=True)
     if root in ("count", "each", "self", "terraform"):
         return Unknown(f"{root}.* outside an expanded instance")
     if attrs and (root, attrs[0]) in ctx.module.resources:

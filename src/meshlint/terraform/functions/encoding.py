@@ -14,7 +14,6 @@ from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.values import Unknown
 
 from ..convert import EvalError, Value, plain
-from ..files import FileText
 
 if TYPE_CHECKING:  # type-only: the evaluator calls these functions with itself
     from ..evaluate import Evaluator
@@ -56,9 +55,14 @@ def _decode(kind: str) -> Callable[[Evaluator, list[Value]], Value]:
             return v.data
         if not isinstance(v, str):
             raise EvalError(f"{kind}decode of a non-string")
-        if kind == "yaml" and isinstance(v, FileText):
-            docs = ev.ctx.project.files.parsed_documents(v.source)
-            if docs is not None and len(docs) == 1:
+        if kind == "yaml":
+            # a file or a rendered template: positioned in its own file, MESH001 if broken
+            docs = ev.ctx.project.files.yaml.documents(v, f"yamldecode() in {ev.f.path}")
+            if isinstance(docs, Unknown):
+                return docs
+            if docs is not None:
+                if len(docs) != 1:
+                    raise EvalError("yamldecode of a stream that is not one document")
                 return docs[0]
         if kind == "json":
             try:
