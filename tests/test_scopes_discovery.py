@@ -100,3 +100,25 @@ def test_terraform_under_hidden_folders_is_noted(tmp_path):
     notes = [f"{p}: {m}" for p, m in disc.problems]
     assert notes == ["labs/a/.workshop: hidden folder with Terraform, not read "
                      "(and 1 more hidden folders): check it by naming its path"]
+
+
+def test_a_module_that_calls_its_own_folder_stays_a_root(tmp_path):
+    """`module "self" { source = "./" }` (issue 15, 6): Terraform refuses the cycle; one such
+    line must not turn the root into a root-less folder and hide its installations."""
+    from meshlint.engine import Options, run
+
+    write_tree(tmp_path, {
+        "root/main.tf": 'module "self" {\n  source = "./"\n}\n',
+        "root/hr.tf": '''resource "helm_release" "istiod" {
+  name       = "istiod"
+  repository = "https://istio-release.storage.googleapis.com/charts"
+  chart      = "istiod"
+  version    = "1.22.0"
+}
+''',
+    })
+    scopes, disc = _scopes(tmp_path)
+    assert [s.roots for s in disc.scopes] == [[str(tmp_path / "root")]]
+    report = run(Options(paths=[str(tmp_path)])).report
+    assert "MESH105" in {f.rule for f in report.findings}
+    assert any("module.self calls one of its own callers" in n for n in report.notes)

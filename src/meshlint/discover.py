@@ -315,7 +315,9 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str,
     calls = module_calls(entries, top)
     refs = references(entries)
     module_dirs = set(calls)
-    called = {t for targets in calls.values() for t in targets if t in module_dirs}
+    # a module that calls its own folder (`source = "./"`) is still a root: Terraform refuses
+    # the cycle, and one such line must not hide the folder's installations
+    called = {t for d, targets in calls.items() for t in targets if t in module_dirs and t != d}
     roots = sorted(d for d in module_dirs if d not in called)
 
     names: dict[str, str] = {}
