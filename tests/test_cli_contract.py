@@ -141,6 +141,26 @@ def test_unwritable_output_is_a_usage_error(tmp_path, option):
     assert option in proc.stderr and "internal error" not in proc.stderr
 
 
+@pytest.mark.parametrize("option", ["--output", "--write-baseline"])
+@pytest.mark.parametrize("where", ["file/out.txt", "/proc/meshlint-out"])
+def test_output_that_cannot_be_opened_is_a_usage_error(tmp_path, option, where):
+    """What os.access cannot tell: a parent that is a file, a path under /proc."""
+    (tmp_path / "file").write_text("")
+    target = where if where.startswith("/") else str(tmp_path / where)
+    proc = meshlint_cli("check", str(EXAMPLE), option, target)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert option in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("option", ["--output", "--write-baseline"])
+def test_a_write_that_fails_after_the_run_is_one_line(option):
+    """A full disk shows only when writing: one line naming the file, exit 2, no traceback."""
+    proc = meshlint_cli("check", str(EXAMPLE), option, "/dev/full")
+    assert proc.returncode == 2
+    assert "/dev/full" in proc.stderr and "internal error" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
 def test_bad_meshlint_as_of_names_the_variable():
     proc = meshlint_cli("check", str(EXAMPLE), env={"MESHLINT_AS_OF": "yesterday"})
     assert proc.returncode == 2

@@ -191,7 +191,10 @@ def check(paths, fmt, output, style, color_choice, statistics, quiet, select, ig
     _last_run[:] = [result]
     _say_when_nothing_read(paths or ["."], result.discovery, options.report_paths)
     if write_baseline:
-        baseline_mod.write(write_baseline, result.report.findings)
+        try:
+            baseline_mod.write(write_baseline, result.report.findings)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write the baseline to {write_baseline!r}: {exc.strerror}") from None
         click.echo(f"wrote {len(result.report.findings)} findings to {write_baseline}")
         sys.exit(EXIT_OK)
     if verbose:
@@ -213,8 +216,7 @@ def check(paths, fmt, output, style, color_choice, statistics, quiet, select, ig
             click.echo(f"files: {STATS['parsed']} parsed, {STATS['cached']} from the parse cache", err=True)
     text = _rendered(result.report, fmt, output, style, color_choice, statistics, quiet, verbose)
     if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        _write_text(output, text, "report")
     else:
         click.echo(text, nl=False, color=True)  # the reporter decided on colour: keep its codes
     report = result.report
@@ -319,11 +321,30 @@ def _writable(path: str | None, option: str) -> None:
     directory = os.path.dirname(os.path.abspath(path)) or "."
     if os.path.isdir(path):
         raise click.BadParameter(f"{path!r} is a directory", param_hint=option)
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise click.BadParameter(f"{path!r}: {directory!r} is not a directory", param_hint=option)
     if not os.path.isdir(directory):
         raise click.BadParameter(f"{path!r}: directory {directory!r} does not exist", param_hint=option)
     target = path if os.path.exists(path) else directory
     if not os.access(target, os.W_OK):
         raise click.BadParameter(f"{path!r} is not writable", param_hint=option)
+    existed = os.path.exists(path)
+    try:  # what access() cannot tell (/proc, read-only mounts): opening it, without truncating
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise click.BadParameter(f"{path!r} cannot be written ({exc.strerror})", param_hint=option) from None
+    if not existed:
+        os.unlink(path)  # created only to try: the run writes it
+
+
+def _write_text(path: str, text: str, what: str) -> None:
+    """Write a report or baseline; a failure (a full disk, /dev/full) is one line, exit 2."""
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the {what} to {path!r}: {exc.strerror}") from None
 
 
 @cli.command("diff")
