@@ -283,3 +283,21 @@ def test_gitignored_files_are_skipped_untracked_ones_are_read(tmp_path):
     doc = json.loads(meshlint_cli("check", ".", "--format", "json", cwd=root).stdout)
     assert [f["path"] for f in doc["findings"]] == ["k8s/ns.yaml"]  # untracked, not ignored: read
     assert doc["files_checked"] == 1
+
+
+def test_versions_of_a_path_inside_a_project_lists_only_its_scopes(tmp_path):
+    """`meshlint versions a` in a project of two roots: the scopes holding a's files (seen in
+    the project's context, as `check` does), not every scope of the project."""
+    release = '''resource "helm_release" "istiod" {
+  name = "istiod"
+  repository = "https://istio-release.storage.googleapis.com/charts"
+  chart = "istiod"
+  version = "%s"
+}
+'''
+    write_tree(tmp_path, {".git/HEAD": "", "a/main.tf": release % "1.30.1", "b/main.tf": release % "1.29.2"})
+    doc = json.loads(meshlint_cli("versions", str(tmp_path / "a"), "--format", "json").stdout)
+    text = json.dumps(doc)
+    assert "1.30.1" in text and "1.29.2" not in text
+    whole = json.dumps(json.loads(meshlint_cli("versions", str(tmp_path), "--format", "json").stdout))
+    assert "1.30.1" in whole and "1.29.2" in whole

@@ -273,7 +273,14 @@ def versions_cmd(paths, fmt, as_of, online, debug) -> None:
     options = _options(paths, (), (), as_of, online, 10.0, None)
     options.select = ["MESH001"]
     result = run(options)
-    click.echo(render(result.models, fmt), nl=False)
+    models = result.models
+    if options.report_paths is not None:  # a path inside a project: its scopes, seen in context
+        from meshlint.project import within
+
+        named = {scope.name for scope in result.discovery.scopes
+                 if any(within(e.abspath, p) for e in scope.files for p in options.report_paths)}
+        models = [m for m in models if m.scope in named]
+    click.echo(render(models, fmt), nl=False)
 
 
 def _say_when_nothing_read(paths, discovery, report_paths) -> None:
