@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from meshlint.discover import FileEntry
 from meshlint.engine import Options, run
-from meshlint.findings import Finding
+from meshlint.findings import Finding, Report
 from meshlint.fix import Fix, NoFix, disk_reader, fixes_for_run
 
 MARKERS = (".git", ".meshlint.yaml", ".meshlint.yml")
@@ -42,6 +42,7 @@ class ProjectResult:
     by_file: dict[str, list[tuple[Finding, Fix | NoFix | None]]] = field(default_factory=dict)
     entries: list[FileEntry] = field(default_factory=list)
     seconds: float = 0.0
+    report: Report | None = None  # the whole report, as `engine.run` gives it
 
 
 def check_project(root: str, overlay: Mapping[str, bytes], as_of: _dt.date | None = None,
@@ -54,7 +55,7 @@ def check_project(root: str, overlay: Mapping[str, bytes], as_of: _dt.date | Non
     result = run(options)
     read = disk_reader(overlay)
     fixes = {id(f): fx for f, fx in fixes_for_run(result, options.as_of, read)}
-    out = ProjectResult(root, entries=result.discovery.files)
+    out = ProjectResult(root, entries=result.discovery.files, report=result.report)
     for finding in result.report.findings:
         path = finding.abspath or os.path.abspath(finding.location.path)
         out.by_file.setdefault(path, []).append((finding, fixes.get(id(finding))))

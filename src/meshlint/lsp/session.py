@@ -1,0 +1,410 @@
+"""An editor's long-lived check of one project, re-run after every edit in well under the
+time of a whole run (issue 14: "it must feel instant").
+
+A whole run decodes every file from the parse cache and rebuilds every scope's model; an
+edit changes one file. So the session keeps, between edits:
+
+* every file parsed, keyed by its path, kind and content hash (the unsaved buffer's, or
+  the disk's; a file's stat signature spares reading it again while it is unchanged);
+* every scope's findings (with their fixes), with what they were computed from: the
+  scope's files, the Terraform module folders and parsed YAML files its evaluation looked
+  up, the files `file()`/`templatefile()` read, the kinds hidden in its charts' templates,
+  and what it spent of the evaluator's budget.
+
+A refresh walks the project again (new and deleted files), re-parses what changed, cuts
+the scopes again (cheap), rebuilds only the scopes whose inputs changed, and runs the
+engine's filters and suppressions over all findings: the report is what `engine.run`
+gives with the same overlay (tests/test_lsp_session.py compares them edit after edit).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import gc
+import hashlib
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from meshlint.cachedir import cache_dir
+from meshlint.discover import TERRAFORM, TFVARS, FileEntry, Scope, discover
+from meshlint.engine import (
+    Options,
+    _excluder,
+    check_context,
+    check_model,
+    finish_report,
+    opaque_kinds,
+    parse_files,
+    rules_run,
+    run_scopes,
+    terraform_project,
+)
+from meshlint.findings import Finding
+from meshlint.fix import Fix, NoFix, disk_reader
+from meshlint.fix.context import FixContext
+from meshlint.fix.registry import FIXERS, fix_for
+from meshlint.lsp.project import ProjectResult
+from meshlint.parse import ParsedFile, read_entry
+from meshlint.parse.batch import _skip_rendered
+from meshlint.parse.templates import RenderedPattern, rendered_patterns
+from meshlint.terraform import MAX_FILE_READ, Project
+from meshlint.terraform.budget import MAX_BYTES, MAX_MODULE_INSTANCES, MAX_NOTES, MAX_STEPS
+
+# a file changed less than this long ago may change again within its timestamp's
+# granularity: its stat signature is not trusted, its bytes are hashed on every refresh
+RACY_NS = 2_000_000_000
+_TERRAFORM_KINDS = (TERRAFORM, TFVARS)
+
+
+@dataclass
+class _File:
+    """One file as the last refresh saw it."""
+
+    key: tuple[str, str, str | None]  # display path, kind, chart dir: what its parse depends on
+    signature: tuple[int, ...] | None  # the disk's stat, when old enough to be trusted
+    disk: bytes | None  # digest of the disk's bytes (None: unreadable)
+    content: tuple[str, bytes | None]  # ("buffer" | "disk", digest): what was parsed
+    parsed: ParsedFile  # as parsed, before a Terraform-rendered template is set aside
+    patterns: list[RenderedPattern] = field(default_factory=list)  # Terraform: files it renders
+    shown: tuple[str | None, bool] = (None, True)  # (skip reason, parsed without error) after that
+
+
+@dataclass
+class _ScopeResult:
+    """One scope's findings and fixes, and everything they were computed from."""
+
+    findings: list[Finding]
+    fixes: dict[int, Fix | NoFix]  # id(finding) -> its fix, for the rules that have fixers
+    files: frozenset[str]  # abspaths of its files and real paths of the YAML files HCL decoded
+    module_dirs: frozenset[str]  # Terraform module folders its evaluation looked up
+    reads: dict[str, bytes | None]  # real path -> digest, of what file()/templatefile() read
+    opaque: frozenset[str]
+    spent: tuple[int, int, int]  # evaluator steps, bytes, module instances (its own budget)
+    notes: list[str]  # its own budget's notes
+
+    def stale(self, changed: set[str], changed_dirs: set[str], opaque: frozenset[str],
+              digest: _Digests) -> bool:
+        return (opaque != self.opaque or not self.files.isdisjoint(changed)
+                or not self.module_dirs.isdisjoint(changed_dirs)
+                or any(digest(path) != seen for path, seen in self.reads.items()))
+
+
+class _Digests:
+    """Digests of what `file()` reads (TreeFiles.read: regular files up to its cap), once
+    per refresh."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, bytes | None] = {}
+
+    def __call__(self, real: str) -> bytes | None:
+        if real not in self._seen:
+            data = None
+            try:
+                p = Path(real)
+                if p.is_file() and p.stat().st_size <= MAX_FILE_READ:
+                    data = hashlib.sha256(p.read_bytes()).digest()
+            except OSError:
+                data = None
+            self._seen[real] = data
+        return self._seen[real]
+
+
+class _Recorded(dict):
+    """A mapping that remembers the keys it was asked for."""
+
+    def __init__(self, items: Mapping) -> None:
+        super().__init__(items)
+        self.asked: set = set()
+
+    def __getitem__(self, key):
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key) -> bool:
+        self.asked.add(key)
+        return super().__contains__(key)
+
+    def get(self, key, default=None):
+        self.asked.add(key)
+        return super().get(key, default)
+
+
+class _ScopeProject(Project):
+    """The run's Terraform project as one scope sees it: its own budget and file reads,
+    and a record of the module folders and parsed YAML files it looked up."""
+
+    def __init__(self, base: Project) -> None:
+        super().__init__(_Recorded(base.modules), base.tree_roots)
+        self.base = base
+        self.yaml_asked: set[str] = set()
+
+    def parsed_documents(self, real_path: str) -> list[object] | None:
+        self.yaml_asked.add(real_path)
+        return self.base.parsed_documents(real_path)
+
+
+@dataclass
+class RefreshStats:
+    """What the last refresh did (for the server's log and the tests)."""
+
+    files_parsed: int = 0
+    scopes: int = 0
+    scopes_rebuilt: int = 0
+    shared_budget: bool = False  # the scopes together passed the evaluator's budget
+
+
+class ProjectSession:
+    """The checks of one project, kept up to date edit by edit (see the module doc)."""
+
+    def __init__(self, root: str, cache: bool = True) -> None:
+        self.root = root
+        self.cache = cache
+        self._files: dict[str, _File] = {}
+        self._scopes: dict[tuple, _ScopeResult] = {}
+        self._as_of: _dt.date | None = None
+        self.stats = RefreshStats()
+
+    def refresh(self, overlay: Mapping[str, bytes], as_of: _dt.date | None = None) -> ProjectResult:
+        """The project's findings with `overlay` (abspath -> unsaved bytes) read instead of
+        the disk. The collector is paused, as in `engine.run`."""
+        started = time.perf_counter()
+        options = Options(paths=[self.root], as_of=as_of or _dt.date.today(), cache=self.cache,
+                          overlay=dict(overlay), jobs=1)
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            result = self._refresh(options)
+        except BaseException:
+            self._files, self._scopes = {}, {}  # start over next time
+            raise
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _refresh(self, options: Options) -> ProjectResult:
+        overlay = options.overlay or {}
+        disc = discover(options.paths, exclude=_excluder(options.config), scopes=False)
+        changed, changed_dirs = self._update_files(disc.files, overlay, options)
+        parsed = self._parsed(disc.files, changed)
+        project = terraform_project(disc, parsed)
+        scopes = run_scopes(disc, parsed, options.config)
+        hidden = opaque_kinds(scopes, disc.template_dirs)
+        ran, ctx = rules_run(options), check_context(options)
+        abspath_of = {e.path: e.abspath for e in disc.files}
+        read = disk_reader(overlay)
+        if options.as_of != self._as_of:
+            self._scopes, self._as_of = {}, options.as_of
+        digest = _Digests()
+        self.stats = RefreshStats(self.stats.files_parsed, len(scopes))
+        results: list[_ScopeResult] = []
+        kept: dict[tuple, _ScopeResult] = {}
+        for scope, opaque in zip(scopes, hidden):
+            key = _scope_key(scope)
+            result = self._scopes.get(key)
+            if result is None or result.stale(changed, changed_dirs, opaque, digest):
+                result = _check_scope(scope, opaque, parsed, project, options, ran, ctx, abspath_of, read, digest)
+                self.stats.scopes_rebuilt += 1
+            results.append(result)
+            kept[key] = result
+        self._scopes = kept
+        if _over_budget(results):
+            # the engine's one budget for the whole run would run out part-way: check the
+            # scopes as it does, in order with one budget (the per-scope results stay kept)
+            self.stats.shared_budget = True
+            results = _shared_budget(scopes, hidden, parsed, project, options, ran, ctx, abspath_of, read)
+        return self._report(disc, scopes, parsed, results, ran, options)
+
+    # -- files -------------------------------------------------------------------------------
+
+    def _update_files(self, entries: list[FileEntry], overlay: Mapping[str, bytes],
+                      options: Options) -> tuple[set[str], set[str]]:
+        """Parse the new and changed files; the paths (absolute and real) and the Terraform
+        module folders whose contents changed."""
+        now = time.time_ns()
+        limit = options.max_file_bytes
+        changed: set[str] = set()
+        changed_dirs: set[str] = set()
+        todo: list[FileEntry] = []
+        states: dict[str, tuple] = {}
+        for e in entries:
+            before = self._files.get(e.abspath)
+            signature, disk = _disk_state(e.abspath, before, now, limit)
+            buffer = overlay.get(e.abspath)
+            content = ("disk", disk) if buffer is None else ("buffer", hashlib.sha256(buffer).digest())
+            key = (e.path, e.kind, e.chart_dir)
+            states[e.abspath] = (key, signature, disk, content)
+            if before is None or before.key != key or before.content != content:
+                todo.append(e)
+                changed.add(e.abspath)
+                if e.kind in _TERRAFORM_KINDS or (before is not None and before.key[1] in _TERRAFORM_KINDS):
+                    changed_dirs.add(os.path.dirname(e.abspath))
+        for gone in set(self._files) - set(states):
+            changed.add(gone)
+            if self._files.pop(gone).key[1] in _TERRAFORM_KINDS:
+                changed_dirs.add(os.path.dirname(gone))
+        fresh = self._parse(todo, overlay, options)
+        for e in entries:
+            key, signature, disk, content = states[e.abspath]
+            if e.abspath in fresh:
+                parsed, patterns = fresh[e.abspath]
+                self._files[e.abspath] = _File(key, signature, disk, content, parsed, patterns)
+            else:
+                state = self._files[e.abspath]
+                state.signature, state.disk = signature, disk
+        changed.update({os.path.realpath(p) for p in changed})
+        self.stats.files_parsed = len(todo)
+        return changed, changed_dirs
+
+    def _parse(self, todo: list[FileEntry], overlay: Mapping[str, bytes],
+               options: Options) -> dict[str, tuple[ParsedFile, list[RenderedPattern]]]:
+        """The engine's parse of these files (through the parse cache), YAML and Terraform
+        apart so that neither is yet set aside as rendered by Terraform: that depends on
+        every Terraform file (see `_parsed`)."""
+        root = cache_dir() if options.cache else None
+        buffers = {e.abspath: overlay[e.abspath] for e in todo if e.abspath in overlay}
+        out: dict[str, tuple[ParsedFile, list[RenderedPattern]]] = {}
+        for part in ([e for e in todo if e.kind not in _TERRAFORM_KINDS], [e for e in todo if e.kind in _TERRAFORM_KINDS]):
+            if not part:
+                continue
+            parsed = parse_files(part, options.max_file_bytes, options.jobs, root, buffers)
+            for e in part:
+                out[e.abspath] = (parsed[e.abspath], _rendered(e, buffers, options.max_file_bytes))
+        return out
+
+    def _parsed(self, entries: list[FileEntry], changed: set[str]) -> dict[str, ParsedFile]:
+        """Every file as the run sees it: templates that Terraform renders (and that do not
+        parse as they stand) set aside, as `parse.batch` does. A file whose standing
+        changed so counts as changed."""
+        parsed = {e.abspath: self._files[e.abspath].parsed for e in entries}
+        patterns = [p for e in entries if e.kind == TERRAFORM for p in self._files[e.abspath].patterns]
+        if patterns:
+            candidates = {a: copy.copy(pf) for a, pf in parsed.items()
+                          if pf.error is not None and pf.entry.kind not in _TERRAFORM_KINDS}
+            _skip_rendered(candidates, patterns)
+            parsed.update(candidates)
+        for a, pf in parsed.items():
+            shown = (pf.skipped, pf.error is None)
+            state = self._files[a]
+            if state.shown != shown:
+                state.shown = shown
+                changed.add(a)
+                changed.add(os.path.realpath(a))
+        return parsed
+
+    # -- the report ----------------------------------------------------------------------------
+
+    def _report(self, disc, scopes: list[Scope], parsed: dict[str, ParsedFile], results: list[_ScopeResult],
+                ran: list[str], options: Options) -> ProjectResult:
+        from meshlint.scoping import parse_error_findings
+
+        found = parse_error_findings(parsed, scopes)
+        fix_of: dict[int, Fix | NoFix | None] = {}
+        for result in results:
+            for raw in result.findings:
+                shown = copy.copy(raw)  # the filters set severities and paths on what they keep
+                fix_of[id(shown)] = result.fixes.get(id(raw))
+                found.append(shown)
+        notes: list[str] = []
+        for result in results:
+            notes.extend(n for n in result.notes if n not in notes and len(notes) < MAX_NOTES)
+        report = finish_report(found, ran, disc, scopes, parsed, options, notes)
+        out = ProjectResult(self.root, entries=disc.files)
+        for finding in report.findings:
+            path = finding.abspath or os.path.abspath(finding.location.path)
+            out.by_file.setdefault(path, []).append((finding, fix_of.get(id(finding))))
+        out.report = report
+        return out
+
+
+def _disk_state(abspath: str, before: _File | None, now: int, limit: int) -> tuple[tuple[int, ...] | None, bytes | None]:
+    """(trusted stat signature or None, digest of the disk's bytes): the bytes are read only
+    when the signature changed or was too recent to be trusted."""
+    try:
+        st = os.stat(abspath)
+    except OSError:
+        return None, None
+    signature = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_mode)
+    if before is not None and before.signature == signature:
+        return signature, before.disk
+    try:
+        with open(abspath, "rb") as fh:
+            disk: bytes | None = hashlib.sha256(fh.read(limit + 1)).digest()
+    except OSError:
+        disk = None
+    trusted = now - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS
+    return (signature if trusted else None), disk
+
+
+def _rendered(entry: FileEntry, buffers: Mapping[str, bytes], limit: int) -> list[RenderedPattern]:
+    """The files a Terraform file renders as templates, as `parse.batch` reads them."""
+    if entry.kind != TERRAFORM:
+        return []
+    data, early = (buffers[entry.abspath], None) if entry.abspath in buffers else read_entry(entry, limit)
+    if early is not None or not (b"template" in data or b"kubectl_path_documents" in data):
+        return []
+    return rendered_patterns(entry.path, entry.abspath, data)
+
+
+def _scope_key(scope: Scope) -> tuple:
+    return (scope.name, tuple(scope.roots), tuple((e.abspath, e.path, e.kind, e.chart_dir) for e in scope.files))
+
+
+def _check_scope(scope: Scope, opaque: frozenset[str], parsed: Mapping[str, ParsedFile], base: Project,
+                 options: Options, ran: list[str], ctx, abspath_of: Mapping[str, str], read,
+                 digest: _Digests) -> _ScopeResult:
+    """One scope's model and checks, with a budget of its own, recording its inputs."""
+    from meshlint.model.build import build_model, read_sources
+
+    project = _ScopeProject(base)
+    model = build_model(read_sources(scope, parsed, project), options.as_of, opaque)
+    findings = check_model(model, ran, ctx)
+    fixes = _fixes(findings, FixContext(model, options.as_of, abspath_of, read))
+    budget = project.budget
+    modules = project.modules
+    assert isinstance(modules, _Recorded)
+    return _ScopeResult(
+        findings, fixes, frozenset({e.abspath for e in scope.files} | project.yaml_asked),
+        frozenset(modules.asked), {path: digest(path) for path in project.files_read}, opaque,
+        (budget.steps, budget.bytes, budget.module_instances), list(budget.notes))
+
+
+def _fixes(findings: list[Finding], ctx: FixContext) -> dict[int, Fix | NoFix]:
+    out: dict[int, Fix | NoFix] = {}
+    for f in findings:
+        if f.rule in FIXERS:
+            fix = fix_for(f, ctx)
+            if fix is not None:
+                out[id(f)] = fix
+    return out
+
+
+def _over_budget(results: list[_ScopeResult]) -> bool:
+    """Would one budget for all scopes run out (see terraform.budget)?"""
+    steps = sum(r.spent[0] for r in results)
+    nbytes = sum(r.spent[1] for r in results)
+    instances = sum(r.spent[2] for r in results)
+    return steps > MAX_STEPS or nbytes > MAX_BYTES or instances > MAX_MODULE_INSTANCES
+
+
+def _shared_budget(scopes: list[Scope], hidden: list[frozenset[str]], parsed: Mapping[str, ParsedFile],
+                   base: Project, options: Options, ran: list[str], ctx, abspath_of: Mapping[str, str],
+                   read) -> list[_ScopeResult]:
+    """Every scope checked as the engine does it: sources first, in order, with one budget."""
+    from meshlint.model.build import build_model, read_sources
+
+    project = _ScopeProject(base)  # one for all scopes: one budget
+    sources = [read_sources(scope, parsed, project) for scope in scopes]
+    out = []
+    for i, (src, opaque) in enumerate(zip(sources, hidden)):
+        model = build_model(src, options.as_of, opaque)
+        findings = check_model(model, ran, ctx)
+        notes = project.notes if i == 0 else []
+        out.append(_ScopeResult(findings, _fixes(findings, FixContext(model, options.as_of, abspath_of, read)),
+                                frozenset(), frozenset(), {}, opaque, (0, 0, 0), list(notes)))
+    return out
