@@ -25,12 +25,22 @@ import gc
 import hashlib
 import os
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from meshlint.cachedir import cache_dir
-from meshlint.discover import TERRAFORM, TFVARS, FileEntry, Scope, discover
+from meshlint.discover import (
+    KUSTOMIZATION,
+    MANIFEST,
+    TERRAFORM,
+    TFVARS,
+    Discovery,
+    FileEntry,
+    Scope,
+    directory_scopes,
+    discover,
+)
 from meshlint.engine import (
     Options,
     _excluder,
@@ -41,7 +51,6 @@ from meshlint.engine import (
     parse_files,
     rules_run,
     run_scopes,
-    terraform_project,
 )
 from meshlint.findings import Finding
 from meshlint.fix import Fix, NoFix, disk_reader
@@ -51,13 +60,17 @@ from meshlint.lsp.project import ProjectResult
 from meshlint.parse import ParsedFile, read_entry
 from meshlint.parse.batch import _skip_rendered
 from meshlint.parse.templates import RenderedPattern, rendered_patterns
-from meshlint.terraform import MAX_FILE_READ, Project
+from meshlint.terraform import MAX_FILE_READ, Project, TfModule
 from meshlint.terraform.budget import MAX_BYTES, MAX_MODULE_INSTANCES, MAX_NOTES, MAX_STEPS
 
 # a file changed less than this long ago may change again within its timestamp's
 # granularity: its stat signature is not trusted, its bytes are hashed on every refresh
 RACY_NS = 2_000_000_000
 _TERRAFORM_KINDS = (TERRAFORM, TFVARS)
+# the kinds of file whose parsed contents `scoping.cut_scopes` reads (kustomizations'
+# resources and patches; manifests' Argo CD Applications, identities and live dumps): an
+# edit of any other file leaves the cut as it was
+CUT_READS = (MANIFEST, KUSTOMIZATION)
 
 
 @dataclass
@@ -166,6 +179,12 @@ class ProjectSession:
         self._files: dict[str, _File] = {}
         self._scopes: dict[tuple, _ScopeResult] = {}
         self._as_of: _dt.date | None = None
+        self._shape_key: tuple | None = None  # see _layout
+        self._real: dict[str, str] = {}
+        self._layout_key: tuple | None = None
+        self._layout_scopes: list[Scope] = []
+        self._set_aside: dict[str, str] = {}
+        self._cut_scopes: list[Scope] | None = None  # see _cut
         self.stats = RefreshStats()
 
     def refresh(self, overlay: Mapping[str, bytes], as_of: _dt.date | None = None) -> ProjectResult:
@@ -192,8 +211,9 @@ class ProjectSession:
         disc = discover(options.paths, exclude=_excluder(options.config), scopes=False)
         changed, changed_dirs = self._update_files(disc.files, overlay, options)
         parsed = self._parsed(disc.files, changed)
-        project = terraform_project(disc, parsed)
-        scopes = run_scopes(disc, parsed, options.config)
+        real, same_layout = self._layout(disc)
+        project = _project(disc, parsed, real)
+        scopes = self._cut(disc, parsed, options, same_layout, changed)
         hidden = opaque_kinds(scopes, disc.template_dirs)
         ran, ctx = rules_run(options), check_context(options)
         abspath_of = {e.path: e.abspath for e in disc.files}
@@ -219,6 +239,44 @@ class ProjectSession:
             self.stats.shared_budget = True
             results = _shared_budget(scopes, hidden, parsed, project, options, ran, ctx, abspath_of, read)
         return self._report(disc, scopes, parsed, results, ran, options)
+
+    # -- the tree's layout -------------------------------------------------------------------
+
+    def _cut(self, disc: Discovery, parsed: Mapping[str, ParsedFile], options: Options, same_layout: bool,
+             changed: set[str]) -> list[Scope]:
+        """The run's scopes: the last refresh's when the layout is the same and no file
+        whose contents `scoping.cut_scopes` reads changed."""
+        if not (same_layout and self._cut_scopes is not None and not any(
+                a in self._files and self._files[a].key[1] in CUT_READS for a in changed)):
+            self._cut_scopes = [_scope_copy(s) for s in run_scopes(disc, parsed, options.config)]
+        return [_scope_copy(s) for s in self._cut_scopes]
+
+    def _layout(self, disc: Discovery) -> tuple[Callable[[str], str], bool]:
+        """Discovery's layout scopes, cut again only when the tree's shape (its files, its
+        folders' entries: their stat) or the text of a Terraform file on disk (which the
+        layout reads) changed; and a real-path lookup kept while the shape is unchanged."""
+        shape = _shape(disc)
+        if shape is None or shape != self._shape_key:
+            self._real, self._shape_key = {}, shape
+        key = None if shape is None else (shape, tuple(
+            self._files[e.abspath].disk for e in disc.files if e.kind == TERRAFORM))
+        same = key is not None and key == self._layout_key
+        if same:
+            disc.scopes = [_scope_copy(s) for s in self._layout_scopes]
+            disc.set_aside.update(self._set_aside)
+            disc.scopes_cut = True
+        else:
+            directory_scopes(disc)
+            self._layout_scopes = [_scope_copy(s) for s in disc.scopes]
+            self._set_aside, self._layout_key = dict(disc.set_aside), key
+            self._cut_scopes = None
+        real = self._real
+
+        def lookup(abspath: str) -> str:
+            if abspath not in real:
+                real[abspath] = os.path.realpath(abspath)
+            return real[abspath]
+        return lookup, same
 
     # -- files -------------------------------------------------------------------------------
 
@@ -269,7 +327,8 @@ class ProjectSession:
         root = cache_dir() if options.cache else None
         buffers = {e.abspath: overlay[e.abspath] for e in todo if e.abspath in overlay}
         out: dict[str, tuple[ParsedFile, list[RenderedPattern]]] = {}
-        for part in ([e for e in todo if e.kind not in _TERRAFORM_KINDS], [e for e in todo if e.kind in _TERRAFORM_KINDS]):
+        yaml = [e for e in todo if e.kind not in _TERRAFORM_KINDS]
+        for part in (yaml, [e for e in todo if e.kind in _TERRAFORM_KINDS]):
             if not part:
                 continue
             parsed = parse_files(part, options.max_file_bytes, options.jobs, root, buffers)
@@ -322,7 +381,8 @@ class ProjectSession:
         return out
 
 
-def _disk_state(abspath: str, before: _File | None, now: int, limit: int) -> tuple[tuple[int, ...] | None, bytes | None]:
+def _disk_state(abspath: str, before: _File | None, now: int,
+                limit: int) -> tuple[tuple[int, ...] | None, bytes | None]:
     """(trusted stat signature or None, digest of the disk's bytes): the bytes are read only
     when the signature changed or was too recent to be trusted."""
     try:
@@ -349,6 +409,60 @@ def _rendered(entry: FileEntry, buffers: Mapping[str, bytes], limit: int) -> lis
     if early is not None or not (b"template" in data or b"kubectl_path_documents" in data):
         return []
     return rendered_patterns(entry.path, entry.abspath, data)
+
+
+def _shape(disc: Discovery) -> tuple | None:
+    """The tree's files and the stat of every folder from theirs up to the checked path (a
+    folder's stat changes when an entry is added, removed or renamed in it); None while a
+    folder changed too recently for its stat to be trusted."""
+    roots = set(disc.tree_roots)
+    folders: set[str] = set()
+    for e in disc.files:
+        d = os.path.dirname(e.abspath)
+        while d not in folders:
+            folders.add(d)
+            parent = os.path.dirname(d)
+            if d in roots or parent == d:
+                break
+            d = parent
+    now = time.time_ns()
+    stats = []
+    for d in sorted(folders):
+        try:
+            st = os.stat(d)
+        except OSError:
+            return None
+        if now - max(st.st_mtime_ns, st.st_ctime_ns) <= RACY_NS:
+            return None
+        stats.append((st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return (disc.cwd, tuple(disc.tree_roots), tuple(stats),
+            tuple((e.abspath, e.path, e.kind, e.chart_dir) for e in disc.files))
+
+
+def _scope_copy(scope: Scope) -> Scope:
+    return replace(scope, roots=list(scope.roots), files=list(scope.files), reasons=dict(scope.reasons))
+
+
+def _project(disc: Discovery, parsed: Mapping[str, ParsedFile], real: Callable[[str], str]) -> Project:
+    """`engine.terraform_project`, with real paths from the session's lookup (they are
+    most of its time)."""
+    modules: dict[str, TfModule] = {}
+    for entry in disc.files:
+        pf = parsed.get(entry.abspath)
+        if pf is None or pf.hcl is None or entry.kind not in _TERRAFORM_KINDS:
+            continue
+        directory = os.path.dirname(entry.abspath)
+        module = modules.setdefault(directory, TfModule(directory))
+        if entry.kind == TERRAFORM:
+            module.add_file(pf.hcl)
+        else:
+            module.tfvars.append(pf.hcl)
+    yaml_files = {}
+    for e in disc.files:
+        yaml = parsed[e.abspath].yaml if e.abspath in parsed else None
+        if yaml is not None:
+            yaml_files[real(e.abspath)] = yaml
+    return Project(modules, disc.tree_roots, yaml_files)
 
 
 def _scope_key(scope: Scope) -> tuple:
