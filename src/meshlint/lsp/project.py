@@ -9,7 +9,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from meshlint.discover import FileEntry
+from meshlint.discover import FileEntry, Scope
 from meshlint.engine import Options, run
 from meshlint.findings import Finding, Report
 from meshlint.fix import Fix, NoFix, disk_reader, fixes_for_run
@@ -43,6 +43,7 @@ class ProjectResult:
     entries: list[FileEntry] = field(default_factory=list)
     seconds: float = 0.0
     report: Report | None = None  # the whole report, as `engine.run` gives it
+    scopes: list[Scope] = field(default_factory=list)  # the scopes it checked
 
 
 def check_project(root: str, overlay: Mapping[str, bytes], as_of: _dt.date | None = None,
@@ -55,7 +56,8 @@ def check_project(root: str, overlay: Mapping[str, bytes], as_of: _dt.date | Non
     result = run(options)
     read = disk_reader(overlay)
     fixes = {id(f): fx for f, fx in fixes_for_run(result, options.as_of, read)}
-    out = ProjectResult(root, entries=result.discovery.files, report=result.report)
+    out = ProjectResult(root, entries=result.discovery.files, report=result.report,
+                        scopes=result.discovery.scopes)
     for finding in result.report.findings:
         path = finding.abspath or os.path.abspath(finding.location.path)
         out.by_file.setdefault(path, []).append((finding, fixes.get(id(finding))))

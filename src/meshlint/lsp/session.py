@@ -373,11 +373,10 @@ class ProjectSession:
         for result in results:
             notes.extend(n for n in result.notes if n not in notes and len(notes) < MAX_NOTES)
         report = finish_report(found, ran, disc, scopes, parsed, options, notes)
-        out = ProjectResult(self.root, entries=disc.files)
+        out = ProjectResult(self.root, entries=disc.files, report=report, scopes=scopes)
         for finding in report.findings:
             path = finding.abspath or os.path.abspath(finding.location.path)
             out.by_file.setdefault(path, []).append((finding, fix_of.get(id(finding))))
-        out.report = report
         return out
 
 
