@@ -175,3 +175,24 @@ def test_scopes_over_one_budget_are_checked_as_the_engine_does(corpus_tree: Path
     result = same_as_engine(session, {})
     assert session.stats.shared_budget
     assert result.report is not None and any("budget" in n for n in result.report.notes)
+
+
+def test_a_failed_refresh_leaves_nothing_stale(tmp_path: Path, monkeypatch) -> None:
+    """A refresh that fails part-way (after the files were parsed, before the scopes were
+    checked) makes the next one start over, so the edit it parsed is not lost."""
+    import meshlint.lsp.session as session_module
+
+    root = tmp_path / "shop"
+    shutil.copytree(EXAMPLE, root)
+    session = ProjectSession(str(root))
+    same_as_engine(session, {})
+    ns = root / "k8s" / "namespaces.yaml"
+    edited = {str(ns): ns.read_bytes().replace(b"istio-injection: enabled", b"istio-injection: disabled")}
+
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("cut short")
+    with monkeypatch.context() as patch:
+        patch.setattr(session_module, "_check_scope", fail)
+        with pytest.raises(RuntimeError):
+            session.refresh(edited, as_of=AS_OF)
+    assert snapshot(same_as_engine(session, edited)) != snapshot(check_project(str(root), {}, as_of=AS_OF))

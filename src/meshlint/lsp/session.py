@@ -176,6 +176,11 @@ class ProjectSession:
     def __init__(self, root: str, cache: bool = True) -> None:
         self.root = root
         self.cache = cache
+        self.stats = RefreshStats()
+        self._forget()
+
+    def _forget(self) -> None:
+        """Keep nothing: the next refresh checks the whole project."""
         self._files: dict[str, _File] = {}
         self._scopes: dict[tuple, _ScopeResult] = {}
         self._as_of: _dt.date | None = None
@@ -185,7 +190,6 @@ class ProjectSession:
         self._layout_scopes: list[Scope] = []
         self._set_aside: dict[str, str] = {}
         self._cut_scopes: list[Scope] | None = None  # see _cut
-        self.stats = RefreshStats()
 
     def refresh(self, overlay: Mapping[str, bytes], as_of: _dt.date | None = None) -> ProjectResult:
         """The project's findings with `overlay` (abspath -> unsaved bytes) read instead of
@@ -198,7 +202,7 @@ class ProjectSession:
         try:
             result = self._refresh(options)
         except BaseException:
-            self._files, self._scopes = {}, {}  # start over next time
+            self._forget()  # a refresh cut short leaves its state half-updated
             raise
         finally:
             if gc_was_enabled:
