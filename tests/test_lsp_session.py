@@ -161,8 +161,8 @@ def test_scopes_over_one_budget_are_checked_as_the_engine_does(corpus_tree: Path
                                                               monkeypatch) -> None:
     """Each scope is evaluated with a budget of its own; when together they would spend more
     than the engine's one budget for the run, the session checks them as the engine does."""
-    import meshlint.lsp.session as session_module
-    import meshlint.terraform.budget as budget
+    import meshlint.lsp.scopes as scopes_module
+    from meshlint.terraform import budget
 
     root = tmp_path / "tree"
     shutil.copytree(corpus_tree, root)
@@ -171,7 +171,7 @@ def test_scopes_over_one_budget_are_checked_as_the_engine_does(corpus_tree: Path
     assert not session.stats.shared_budget
     steps = 2 * max(r.spent[0] for r in session._scopes.values())
     monkeypatch.setattr(budget, "MAX_STEPS", steps)
-    monkeypatch.setattr(session_module, "MAX_STEPS", steps)
+    monkeypatch.setattr(scopes_module, "MAX_STEPS", steps)
     result = same_as_engine(session, {})
     assert session.stats.shared_budget
     assert result.report is not None and any("budget" in n for n in result.report.notes)
@@ -192,7 +192,7 @@ def test_a_failed_refresh_leaves_nothing_stale(tmp_path: Path, monkeypatch) -> N
     def fail(*_args, **_kwargs):
         raise RuntimeError("cut short")
     with monkeypatch.context() as patch:
-        patch.setattr(session_module, "_check_scope", fail)
+        patch.setattr(session_module, "check_scope", fail)
         with pytest.raises(RuntimeError):
             session.refresh(edited, as_of=AS_OF)
     assert snapshot(same_as_engine(session, edited)) != snapshot(check_project(str(root), {}, as_of=AS_OF))

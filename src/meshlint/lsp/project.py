@@ -1,5 +1,7 @@
-"""One project's checks for the editor: the engine over the project's files with the open
-buffers as an overlay, the findings grouped per file with their fixes."""
+"""One project's checks for the editor: which project a file is in, and the findings
+grouped per file with their fixes. `check_project` is one whole engine run with the open
+buffers as an overlay; the server keeps a `session.ProjectSession` per project instead,
+which gives the same answer after an edit without checking everything again."""
 
 from __future__ import annotations
 

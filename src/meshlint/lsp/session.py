@@ -27,7 +27,6 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from meshlint.cachedir import cache_dir
 from meshlint.discover import (
@@ -45,23 +44,26 @@ from meshlint.engine import (
     Options,
     _excluder,
     check_context,
-    check_model,
     finish_report,
     opaque_kinds,
     parse_files,
     rules_run,
     run_scopes,
 )
-from meshlint.findings import Finding
 from meshlint.fix import Fix, NoFix, disk_reader
-from meshlint.fix.context import FixContext
-from meshlint.fix.registry import FIXERS, fix_for
 from meshlint.lsp.project import ProjectResult
+from meshlint.lsp.scopes import (
+    Digests,
+    ScopeResult,
+    check_scope,
+    over_budget,
+    shared_budget,
+)
 from meshlint.parse import ParsedFile, read_entry
 from meshlint.parse.batch import _skip_rendered
 from meshlint.parse.templates import RenderedPattern, rendered_patterns
-from meshlint.terraform import MAX_FILE_READ, Project, TfModule
-from meshlint.terraform.budget import MAX_BYTES, MAX_MODULE_INSTANCES, MAX_NOTES, MAX_STEPS
+from meshlint.terraform import Project, TfModule
+from meshlint.terraform.budget import MAX_NOTES
 
 # a file changed less than this long ago may change again within its timestamp's
 # granularity: its stat signature is not trusted, its bytes are hashed on every refresh
@@ -87,80 +89,6 @@ class _File:
 
 
 @dataclass
-class _ScopeResult:
-    """One scope's findings and fixes, and everything they were computed from."""
-
-    findings: list[Finding]
-    fixes: dict[int, Fix | NoFix]  # id(finding) -> its fix, for the rules that have fixers
-    files: frozenset[str]  # abspaths of its files and real paths of the YAML files HCL decoded
-    module_dirs: frozenset[str]  # Terraform module folders its evaluation looked up
-    reads: dict[str, bytes | None]  # real path -> digest, of what file()/templatefile() read
-    opaque: frozenset[str]
-    spent: tuple[int, int, int]  # evaluator steps, bytes, module instances (its own budget)
-    notes: list[str]  # its own budget's notes
-
-    def stale(self, changed: set[str], changed_dirs: set[str], opaque: frozenset[str],
-              digest: _Digests) -> bool:
-        return (opaque != self.opaque or not self.files.isdisjoint(changed)
-                or not self.module_dirs.isdisjoint(changed_dirs)
-                or any(digest(path) != seen for path, seen in self.reads.items()))
-
-
-class _Digests:
-    """Digests of what `file()` reads (TreeFiles.read: regular files up to its cap), once
-    per refresh."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, bytes | None] = {}
-
-    def __call__(self, real: str) -> bytes | None:
-        if real not in self._seen:
-            data = None
-            try:
-                p = Path(real)
-                if p.is_file() and p.stat().st_size <= MAX_FILE_READ:
-                    data = hashlib.sha256(p.read_bytes()).digest()
-            except OSError:
-                data = None
-            self._seen[real] = data
-        return self._seen[real]
-
-
-class _Recorded(dict):
-    """A mapping that remembers the keys it was asked for."""
-
-    def __init__(self, items: Mapping) -> None:
-        super().__init__(items)
-        self.asked: set = set()
-
-    def __getitem__(self, key):
-        self.asked.add(key)
-        return super().__getitem__(key)
-
-    def __contains__(self, key) -> bool:
-        self.asked.add(key)
-        return super().__contains__(key)
-
-    def get(self, key, default=None):
-        self.asked.add(key)
-        return super().get(key, default)
-
-
-class _ScopeProject(Project):
-    """The run's Terraform project as one scope sees it: its own budget and file reads,
-    and a record of the module folders and parsed YAML files it looked up."""
-
-    def __init__(self, base: Project) -> None:
-        super().__init__(_Recorded(base.modules), base.tree_roots)
-        self.base = base
-        self.yaml_asked: set[str] = set()
-
-    def parsed_documents(self, real_path: str) -> list[object] | None:
-        self.yaml_asked.add(real_path)
-        return self.base.parsed_documents(real_path)
-
-
-@dataclass
 class RefreshStats:
     """What the last refresh did (for the server's log and the tests)."""
 
@@ -182,7 +110,7 @@ class ProjectSession:
     def _forget(self) -> None:
         """Keep nothing: the next refresh checks the whole project."""
         self._files: dict[str, _File] = {}
-        self._scopes: dict[tuple, _ScopeResult] = {}
+        self._scopes: dict[tuple, ScopeResult] = {}
         self._as_of: _dt.date | None = None
         self._shape_key: tuple | None = None  # see _layout
         self._real: dict[str, str] = {}
@@ -224,24 +152,24 @@ class ProjectSession:
         read = disk_reader(overlay)
         if options.as_of != self._as_of:
             self._scopes, self._as_of = {}, options.as_of
-        digest = _Digests()
+        digest = Digests()
         self.stats = RefreshStats(self.stats.files_parsed, len(scopes))
-        results: list[_ScopeResult] = []
-        kept: dict[tuple, _ScopeResult] = {}
+        results: list[ScopeResult] = []
+        kept: dict[tuple, ScopeResult] = {}
         for scope, opaque in zip(scopes, hidden):
             key = _scope_key(scope)
             result = self._scopes.get(key)
             if result is None or result.stale(changed, changed_dirs, opaque, digest):
-                result = _check_scope(scope, opaque, parsed, project, options, ran, ctx, abspath_of, read, digest)
+                result = check_scope(scope, opaque, parsed, project, options, ran, ctx, abspath_of, read, digest)
                 self.stats.scopes_rebuilt += 1
             results.append(result)
             kept[key] = result
         self._scopes = kept
-        if _over_budget(results):
+        if over_budget(results):
             # the engine's one budget for the whole run would run out part-way: check the
             # scopes as it does, in order with one budget (the per-scope results stay kept)
             self.stats.shared_budget = True
-            results = _shared_budget(scopes, hidden, parsed, project, options, ran, ctx, abspath_of, read)
+            results = shared_budget(scopes, hidden, parsed, project, options, ran, ctx, abspath_of, read)
         return self._report(disc, scopes, parsed, results, ran, options)
 
     # -- the tree's layout -------------------------------------------------------------------
@@ -362,7 +290,7 @@ class ProjectSession:
 
     # -- the report ----------------------------------------------------------------------------
 
-    def _report(self, disc, scopes: list[Scope], parsed: dict[str, ParsedFile], results: list[_ScopeResult],
+    def _report(self, disc, scopes: list[Scope], parsed: dict[str, ParsedFile], results: list[ScopeResult],
                 ran: list[str], options: Options) -> ProjectResult:
         from meshlint.scoping import parse_error_findings
 
@@ -470,58 +398,3 @@ def _project(disc: Discovery, parsed: Mapping[str, ParsedFile], real: Callable[[
 
 def _scope_key(scope: Scope) -> tuple:
     return (scope.name, tuple(scope.roots), tuple((e.abspath, e.path, e.kind, e.chart_dir) for e in scope.files))
-
-
-def _check_scope(scope: Scope, opaque: frozenset[str], parsed: Mapping[str, ParsedFile], base: Project,
-                 options: Options, ran: list[str], ctx, abspath_of: Mapping[str, str], read,
-                 digest: _Digests) -> _ScopeResult:
-    """One scope's model and checks, with a budget of its own, recording its inputs."""
-    from meshlint.model.build import build_model, read_sources
-
-    project = _ScopeProject(base)
-    model = build_model(read_sources(scope, parsed, project), options.as_of, opaque)
-    findings = check_model(model, ran, ctx)
-    fixes = _fixes(findings, FixContext(model, options.as_of, abspath_of, read))
-    budget = project.budget
-    modules = project.modules
-    assert isinstance(modules, _Recorded)
-    return _ScopeResult(
-        findings, fixes, frozenset({e.abspath for e in scope.files} | project.yaml_asked),
-        frozenset(modules.asked), {path: digest(path) for path in project.files_read}, opaque,
-        (budget.steps, budget.bytes, budget.module_instances), list(budget.notes))
-
-
-def _fixes(findings: list[Finding], ctx: FixContext) -> dict[int, Fix | NoFix]:
-    out: dict[int, Fix | NoFix] = {}
-    for f in findings:
-        if f.rule in FIXERS:
-            fix = fix_for(f, ctx)
-            if fix is not None:
-                out[id(f)] = fix
-    return out
-
-
-def _over_budget(results: list[_ScopeResult]) -> bool:
-    """Would one budget for all scopes run out (see terraform.budget)?"""
-    steps = sum(r.spent[0] for r in results)
-    nbytes = sum(r.spent[1] for r in results)
-    instances = sum(r.spent[2] for r in results)
-    return steps > MAX_STEPS or nbytes > MAX_BYTES or instances > MAX_MODULE_INSTANCES
-
-
-def _shared_budget(scopes: list[Scope], hidden: list[frozenset[str]], parsed: Mapping[str, ParsedFile],
-                   base: Project, options: Options, ran: list[str], ctx, abspath_of: Mapping[str, str],
-                   read) -> list[_ScopeResult]:
-    """Every scope checked as the engine does it: sources first, in order, with one budget."""
-    from meshlint.model.build import build_model, read_sources
-
-    project = _ScopeProject(base)  # one for all scopes: one budget
-    sources = [read_sources(scope, parsed, project) for scope in scopes]
-    out = []
-    for i, (src, opaque) in enumerate(zip(sources, hidden)):
-        model = build_model(src, options.as_of, opaque)
-        findings = check_model(model, ran, ctx)
-        notes = project.notes if i == 0 else []
-        out.append(_ScopeResult(findings, _fixes(findings, FixContext(model, options.as_of, abspath_of, read)),
-                                frozenset(), frozenset(), {}, opaque, (0, 0, 0), list(notes)))
-    return out
