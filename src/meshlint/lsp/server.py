@@ -24,6 +24,7 @@ from meshlint.lsp.uris import path_to_uri, uri_to_path
 
 log = logging.getLogger(__name__)
 DEBOUNCE = 0.15  # seconds without edits before a re-check (requests re-check at once)
+MAX_SESSIONS = 8  # projects whose sessions are kept (parsed files: tens of MB per 1,000 files)
 FULL_COLLECTION_EVERY = 100  # re-checks between full garbage collections (see collect_garbage)
 
 
@@ -97,9 +98,10 @@ class MeshlintServer(LanguageServer):
         return out
 
     def refresh(self, root: str, uris: list[str]) -> None:
-        session = self.sessions.get(root)
-        if session is None:
-            session = self.sessions[root] = ProjectSession(root)
+        session = self.sessions.pop(root, None) or ProjectSession(root)
+        self.sessions[root] = session  # the most recently used last
+        while len(self.sessions) > MAX_SESSIONS:
+            del self.sessions[next(iter(self.sessions))]  # its next check starts from scratch
         try:
             result = session.refresh(self.overlay())
         except Exception as exc:  # noqa: BLE001 - an editor session must survive any input
