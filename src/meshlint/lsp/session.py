@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from meshlint.cachedir import cache_dir
+from meshlint.deployments import set_aside_dir
 from meshlint.discover import (
     KUSTOMIZATION,
     MANIFEST,
@@ -118,6 +119,7 @@ class ProjectSession:
         self._layout_scopes: list[Scope] = []
         self._set_aside: dict[str, str] = {}
         self._cut_scopes: list[Scope] | None = None  # see _cut
+        self._cut_scopes_layout: tuple | None = None
 
     def refresh(self, overlay: Mapping[str, bytes], as_of: _dt.date | None = None) -> ProjectResult:
         """The project's findings with `overlay` (abspath -> unsaved bytes) read instead of
@@ -176,23 +178,30 @@ class ProjectSession:
 
     def _cut(self, disc: Discovery, parsed: Mapping[str, ParsedFile], options: Options, same_layout: bool,
              changed: set[str]) -> list[Scope]:
-        """The run's scopes: the last refresh's when the layout is the same and no file
-        whose contents `scoping.cut_scopes` reads changed."""
-        if not (same_layout and self._cut_scopes is not None and not any(
-                a in self._files and self._files[a].key[1] in CUT_READS for a in changed)):
-            self._cut_scopes = [_scope_copy(s) for s in run_scopes(disc, parsed, options.config)]
-        return [_scope_copy(s) for s in self._cut_scopes]
+        """The run's scopes: the last refresh's when the layout and the folders are the
+        same and no file whose contents `scoping.cut_scopes` reads changed."""
+        cut = self._cut_scopes
+        if cut is None or not same_layout or self._cut_scopes_layout != self._layout_key or any(
+                a in self._files and self._files[a].key[1] in CUT_READS for a in changed):
+            cut = self._cut_scopes = [_scope_copy(s) for s in run_scopes(disc, parsed, options.config)]
+            self._cut_scopes_layout = self._layout_key
+        return [_scope_copy(s) for s in cut]
 
     def _layout(self, disc: Discovery) -> tuple[Callable[[str], str], bool]:
-        """Discovery's layout scopes, cut again only when the tree's shape (its files, its
-        folders' entries: their stat) or the text of a Terraform file on disk (which the
-        layout reads) changed; and a real-path lookup kept while the shape is unchanged."""
+        """Discovery's layout scopes, cut again only when what they are cut from changed:
+        the files, the text of the Terraform files on disk, and what `set_aside_dir` finds
+        around each folder. Also a real-path lookup, and whether the tree's folders are as
+        the last refresh saw them (see `_shape`): only then is the last cut kept too."""
         shape = _shape(disc)
-        if shape is None or shape != self._shape_key:
+        steady = shape is not None and shape == self._shape_key
+        if not steady:
             self._real, self._shape_key = {}, shape
-        key = None if shape is None else (shape, tuple(
-            self._files[e.abspath].disk for e in disc.files if e.kind == TERRAFORM))
-        same = key is not None and key == self._layout_key
+        key = (disc.cwd, tuple(disc.tree_roots),
+               tuple((e.abspath, e.path, e.kind, e.chart_dir) for e in disc.files),
+               tuple(self._files[e.abspath].disk for e in disc.files if e.kind == TERRAFORM),
+               tuple(set_aside_dir(d, top) for top, entries in disc.walked
+                     for d in sorted({os.path.dirname(e.abspath) for e in entries})))
+        same = key == self._layout_key
         if same:
             disc.scopes = [_scope_copy(s) for s in self._layout_scopes]
             disc.set_aside.update(self._set_aside)
@@ -201,14 +210,13 @@ class ProjectSession:
             directory_scopes(disc)
             self._layout_scopes = [_scope_copy(s) for s in disc.scopes]
             self._set_aside, self._layout_key = dict(disc.set_aside), key
-            self._cut_scopes = None
         real = self._real
 
         def lookup(abspath: str) -> str:
             if abspath not in real:
                 real[abspath] = os.path.realpath(abspath)
             return real[abspath]
-        return lookup, same
+        return lookup, same and steady
 
     # -- files -------------------------------------------------------------------------------
 
@@ -343,9 +351,9 @@ def _rendered(entry: FileEntry, buffers: Mapping[str, bytes], limit: int) -> lis
 
 
 def _shape(disc: Discovery) -> tuple | None:
-    """The tree's files and the stat of every folder from theirs up to the checked path (a
-    folder's stat changes when an entry is added, removed or renamed in it); None while a
-    folder changed too recently for its stat to be trusted."""
+    """The stat of every folder from the files' up to the checked path (a folder's stat
+    changes when an entry is added, removed or renamed in it: a symbolic link, a folder the
+    scoping looks for); None while a folder changed too recently for its stat to be trusted."""
     roots = set(disc.tree_roots)
     folders: set[str] = set()
     for e in disc.files:
@@ -366,8 +374,7 @@ def _shape(disc: Discovery) -> tuple | None:
         if now - max(st.st_mtime_ns, st.st_ctime_ns) <= RACY_NS:
             return None
         stats.append((st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
-    return (disc.cwd, tuple(disc.tree_roots), tuple(stats),
-            tuple((e.abspath, e.path, e.kind, e.chart_dir) for e in disc.files))
+    return (tuple(sorted(folders)), tuple(stats))
 
 
 def _scope_copy(scope: Scope) -> Scope:
