@@ -12,9 +12,13 @@ edit changes one file. So the session keeps, between edits:
   and what it spent of the evaluator's budget.
 
 A refresh walks the project again (new and deleted files), re-parses what changed, cuts
-the scopes again (cheap), rebuilds only the scopes whose inputs changed, and runs the
-engine's filters and suppressions over all findings: the report is what `engine.run`
-gives with the same overlay (tests/test_lsp_session.py compares them edit after edit).
+the scopes again (keeping the layout's scopes while what they are cut from is unchanged,
+and the whole cut while no manifest or kustomization changed), rebuilds only the scopes
+whose inputs changed, and runs the engine's filters and suppressions over all findings:
+the report is what `engine.run` gives with the same overlay (tests/test_lsp_session.py
+compares them edit after edit). Two things the layout and the cut look at are not
+watched: a repository's `.git/config` remote (a GitHub module source naming the checked
+repository) and an empty folder created where an Argo CD Application's path could point.
 """
 
 from __future__ import annotations
@@ -309,9 +313,11 @@ class ProjectSession:
                 shown = copy.copy(raw)  # the filters set severities and paths on what they keep
                 fix_of[id(shown)] = result.fixes.get(id(raw))
                 found.append(shown)
-        notes: list[str] = []
+        notes: list[str] = []  # as one budget would keep them (see terraform.budget.Budget.note)
         for result in results:
-            notes.extend(n for n in result.notes if n not in notes and len(notes) < MAX_NOTES)
+            for note in result.notes:
+                if note not in notes and len(notes) < MAX_NOTES:
+                    notes.append(note)
         report = finish_report(found, ran, disc, scopes, parsed, options, notes)
         out = ProjectResult(self.root, entries=disc.files, report=report, scopes=scopes)
         for finding in report.findings:
