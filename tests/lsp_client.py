@@ -24,6 +24,7 @@ class LspClient:
         self.messages: queue.Queue[dict] = queue.Queue()
         self.diagnostics: dict[str, list[dict]] = {}
         self.publishes: list[str] = []
+        self.logs: list[str] = []  # window/logMessage texts
         self._id = 0
         self._responses: dict[int, dict] = {}
         threading.Thread(target=self._reader, daemon=True).start()
@@ -69,6 +70,8 @@ class LspClient:
         elif msg.get("method") == "textDocument/publishDiagnostics":
             self.diagnostics[msg["params"]["uri"]] = msg["params"]["diagnostics"]
             self.publishes.append(msg["params"]["uri"])
+        elif msg.get("method") == "window/logMessage":
+            self.logs.append(msg["params"]["message"])
         elif "id" in msg:  # a request from the server (e.g. capability registration)
             self.send({"jsonrpc": "2.0", "id": msg["id"], "result": None})
 

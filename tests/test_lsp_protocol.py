@@ -96,6 +96,25 @@ def test_other_files_are_updated_and_cleared(seed) -> None:
     assert client.shutdown() == 0
 
 
+def test_an_edit_parses_only_the_edited_file(seed) -> None:
+    """The server keeps each project's session: after the first check, an edit re-parses
+    the edited buffer only, and its diagnostics are the whole project's."""
+    root, client = seed
+    client.initialize(root)
+    (root / "apps.yaml").write_text(NS)
+    main = root / "main.tf"
+    client.open(main)
+    client.sync()
+    assert any("(7 files parsed" in line for line in client.logs)  # the first check: the seed's 6 and apps.yaml
+    text = main.read_text()
+    assert 'istio_chart_version = "1.18.1"' in text
+    client.change(main, text.replace('istio_chart_version = "1.18.1"', 'istio_chart_version = "1.18.2"'))
+    client.sync()
+    assert "(1 files parsed, 1 of 1 scopes checked again)" in client.logs[-1]
+    assert rules(client.diagnostics[main.as_uri()]).count("MESH103") == 3
+    assert client.shutdown() == 0
+
+
 def test_hover_on_suppressed_code(seed) -> None:
     root, client = seed
     client.initialize(root)

@@ -35,6 +35,7 @@ from meshlint.findings import Finding, Report, Severity
 from meshlint.forks import settle
 
 if TYPE_CHECKING:
+    from meshlint.checks import CheckContext
     from meshlint.model import Model
     from meshlint.parse import ParsedFile
     from meshlint.terraform import Project
@@ -114,9 +115,8 @@ def _run(options: Options) -> Run:
 
 def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -> Run:
     # imported here: a run answered from the run cache needs none of this
-    from meshlint import checks, knowledge
     from meshlint.model.build import build_model, lookups, read_sources
-    from meshlint.scoping import cut_scopes, parse_error_findings
+    from meshlint.scoping import parse_error_findings
 
     config = options.config
     tell = options.progress or _silent
@@ -125,43 +125,35 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -
     tell("parse", 0, len(disc.files))
     parsed = parse_files(disc.files, options.max_file_bytes, options.jobs,
                          cache_dir() if options.cache else None, options.overlay, contents)
-    project = terraform_project(disc, parsed)
+    project = terraform_project(disc, parsed, options.overlay)
     timings["parse"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("parse", len(disc.files), len(disc.files))
-    directory_scopes(disc)  # the layout's scopes (discovery left them for a cache miss)
-    scopes = cut_scopes(disc.scopes, disc.files, parsed, config.scopes,
-                        lambda e: _config_relative(config, e.abspath))
+    scopes = run_scopes(disc, parsed, config)
     sources = [read_sources(scope, parsed, project) for scope in scopes]
     charts, platforms = (_online_answers(lookups(sources), options.timeout, config.registries)
                          if options.online else (None, None))
-    opaque = _opaque_kinds(scopes, disc.template_dirs)
+    opaque = opaque_kinds(scopes, disc.template_dirs)
     models: list[Model] = []
     for src, hidden in zip(sources, opaque):
         tell("model", len(models), len(sources))
         models.append(build_model(src, options.as_of, hidden, charts, platforms))
     timings["model"], clock = time.perf_counter() - clock, time.perf_counter()
-    registry = checks.load_all()
-    ran = [code for code in sorted(registry) if filters.rule_selected(code, options.select, options.ignore)]
+    ran = rules_run(options)
     found = parse_error_findings(parsed, scopes)
-    # YAML that Terraform reads (file(), templatefile(), ...) and that does not parse
-    scope_of = {e.path: s.name for s in reversed(scopes) for e in s.files}
-    found.extend(replace(f, scope=scope_of.get(f.location.path, "")) for f in project.read_errors)
-    ctx = checks.CheckContext(as_of=options.as_of, online=options.online, ignore_namespaces=None
-                              if config.ignore_namespaces is None else tuple(config.ignore_namespaces))
+    found.extend(terraform_read_errors(project.read_errors, scopes))
+    ctx = check_context(options)
     for i, model in enumerate(models):
         tell("checks", i, len(models))
-        for code in ran:
-            found.extend(registry[code](model, ctx))
+        found.extend(check_model(model, ran, ctx))
     timings["checks"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("filters", 0, 1)
-    report = _report(found, ran, disc, scopes, parsed, config, options.select, options.ignore,
-                     options.identity_root, project.read_through)
-    report.notes.extend(project.notes)  # what the evaluator's budget left unevaluated, and where
-    report.notes.extend(knowledge.stale_notes(options.as_of))  # facts older than the run's date
+    report = finish_report(found, ran, disc, scopes, parsed, options, project.notes, project.read_through)
     timings["filters"] = time.perf_counter() - clock
     result = Run(report, replace(disc, scopes=scopes), models, timings, files_read=project.files_read)
     if options.fixes:
-        from meshlint.fix.report import attach  # lazy: only runs that report fixes need it
+        from meshlint.fix.report import (
+            attach,  # lazy: only runs that report fixes need it
+        )
 
         attach(result, options.as_of)
     return result
@@ -169,6 +161,63 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -
 
 def _silent(_phase: str, _done: int, _total: int) -> None:
     """No progress line (the default)."""
+
+
+# --- the phases after parsing, one function each: the language server's session
+# (lsp/session.py) runs them scope by scope, reusing what an edit left unchanged ------------
+
+
+def run_scopes(disc: Discovery, parsed: Mapping[str, ParsedFile], config: Config) -> list[Scope]:
+    """The run's scopes: the layout's (cut once per discovery), then cut with what the files say."""
+    from meshlint.scoping import cut_scopes
+
+    directory_scopes(disc)  # the layout's scopes (discovery left them for a cache miss)
+    return cut_scopes(disc.scopes, disc.files, parsed, config.scopes,
+                      lambda e: _config_relative(config, e.abspath))
+
+
+def rules_run(options: Options) -> list[str]:
+    """The selected rules' codes, in the order they run."""
+    from meshlint import checks
+
+    return [code for code in sorted(checks.load_all()) if filters.rule_selected(code, options.select, options.ignore)]
+
+
+def check_context(options: Options) -> CheckContext:
+    from meshlint import checks
+
+    config = options.config
+    return checks.CheckContext(as_of=options.as_of, online=options.online, ignore_namespaces=None
+                               if config.ignore_namespaces is None else tuple(config.ignore_namespaces))
+
+
+def check_model(model: Model, ran: list[str], ctx: CheckContext) -> list[Finding]:
+    """The findings of the rules `ran` on one scope's model, rule by rule."""
+    from meshlint import checks
+
+    registry = checks.load_all()
+    return [finding for code in ran for finding in registry[code](model, ctx)]
+
+
+def terraform_read_errors(errors: list[Finding], scopes: list[Scope]) -> list[Finding]:
+    """MESH001 for YAML that Terraform reads (file(), templatefile(), ...) and that does not
+    parse, each in the (first) scope holding the file."""
+    scope_of = {e.path: s.name for s in reversed(scopes) for e in s.files}
+    return [replace(f, scope=scope_of.get(f.location.path, "")) for f in errors]
+
+
+def finish_report(found: list[Finding], ran: list[str], disc: Discovery, scopes: list[Scope],
+                  parsed: Mapping[str, ParsedFile], options: Options, evaluator_notes: list[str],
+                  read_through: Mapping[str, str | None] | None = None) -> Report:
+    """Filters and suppressions over every scope's findings, then the report with its notes
+    (`read_through`: templates read through their renderer, see terraform.yamlread)."""
+    from meshlint import knowledge
+
+    report = _report(found, ran, disc, scopes, parsed, options.config, options.select, options.ignore,
+                     options.identity_root, read_through)
+    report.notes.extend(evaluator_notes)  # what the evaluator's budget left unevaluated, and where
+    report.notes.extend(knowledge.stale_notes(options.as_of))  # facts older than the run's date
+    return report
 
 
 # --- phases ---------------------------------------------------------------------------------
@@ -190,8 +239,12 @@ def parse_all(disc: Discovery, options: Options) -> dict[str, ParsedFile]:
                        cache_dir() if options.cache else None)
 
 
-def terraform_project(disc: Discovery, parsed: Mapping[str, ParsedFile]) -> Project:
-    from meshlint.terraform import Project, TfModule  # lazy: tree-sitter only on a cache miss
+def terraform_project(disc: Discovery, parsed: Mapping[str, ParsedFile],
+                      overlay: Mapping[str, bytes] | None = None) -> Project:
+    from meshlint.terraform import (  # lazy: tree-sitter only on a cache miss
+        Project,
+        TfModule,
+    )
 
     modules: dict[str, TfModule] = {}
     for entry in disc.files:
@@ -217,10 +270,10 @@ def terraform_project(disc: Discovery, parsed: Mapping[str, ParsedFile]) -> Proj
                     real_dirs[folder] = os.path.realpath(folder)
                 real = os.path.join(real_dirs[folder], name)
             yaml_files[real] = yaml
-    return Project(modules, disc.tree_roots, yaml_files)
+    return Project(modules, disc.tree_roots, yaml_files, overlay)
 
 
-def _opaque_kinds(scopes: list[Scope], template_dirs: Mapping[str, str]) -> list[frozenset[str]]:
+def opaque_kinds(scopes: list[Scope], template_dirs: Mapping[str, str]) -> list[frozenset[str]]:
     """Per scope, the kinds its charts' unrendered templates declare (the model cannot see them)."""
     from meshlint.parse import template_kinds
 

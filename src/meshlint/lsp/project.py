@@ -1,5 +1,7 @@
-"""One project's checks for the editor: the engine over the project's files with the open
-buffers as an overlay, the findings grouped per file with their fixes."""
+"""One project's checks for the editor: which project a file is in, and the findings
+grouped per file with their fixes. `check_project` is one whole engine run with the open
+buffers as an overlay; the server keeps a `session.ProjectSession` per project instead,
+which gives the same answer after an edit without checking everything again."""
 
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from meshlint.discover import FileEntry
+from meshlint.discover import FileEntry, Scope
 from meshlint.engine import Options, run
-from meshlint.findings import Finding
+from meshlint.findings import Finding, Report
 from meshlint.fix import Fix, NoFix, disk_reader, fixes_for_run
 
 MARKERS = (".git", ".meshlint.yaml", ".meshlint.yml")
@@ -42,6 +44,8 @@ class ProjectResult:
     by_file: dict[str, list[tuple[Finding, Fix | NoFix | None]]] = field(default_factory=dict)
     entries: list[FileEntry] = field(default_factory=list)
     seconds: float = 0.0
+    report: Report | None = None  # the whole report, as `engine.run` gives it
+    scopes: list[Scope] = field(default_factory=list)  # the scopes it checked
 
 
 def check_project(root: str, overlay: Mapping[str, bytes], as_of: _dt.date | None = None,
@@ -54,7 +58,8 @@ def check_project(root: str, overlay: Mapping[str, bytes], as_of: _dt.date | Non
     result = run(options)
     read = disk_reader(overlay)
     fixes = {id(f): fx for f, fx in fixes_for_run(result, options.as_of, read)}
-    out = ProjectResult(root, entries=result.discovery.files)
+    out = ProjectResult(root, entries=result.discovery.files, report=result.report,
+                        scopes=result.discovery.scopes)
     for finding in result.report.findings:
         path = finding.abspath or os.path.abspath(finding.location.path)
         out.by_file.setdefault(path, []).append((finding, fixes.get(id(finding))))

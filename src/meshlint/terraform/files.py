@@ -7,6 +7,7 @@ outside the checked tree, no file over MAX_FILE_READ, each file read once per ru
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,8 +42,11 @@ class TreeFiles:
     """The files HCL may read: the checked tree's roots, a read cache, and the YAML files
     the parse layer already parsed (so `yamldecode(file(...))` keeps their positions)."""
 
-    def __init__(self, tree_roots: list[str], yaml_files: dict[str, YamlFile] | None = None):
+    def __init__(self, tree_roots: list[str], yaml_files: dict[str, YamlFile] | None = None,
+                 overlay: Mapping[str, bytes] | None = None):
         self.tree_roots = [os.path.realpath(r) for r in tree_roots]
+        # real path -> an editor's unsaved text, read instead of the disk (the language server)
+        self.overlay = {os.path.realpath(p): data for p, data in (overlay or {}).items()}
         self._cache: dict[str, bytes | None] = {}
         # every real path file()/templatefile() read or tried to read, in order: the run
         # cache's key must cover them (an edited or deleted one makes a cached run stale)
@@ -51,6 +55,10 @@ class TreeFiles:
         # YAML read into the model through file() or a renderer, and the MESH001s it gave
         self.yaml = YamlReads(self._yaml, lambda real: self._yaml[real].path if real in self._yaml
                               else display(real))
+
+    @property
+    def layer_yaml(self) -> dict[str, YamlFile]:
+        return self._yaml
 
     @staticmethod
     def resolve(path: str, module_dir: str) -> str:
@@ -86,6 +94,10 @@ class TreeFiles:
             return self._cache[real]
         self.read_paths.append(real)
         data = None
+        if real in self.overlay:
+            data = self.overlay[real] if len(self.overlay[real]) <= MAX_FILE_READ else None
+            self._cache[real] = data
+            return data
         try:
             p = Path(real)
             if p.is_file() and p.stat().st_size <= MAX_FILE_READ:

@@ -3,6 +3,8 @@ of `count`/`for_each` into instances for the model builders."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from meshlint.findings import Finding
 from meshlint.parse.hclfront import HclBlock
 from meshlint.parse.yamlfront import YamlFile
@@ -18,9 +20,10 @@ class Project:
     """All Terraform modules that were discovered, and the checked tree's root for file()."""
 
     def __init__(self, modules: dict[str, TfModule], tree_roots: list[str],
-                 yaml_files: dict[str, YamlFile] | None = None):
+                 yaml_files: dict[str, YamlFile] | None = None, overlay: Mapping[str, bytes] | None = None):
+        """`overlay`: abspath -> an editor's unsaved text, which file() reads instead of the disk."""
         self.modules = modules
-        self.files = TreeFiles(tree_roots, yaml_files)
+        self.files = TreeFiles(tree_roots, yaml_files, overlay)
         self.budget = Budget()  # one per run: a Project is made once per run
 
     @property
@@ -46,6 +49,11 @@ class Project:
     @property
     def tree_roots(self) -> list[str]:
         return self.files.tree_roots
+
+    @property
+    def yaml_files(self) -> dict[str, YamlFile]:
+        """Real path -> the YAML file the parse layer read (what file() readers reuse)."""
+        return self.files.layer_yaml
 
     def parsed_documents(self, real_path: str) -> list[object] | None:
         """The documents of a YAML file the parse layer already read (see TreeFiles)."""
