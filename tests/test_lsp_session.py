@@ -223,3 +223,18 @@ def test_yaml_read_by_terraform_edit_by_edit(tmp_path: Path) -> None:
     assert "MESH001" in rules_in(broken, kiali)
     fixed = same_as_engine(session, {str(kiali): b"auth:\n  strategy: token\n"})
     assert "MESH001" not in rules_in(fixed, kiali)
+
+
+def test_the_projects_configuration_applies_and_a_change_of_it_rechecks(tmp_path: Path) -> None:
+    """The editor shows what `meshlint check` shows there: the project's .meshlint.yaml
+    (ignored rules, severities) applies, and editing it re-checks everything."""
+    root = tmp_path / "shop"
+    shutil.copytree(EXAMPLE, root)
+    session = ProjectSession(str(root))
+    before = {f.rule for f in same_as_engine(session, {}).report.findings}
+    assert "MESH102" in before
+    (root / ".meshlint.yaml").write_text("ignore: [MESH102]\nseverity:\n  MESH105: info\n")
+    after = same_as_engine(session, {}).report
+    assert "MESH102" not in {f.rule for f in after.findings}
+    mesh105 = [f for f in after.findings if f.rule == "MESH105"]
+    assert mesh105 and all(f.severity == "info" for f in mesh105)

@@ -48,13 +48,32 @@ class ProjectResult:
     scopes: list[Scope] = field(default_factory=list)  # the scopes it checked
 
 
+def project_options(root: str, overlay: Mapping[str, bytes], as_of: _dt.date | None,
+                    cache: bool) -> Options:
+    """A check of the project at `root` as `meshlint check` there would run it: with the
+    project's configuration (selection, severities, scopes, ignores) and the user's own, offline.
+    A configuration that does not load is a note, and the defaults apply."""
+    from meshlint.config import Config, ConfigError, load_settings
+
+    try:
+        config = load_settings(None, root)
+    except ConfigError as exc:
+        config = Config()
+        config.notes.append(f"configuration error (defaults used): {exc}")
+    options = Options(paths=[root], select=list(config.select), ignore=list(config.ignore),
+                      as_of=as_of or config.as_of or _dt.date.today(), config=config, cache=cache,
+                      overlay=dict(overlay), jobs=1)
+    if config.max_file_bytes:
+        options.max_file_bytes = config.max_file_bytes
+    return options
+
+
 def check_project(root: str, overlay: Mapping[str, bytes], as_of: _dt.date | None = None,
                   cache: bool = True) -> ProjectResult:
     """Check the project at `root` reading `overlay` (abspath -> bytes) instead of the disk
     for open buffers; the parse cache answers for unchanged files."""
     started = time.perf_counter()
-    options = Options(paths=[root], as_of=as_of or _dt.date.today(), cache=cache,
-                      overlay=dict(overlay), jobs=1)
+    options = project_options(root, overlay, as_of, cache)
     result = run(options)
     read = disk_reader(overlay)
     fixes = {id(f): fx for f, fx in fixes_for_run(result, options.as_of, read)}

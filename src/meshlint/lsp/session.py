@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from meshlint.cachedir import cache_dir
+from meshlint.config import Config
 from meshlint.deployments import set_aside_dir
 from meshlint.discover import (
     KUSTOMIZATION,
@@ -58,7 +59,7 @@ from meshlint.engine import (
 )
 from meshlint.findings import Finding
 from meshlint.fix import Fix, NoFix, disk_reader
-from meshlint.lsp.project import ProjectResult
+from meshlint.lsp.project import ProjectResult, project_options
 from meshlint.lsp.scopes import (
     Digests,
     ScopeResult,
@@ -112,6 +113,7 @@ class ProjectSession:
         self.root = root
         self.cache = cache
         self.stats = RefreshStats()
+        self._config: Config | None = None  # the configuration the kept results were checked with
         self._forget()
 
     def _forget(self) -> None:
@@ -131,8 +133,10 @@ class ProjectSession:
         """The project's findings with `overlay` (abspath -> unsaved bytes) read instead of
         the disk. The collector is paused, as in `engine.run`."""
         started = time.perf_counter()
-        options = Options(paths=[self.root], as_of=as_of or _dt.date.today(), cache=self.cache,
-                          overlay=dict(overlay), jobs=1)
+        options = project_options(self.root, overlay, as_of, self.cache)
+        if options.config != self._config:  # rules, severities or scopes may differ: start over
+            self._forget()
+            self._config = options.config
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
