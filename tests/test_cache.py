@@ -41,9 +41,10 @@ def test_run_cache_records_every_field_of_a_finding():
     import dataclasses
 
     from meshlint.findings import Finding, Severity
-    from meshlint.runcache import _finding_record
+    from meshlint.findings import finding_from_record, finding_record
     from meshlint.values import Location
 
     finding = Finding("MESH101", Severity.ERROR, "message", Location("a.tf", 3, 4, 5, 6), object="o",
                       scope="s", detail="d", fix="f", name="n", relpath="r", abspath="/a")
-    assert _finding_record(finding) == dataclasses.asdict(finding)
+    assert finding_record(finding) == dataclasses.asdict(finding)
+    assert finding_from_record(finding_record(finding)) == finding

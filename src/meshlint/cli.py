@@ -171,6 +171,7 @@ def check(paths, fmt, output, style, color_choice, statistics, quiet, select, ig
     options = _options(paths, select, ignore, as_of, online, timeout, config_path, not no_project)
     options.cache = not no_cache and os.environ.get("MESHLINT_NO_CACHE", "") == ""
     options.fixes = show_fixes
+    options.models = show_fixes  # the report needs the models only to work out fixes
     if jobs:
         options.jobs = jobs
     if baseline:

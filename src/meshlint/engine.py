@@ -62,6 +62,9 @@ class Options:
     progress: Callable[[str, int, int], None] | None = None
     overlay: dict[str, bytes] | None = None  # abspath -> unsaved contents (the language server)
     fixes: bool = False  # put each finding's automatic fix on the report (JSON/SARIF `fixes`)
+    # keep every scope's model on the Run (versions, fix, diff and the editor read them); a
+    # run that only reports may instead check its scopes in two processes (see fanout)
+    models: bool = True
 
 
 @dataclass
@@ -70,7 +73,7 @@ class Run:
 
     report: Report
     discovery: Discovery  # with the scopes the run checked
-    models: list  # model.Model, one per scope (empty when answered from the run cache)
+    models: list  # model.Model, one per scope (empty when answered from the run cache or not kept)
     timings: dict = field(default_factory=dict)  # phase -> seconds (for --verbose)
     files_read: list[str] = field(default_factory=list)  # by file()/templatefile(): the run cache checks them
 
@@ -115,6 +118,7 @@ def _run(options: Options) -> Run:
 
 def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -> Run:
     # imported here: a run answered from the run cache needs none of this
+    from meshlint import fanout, knowledge
     from meshlint.model.build import build_model, lookups, read_sources
     from meshlint.scoping import parse_error_findings
 
@@ -133,19 +137,28 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -
     charts, platforms = (_online_answers(lookups(sources), options.timeout, config.registries)
                          if options.online else (None, None))
     opaque = opaque_kinds(scopes, disc.template_dirs)
-    models: list[Model] = []
-    for src, hidden in zip(sources, opaque):
-        tell("model", len(models), len(sources))
-        models.append(build_model(src, options.as_of, hidden, charts, platforms))
-    timings["model"], clock = time.perf_counter() - clock, time.perf_counter()
     ran = rules_run(options)
     found = parse_error_findings(parsed, scopes)
     found.extend(terraform_read_errors(project.read_errors, scopes))
     ctx = check_context(options)
-    for i, model in enumerate(models):
-        tell("checks", i, len(models))
-        found.extend(check_model(model, ran, ctx))
-    timings["checks"], clock = time.perf_counter() - clock, time.perf_counter()
+    models: list[Model] = []
+    weights = [len(scope.files) for scope in scopes]
+    if not options.models and fanout.worth_sharing(weights, options.jobs):
+        knowledge.stale_notes(options.as_of)  # every table loaded once, before the fork
+        tell("checks", 0, len(scopes))
+        for scope_found in fanout.findings_by_scope(weights, lambda i: check_model(
+                build_model(sources[i], options.as_of, opaque[i], charts, platforms), ran, ctx)):
+            found.extend(scope_found)
+        timings["model and checks"], clock = time.perf_counter() - clock, time.perf_counter()
+    else:
+        for src, hidden in zip(sources, opaque):
+            tell("model", len(models), len(sources))
+            models.append(build_model(src, options.as_of, hidden, charts, platforms))
+        timings["model"], clock = time.perf_counter() - clock, time.perf_counter()
+        for i, model in enumerate(models):
+            tell("checks", i, len(models))
+            found.extend(check_model(model, ran, ctx))
+        timings["checks"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("filters", 0, 1)
     report = finish_report(found, ran, disc, scopes, parsed, options, project.notes, project.read_through)
     timings["filters"] = time.perf_counter() - clock

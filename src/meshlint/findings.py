@@ -110,3 +110,20 @@ def new_finding(rule: str, name: str, severity: Severity, message: str, location
     checked files is cut to a short excerpt."""
     return Finding(rule, Severity(severity), excerpt(message), location, object=excerpt(object), scope=scope,
                    detail=detail, fix=excerpt(fix) if fix else fix, name=name)
+
+
+def finding_record(f: Finding) -> dict:
+    """A finding as plain data (the run cache's JSON, a forked worker's answer); what
+    dataclasses.asdict gives, without its deep copies (a tenth of a big run's bookkeeping)."""
+    loc = f.location
+    return {"rule": f.rule, "severity": f.severity.value, "message": f.message,
+            "location": {"path": loc.path, "line": loc.line, "column": loc.column,
+                         "end_line": loc.end_line, "end_column": loc.end_column},
+            "object": f.object, "scope": f.scope, "detail": f.detail, "fix": f.fix, "name": f.name,
+            "relpath": f.relpath, "abspath": f.abspath}
+
+
+def finding_from_record(record: dict) -> Finding:
+    """The finding `finding_record` wrote (KeyError or TypeError when it is not one)."""
+    fields = dict(record)
+    return Finding(location=Location(**fields.pop("location")), **fields)

@@ -17,8 +17,7 @@ import stat
 from pathlib import Path
 
 from meshlint import __version__
-from meshlint.findings import Finding, Report
-from meshlint.values import Location
+from meshlint.findings import Report, finding_from_record, finding_record
 
 FORMAT = 2
 
@@ -103,10 +102,7 @@ def load(root: Path, key: str, max_bytes: int) -> Report | None:
         for path, digest in depends.items():
             if not os.path.isabs(path) or file_digest(path, max_bytes) != digest:
                 return None
-        findings = []
-        for f in doc["findings"]:
-            loc = Location(**f.pop("location"))
-            findings.append(Finding(location=loc, **f))
+        findings = [finding_from_record(f) for f in doc["findings"]]
         report = Report(findings, doc["files_checked"], doc["scopes"], doc["suppressed"],
                         notes=doc["notes"], rules_run=doc["rules_run"])
     except (KeyError, TypeError, AttributeError, UnicodeError):
@@ -114,22 +110,11 @@ def load(root: Path, key: str, max_bytes: int) -> Report | None:
     return report
 
 
-def _finding_record(f: Finding) -> dict:
-    """A finding as `load` reads it back (what dataclasses.asdict gives, without its deep
-    copies: a tenth of a cold run's bookkeeping on a big repository)."""
-    loc = f.location
-    return {"rule": f.rule, "severity": f.severity.value, "message": f.message,
-            "location": {"path": loc.path, "line": loc.line, "column": loc.column,
-                         "end_line": loc.end_line, "end_column": loc.end_column},
-            "object": f.object, "scope": f.scope, "detail": f.detail, "fix": f.fix, "name": f.name,
-            "relpath": f.relpath, "abspath": f.abspath}
-
-
 def store(root: Path, key: str, report: Report, files_read: list[str], max_bytes: int) -> None:
     """Save a run's result with the digests of the extra files it read (see load)."""
     doc = {
         "depends": {path: file_digest(path, max_bytes) for path in files_read},
-        "findings": [_finding_record(f) for f in report.findings],
+        "findings": [finding_record(f) for f in report.findings],
         "files_checked": report.files_checked, "scopes": report.scopes,
         "suppressed": report.suppressed, "notes": report.notes, "rules_run": report.rules_run,
     }
