@@ -134,7 +134,7 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -
     sources = [read_sources(scope, parsed, project) for scope in scopes]
     charts, platforms = (_online_answers(lookups(sources), options.timeout, config.registries)
                          if options.online else (None, None))
-    opaque = _opaque_kinds(scopes, disc.template_dirs)
+    opaque = _opaque_kinds(scopes, disc.template_dirs, parsed)
     models: list[Model] = []
     for src, hidden in zip(sources, opaque):
         tell("model", len(models), len(sources))
@@ -217,12 +217,15 @@ def terraform_project(disc: Discovery, parsed: Mapping[str, ParsedFile]) -> Proj
     return Project(modules, disc.tree_roots, yaml_files)
 
 
-def _opaque_kinds(scopes: list[Scope], template_dirs: Mapping[str, str]) -> list[frozenset[str]]:
-    """Per scope, the kinds its charts' unrendered templates declare (the model cannot see them)."""
-    from meshlint.parse import template_kinds
+def _opaque_kinds(scopes: list[Scope], template_dirs: Mapping[str, str],
+                  parsed: Mapping[str, ParsedFile]) -> list[frozenset[str]]:
+    """Per scope, the kinds its charts' unrendered templates declare (the model cannot see them);
+    "*" (anything) where a Terraform file was not read (too large, over the run's budget, broken)."""
+    from meshlint.parse import template_kinds, unread_terraform
 
     hidden = {d: template_kinds(t) for d, t in template_dirs.items()}
     return [frozenset().union(*(hidden.get(d, set()) for d in {e.chart_dir for e in scope.files if e.chart_dir}))
+            | ({"*"} if unread_terraform(scope.files, parsed) else set())
             for scope in scopes]
 
 
