@@ -136,7 +136,7 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -
     sources = [read_sources(scope, parsed, project) for scope in scopes]
     charts, platforms = (_online_answers(lookups(sources), options.timeout, config.registries)
                          if options.online else (None, None))
-    opaque = opaque_kinds(scopes, disc.template_dirs)
+    opaque = opaque_kinds(scopes, disc.template_dirs, parsed)
     ran = rules_run(options)
     found = parse_error_findings(parsed, scopes)
     found.extend(terraform_read_errors(project.read_errors, scopes))
@@ -286,12 +286,15 @@ def terraform_project(disc: Discovery, parsed: Mapping[str, ParsedFile],
     return Project(modules, disc.tree_roots, yaml_files, overlay)
 
 
-def opaque_kinds(scopes: list[Scope], template_dirs: Mapping[str, str]) -> list[frozenset[str]]:
-    """Per scope, the kinds its charts' unrendered templates declare (the model cannot see them)."""
-    from meshlint.parse import template_kinds
+def opaque_kinds(scopes: list[Scope], template_dirs: Mapping[str, str],
+                 parsed: Mapping[str, ParsedFile]) -> list[frozenset[str]]:
+    """Per scope, the kinds its charts' unrendered templates declare (the model cannot see them);
+    "*" (anything) where a Terraform file was not read (too large, over the run's budget, broken)."""
+    from meshlint.parse import template_kinds, unread_terraform
 
     hidden = {d: template_kinds(t) for d, t in template_dirs.items()}
     return [frozenset().union(*(hidden.get(d, set()) for d in {e.chart_dir for e in scope.files if e.chart_dir}))
+            | ({"*"} if unread_terraform(scope.files, parsed) else set())
             for scope in scopes]
 
 

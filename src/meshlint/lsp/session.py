@@ -158,7 +158,7 @@ class ProjectSession:
         real, same_layout = self._layout(disc)
         project = _project(disc, parsed, real, overlay)
         scopes = self._cut(disc, parsed, options, same_layout, changed)
-        hidden = opaque_kinds(scopes, disc.template_dirs)
+        hidden = opaque_kinds(scopes, disc.template_dirs, parsed)
         ran, ctx = rules_run(options), check_context(options)
         abspath_of = {e.path: e.abspath for e in disc.files}
         read = disk_reader(overlay)

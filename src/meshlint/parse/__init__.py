@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from meshlint.discover import (
@@ -101,9 +102,11 @@ DEFAULT_BUDGET_SECONDS = 20.0
 
 
 def parse_data(entry: FileEntry, data: bytes, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
-               budget: float = DEFAULT_BUDGET_SECONDS, full_kinds: frozenset[str] | None = None) -> ParsedFile:
+               budget: float = DEFAULT_BUDGET_SECONDS, full_kinds: frozenset[str] | None = None,
+               hcl_room: int | None = None) -> ParsedFile:
     """`full_kinds`: the Kubernetes kinds ("Kind" or "Kind/name") converted beyond their
-    metadata; None converts every object in full."""
+    metadata; None converts every object in full. `hcl_room`: the tree nodes an HCL file may
+    still make (HclRoomSpent past it, see parse.hclbudget); None: no limit but the size cap."""
     out = ParsedFile(entry)
     out.has_suppressions = b"meshlint" in data
     if b"\x00" in data[:8192]:
@@ -113,7 +116,7 @@ def parse_data(entry: FileEntry, data: bytes, max_bytes: int = DEFAULT_MAX_FILE_
         out.error = parse_error(entry.path, 1, 1, "binary file (contains NUL bytes)")
         return out
     if entry.kind in (TERRAFORM, TFVARS):
-        hcl = parse_hcl_bytes(data, entry.path)
+        hcl = parse_hcl_bytes(data, entry.path, hcl_room)
         if hcl.error:
             out.error = parse_error(entry.path, *hcl.error)
         else:
@@ -143,6 +146,13 @@ def parse_data(entry: FileEntry, data: bytes, max_bytes: int = DEFAULT_MAX_FILE_
         # documents before the error are still what kubectl would apply
     out.yaml = y
     return out
+
+
+def unread_terraform(files: Iterable[FileEntry], parsed: Mapping[str, ParsedFile]) -> bool:
+    """Whether any of `files` is Terraform the model cannot see (too large, over the run's
+    budget, broken): it may declare anything, so checks that reason from absence stay silent."""
+    return any(e.kind in (TERRAFORM, TFVARS) and e.abspath in parsed and parsed[e.abspath].hcl is None
+               for e in files)
 
 
 def _read_inside(path: str, top: str, limit: int = 1_000_000) -> bytes | None:

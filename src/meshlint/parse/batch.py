@@ -10,7 +10,7 @@
   cache by a forked writer while the run goes on. Small batches stay in-process.
 * A YAML file that takes longer than the budget is reported (MESH001) and the run goes
   on; the composer's own callbacks check the clock, so no signals are involved (HCL is
-  parsed in linear time by tree-sitter and bounded by the size cap).
+  parsed in linear time by tree-sitter, bounded per file and per run, see `hclbudget`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from meshlint import __version__
 from meshlint.discover import TERRAFORM, TFVARS, FileEntry
 from meshlint.parse import ParsedFile, parse_data, read_entry
 from meshlint.parse.cachecodec import Corrupt, decode, encode
+from meshlint.parse.hclbudget import parse_terraform
 from meshlint.parse.templates import TEMPLATE_SKIP, RenderedPattern, rendered_by, rendered_patterns
 from meshlint.forks import Worker, can_fork, in_background, settle
 
@@ -124,6 +125,10 @@ def _parse_one(entry: FileEntry, data: bytes, settings: ParseSettings) -> Parsed
     return parse_data(entry, data, settings.max_bytes, settings.budget, settings.full_kinds)
 
 
+def _parse_hcl(entry: FileEntry, data: bytes, room: int, settings: ParseSettings) -> ParsedFile:
+    return parse_data(entry, data, settings.max_bytes, settings.budget, settings.full_kinds, hcl_room=room)
+
+
 def _strip(pf: ParsedFile) -> bytes:
     """What is cached and sent between processes: the result without the entry."""
     return encode(pf.yaml, pf.error, pf.skipped, pf.has_suppressions)
@@ -180,9 +185,9 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
     mine, shares = _shares(todo, jobs, sum(len(d) for _, d in terraform))
     workers = [Worker(share, partial(_blob_of, settings=settings)) for share in shares]
     # the Terraform files (tree-sitter trees cannot cross processes) while the workers parse
+    results.update(parse_terraform(terraform, partial(_parse_hcl, settings=settings)))
     rendered: list[RenderedPattern] = []
     for entry, data in terraform:
-        results[entry.abspath] = _parse_one(entry, data, settings)
         if entry.kind == TERRAFORM and (b"template" in data or b"kubectl_path_documents" in data):
             rendered.extend(rendered_patterns(entry.path, entry.abspath, data))
     unencoded = _parse_here(mine, settings, results)

@@ -21,6 +21,18 @@ from meshlint.parse.hclcap import cap_literals
 # `src` keeps the text as written: the evaluator reads the number from there.
 _EXPONENT_NUMBER = re.compile(rb"(?<![\w.])\d+[eE][+-]?\d+(?![\w.])")
 
+# tree-sitter-hcl keeps ~75 bytes of tree per byte of real Terraform and up to ~310 per byte of
+# dense syntax (`b {}` lines, `[1,1,…]`), for as long as the run holds the file. The largest .tf
+# in ../shared/corpus (real repositories included) is 36,703 bytes: a file of more syntax than
+# this (long strings and heredocs count only their newlines, see hclcap) is not parsed.
+MAX_HCL_BYTES = 256 * 1024
+# the most tree nodes tree-sitter-hcl makes per byte of source (measured 2.67, `[[],[],…]`)
+MAX_NODES_PER_BYTE = 3
+
+
+class HclRoomSpent(Exception):
+    """The file might not fit in the tree nodes its caller has room for (see parse.hclbudget)."""
+
 
 @dataclass(slots=True)
 class HclAttr:
@@ -74,6 +86,10 @@ class HclFile:
                 return length
         return None
 
+    def tree_nodes(self) -> int:
+        """The nodes of the syntax tree this file keeps alive (its memory, see MAX_HCL_BYTES)."""
+        return self.root.descendant_count if self.root is not None else 0  # type: ignore[attr-defined]
+
     def text(self, node) -> str:
         return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
 
@@ -86,8 +102,10 @@ def _parser():
     return Parser(Language(tree_sitter_hcl.language()))
 
 
-def parse_hcl_bytes(data: bytes, path: str) -> HclFile:
-    """Parse one .tf/.tfvars file. Syntax errors become `HclFile.error` (line, col, msg)."""
+def parse_hcl_bytes(data: bytes, path: str, room: int | None = None) -> HclFile:
+    """Parse one .tf/.tfvars file. Syntax errors become `HclFile.error` (line, col, msg).
+    `room`: the tree nodes the caller can still keep; HclRoomSpent when the file might make
+    more (checked before parsing, from its size)."""
     result = HclFile(path=path, src=data)
     try:
         data.decode("utf-8")
@@ -98,6 +116,11 @@ def parse_hcl_bytes(data: bytes, path: str) -> HclFile:
         return result
     data, result.capped = cap_literals(data)  # long strings and heredocs (meshlint.parse.hclcap)
     result.src = data
+    if len(data) > MAX_HCL_BYTES:
+        result.error = (1, 1, f"file too large for HCL parsing ({len(data):,} bytes; limit {MAX_HCL_BYTES:,})")
+        return result
+    if room is not None and len(data) * MAX_NODES_PER_BYTE > room:
+        raise HclRoomSpent(path)
     tree = _parser().parse(_mask_exponents(data))
     root = tree.root_node
     if root.has_error:
