@@ -146,6 +146,8 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -
     # YAML that Terraform reads (file(), templatefile(), ...) and that does not parse
     scope_of = {e.path: s.name for s in reversed(scopes) for e in s.files}
     found.extend(replace(f, scope=scope_of.get(f.location.path, "")) for f in project.read_errors)
+    for src in sources:  # wrong shapes the model builders met (model.shapes): MESH001 or a note
+        found.extend(src.shapes.findings(src.scope))
     ctx = checks.CheckContext(as_of=options.as_of, online=options.online, ignore_namespaces=None
                               if config.ignore_namespaces is None else tuple(config.ignore_namespaces))
     for i, model in enumerate(models):
@@ -157,6 +159,7 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -
     report = _report(found, ran, disc, scopes, parsed, config, options.select, options.ignore,
                      options.identity_root, project.read_through)
     report.notes.extend(project.notes)  # what the evaluator's budget left unevaluated, and where
+    report.notes.extend(dict.fromkeys(n for src in sources for n in src.shapes.notes() if n not in report.notes))
     report.notes.extend(knowledge.stale_notes(options.as_of))  # facts older than the run's date
     timings["filters"] = time.perf_counter() - clock
     result = Run(report, replace(disc, scopes=scopes), models, timings, files_read=project.files_read)
