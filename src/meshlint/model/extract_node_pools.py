@@ -177,8 +177,10 @@ def pools_from_manifests(objects: list[K8sObject], shapes: Shapes) -> list[NodeP
         else:
             labels = shapes.mapping(spec, "labels", where)
         requirements, taints = shapes.seq(spec, "requirements", where), shapes.seq(spec, "taints", where)
-        archs, why = _karpenter_archs(requirements, obj.api_version.endswith("v1alpha5"), shapes,
-                                      where.at("requirements"))
+        terms = [(text(req.get("key")), text(req.get("operator")),
+                  {t for v in shapes.seq(req, "values", where.at("requirements").at(i)) if (t := text(v)) is not None})
+                 for i, req in enumerate(requirements) if isinstance(req, Mapping)]
+        archs, why = _karpenter_archs(terms, obj.api_version.endswith("v1alpha5"))
         pool_labels = {str(k): text(v) for k, v in labels.items()}
         pool_labels.setdefault("karpenter.sh/nodepool", obj.name)
         pool_taints = tuple(Taint(text(t.get("key")), text(t.get("value")), text(t.get("effect")))
@@ -188,17 +190,14 @@ def pools_from_manifests(objects: list[K8sObject], shapes: Shapes) -> list[NodeP
     return out
 
 
-def _karpenter_archs(requirements: Sequence, legacy: bool, shapes: Shapes,
-                     where: Where) -> tuple[frozenset[str], str]:
+def _karpenter_archs(requirements: Sequence[tuple[str | None, str | None, set[str]]],
+                     legacy: bool) -> tuple[frozenset[str], str]:
+    """The architectures a pool offers, from its requirements as (key, operator, values)."""
     archs = set(karpenter_default_archs())
     why = "no kubernetes.io/arch requirement: either architecture"
     if legacy:
         archs, why = {"amd64"}, "v1alpha5 Provisioner without arch requirement defaults to amd64"
-    for i, req in enumerate(requirements):
-        if not isinstance(req, Mapping):
-            continue
-        key, op = text(req.get("key")), text(req.get("operator"))
-        values = {t for v in shapes.seq(req, "values", where.at(i)) if (t := text(v)) is not None}
+    for key, op, values in requirements:
         if key in ARCH_LABELS:
             if op == "In":
                 archs = set(values) & set(ARCHS) if legacy is False else set(values)
