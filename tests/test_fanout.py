@@ -42,7 +42,7 @@ def test_a_worker_that_dies_costs_time_not_findings(low_thresholds, monkeypatch)
     paths = [str(REAL / "kubernetes-ops")]
     one = _report(paths, jobs=1, models=True)
     parent = os.getpid()
-    real_check, real_worker = fanout.findings_by_scope, fanout.Worker
+    real_check, real_worker = fanout.by_scope, fanout.Worker
     shares: list[list[int]] = []
 
     class Recorded(real_worker):  # type: ignore[misc, valid-type]
@@ -58,6 +58,6 @@ def test_a_worker_that_dies_costs_time_not_findings(low_thresholds, monkeypatch)
         return real_check(weights, check_or_die)
 
     monkeypatch.setattr(fanout, "Worker", Recorded)
-    monkeypatch.setattr(fanout, "findings_by_scope", dying)
+    monkeypatch.setattr(fanout, "by_scope", dying)
     assert _report(paths, jobs=2, models=False) == one
     assert shares and shares[0], "the worker was given scopes to check"

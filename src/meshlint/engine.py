@@ -36,6 +36,7 @@ from meshlint.forks import settle
 
 if TYPE_CHECKING:
     from meshlint.checks import CheckContext
+    from meshlint.model.collect import ScopeSources
     from meshlint.model import Model
     from meshlint.parse import ParsedFile
     from meshlint.terraform import Project
@@ -119,7 +120,7 @@ def _run(options: Options) -> Run:
 def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -> Run:
     # imported here: a run answered from the run cache needs none of this
     from meshlint import fanout, knowledge
-    from meshlint.model.build import build_model, lookups, read_sources
+    from meshlint.model.build import lookups, read_sources
     from meshlint.scoping import parse_error_findings
 
     config = options.config
@@ -142,25 +143,29 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -
     found.extend(terraform_read_errors(project.read_errors, scopes))
     ctx = check_context(options)
     models: list[Model] = []
+    shape_notes: list[str] = []
     weights = [len(scope.files) for scope in scopes]
+
+    def checked(i: int) -> ScopeChecked:
+        return check_sources(sources[i], opaque[i], options, charts, platforms, ran, ctx)
+
     if not options.models and fanout.worth_sharing(weights, options.jobs):
         knowledge.stale_notes(options.as_of)  # every table loaded once, before the fork
         tell("checks", 0, len(scopes))
-        for scope_found in fanout.findings_by_scope(weights, lambda i: check_model(
-                build_model(sources[i], options.as_of, opaque[i], charts, platforms), ran, ctx)):
+        for scope_found, notes in fanout.by_scope(weights, lambda i: checked(i)[1:]):
             found.extend(scope_found)
-        timings["model and checks"], clock = time.perf_counter() - clock, time.perf_counter()
+            shape_notes.extend(notes)
     else:
-        for src, hidden in zip(sources, opaque):
-            tell("model", len(models), len(sources))
-            models.append(build_model(src, options.as_of, hidden, charts, platforms))
-        timings["model"], clock = time.perf_counter() - clock, time.perf_counter()
-        for i, model in enumerate(models):
-            tell("checks", i, len(models))
-            found.extend(check_model(model, ran, ctx))
-        timings["checks"], clock = time.perf_counter() - clock, time.perf_counter()
+        for i in range(len(scopes)):
+            tell("checks", i, len(scopes))
+            model, scope_found, notes = checked(i)
+            models.append(model)
+            found.extend(scope_found)
+            shape_notes.extend(notes)
+    timings["model and checks"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("filters", 0, 1)
-    report = finish_report(found, ran, disc, scopes, parsed, options, project.notes, project.read_through)
+    report = finish_report(found, ran, disc, scopes, parsed, options, project.notes, project.read_through,
+                           shape_notes)
     timings["filters"] = time.perf_counter() - clock
     result = Run(report, replace(disc, scopes=scopes), models, timings, files_read=project.files_read)
     if options.fixes:
@@ -204,6 +209,21 @@ def check_context(options: Options) -> CheckContext:
                                if config.ignore_namespaces is None else tuple(config.ignore_namespaces))
 
 
+ScopeChecked = tuple["Model", list[Finding], list[str]]
+
+
+def check_sources(sources: ScopeSources, opaque: frozenset[str], options: Options, charts, platforms,
+                ran: list[str], ctx: CheckContext) -> ScopeChecked:
+    """One scope's model, its findings (the rules' and the wrong shapes its builders met,
+    see model.shapes) and its notes."""
+    from meshlint.model.build import build_model
+
+    model = build_model(sources, options.as_of, opaque, charts, platforms)
+    found = check_model(model, ran, ctx)
+    found.extend(sources.shapes.findings(sources.scope))  # after the build: builders record as they read
+    return model, found, sources.shapes.notes()
+
+
 def check_model(model: Model, ran: list[str], ctx: CheckContext) -> list[Finding]:
     """The findings of the rules `ran` on one scope's model, rule by rule."""
     from meshlint import checks
@@ -221,14 +241,17 @@ def terraform_read_errors(errors: list[Finding], scopes: list[Scope]) -> list[Fi
 
 def finish_report(found: list[Finding], ran: list[str], disc: Discovery, scopes: list[Scope],
                   parsed: Mapping[str, ParsedFile], options: Options, evaluator_notes: list[str],
-                  read_through: Mapping[str, str | None] | None = None) -> Report:
+                  read_through: Mapping[str, str | None] | None = None,
+                  shape_notes: list[str] | None = None) -> Report:
     """Filters and suppressions over every scope's findings, then the report with its notes
-    (`read_through`: templates read through their renderer, see terraform.yamlread)."""
+    (`read_through`: templates read through their renderer, see terraform.yamlread; `shape_notes`:
+    values of a shape meshlint cannot read, see model.shapes)."""
     from meshlint import knowledge
 
     report = _report(found, ran, disc, scopes, parsed, options.config, options.select, options.ignore,
                      options.identity_root, read_through)
     report.notes.extend(evaluator_notes)  # what the evaluator's budget left unevaluated, and where
+    report.notes.extend(dict.fromkeys(n for n in shape_notes or () if n not in report.notes))
     report.notes.extend(knowledge.stale_notes(options.as_of))  # facts older than the run's date
     return report
 

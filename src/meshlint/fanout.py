@@ -25,7 +25,10 @@ def worth_sharing(weights: Sequence[int], jobs: int) -> bool:
     return jobs > 1 and len(weights) >= MIN_SCOPES and sum(weights) >= MIN_WEIGHT and can_fork()
 
 
-def findings_by_scope(weights: Sequence[int], check: Callable[[int], list[Finding]]) -> list[list[Finding]]:
+ScopeOutcome = tuple[list[Finding], list[str]]  # a scope's findings and notes
+
+
+def by_scope(weights: Sequence[int], check: Callable[[int], ScopeOutcome]) -> list[ScopeOutcome]:
     """`check(i)` for every scope i, about half of the weight (files) in a forked worker."""
     order = sorted(range(len(weights)), key=lambda i: -weights[i])
     mine: list[int] = []
@@ -36,17 +39,28 @@ def findings_by_scope(weights: Sequence[int], check: Callable[[int], list[Findin
         (mine if side == 0 else theirs).append(i)
         load[side] += weights[i]
     theirs.sort()
-    worker = Worker(theirs, lambda i: json.dumps([finding_record(f) for f in check(i)]).encode("utf-8"))
-    out: list[list[Finding] | None] = [None] * len(weights)
+    worker = Worker(theirs, lambda i: _encoded(check(i)))
+    out: list[ScopeOutcome | None] = [None] * len(weights)
     for i in sorted(mine):
         out[i] = check(i)
     blobs = worker.results()
     for n, i in enumerate(theirs):
-        if blobs is not None:
-            try:
-                out[i] = [finding_from_record(r) for r in json.loads(blobs[n])]
-                continue
-            except (ValueError, KeyError, TypeError):
-                pass
-        out[i] = check(i)  # the worker failed: checked here
-    return [found or [] for found in out]
+        decoded = _decoded(blobs[n]) if blobs is not None else None
+        out[i] = decoded if decoded is not None else check(i)  # a failed worker: checked here
+    return [outcome or ([], []) for outcome in out]
+
+
+def _encoded(outcome: ScopeOutcome) -> bytes:
+    findings, notes = outcome
+    return json.dumps({"findings": [finding_record(f) for f in findings], "notes": notes}).encode("utf-8")
+
+
+def _decoded(blob: bytes) -> ScopeOutcome | None:
+    try:
+        doc = json.loads(blob)
+        notes = doc["notes"]
+        if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+            return None
+        return [finding_from_record(r) for r in doc["findings"]], notes
+    except (ValueError, KeyError, TypeError):
+        return None

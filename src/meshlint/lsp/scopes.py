@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from meshlint.discover import Scope
-from meshlint.engine import Options, check_model
+from meshlint.engine import Options, check_sources
 from meshlint.findings import Finding
 from meshlint.fix import Fix, NoFix
 from meshlint.fix.context import FixContext
@@ -37,6 +37,7 @@ class ScopeResult:
     notes: list[str]  # its own budget's notes
     read_errors: list[Finding]  # MESH001 of YAML its Terraform read (file(), templates)
     read_through: dict[str, str | None]  # templates it read through their renderer (notes)
+    shape_notes: list[str]  # values of a shape its model builders could not read (model.shapes)
 
     def stale(self, changed: set[str], changed_dirs: set[str], opaque: frozenset[str],
               digest: Digests) -> bool:
@@ -111,11 +112,11 @@ def check_scope(scope: Scope, opaque: frozenset[str], parsed: Mapping[str, Parse
                  options: Options, ran: list[str], ctx, abspath_of: Mapping[str, str], read,
                  digest: Digests) -> ScopeResult:
     """One scope's model and checks, with a budget of its own, recording its inputs."""
-    from meshlint.model.build import build_model, read_sources
+    from meshlint.model.build import read_sources
 
     project = _ScopeProject(base)
-    model = build_model(read_sources(scope, parsed, project), options.as_of, opaque)
-    findings = check_model(model, ran, ctx)
+    model, findings, shape_notes = check_sources(read_sources(scope, parsed, project), opaque, options,
+                                               None, None, ran, ctx)
     fixes = _fixes(findings, FixContext(model, options.as_of, abspath_of, read))
     budget = project.budget
     modules = project.modules
@@ -125,7 +126,7 @@ def check_scope(scope: Scope, opaque: frozenset[str], parsed: Mapping[str, Parse
         frozenset({e.abspath for e in scope.files} | project.yaml_asked | project.layer_asked.asked),
         frozenset(modules.asked), {path: digest(path) for path in project.files_read}, opaque,
         (budget.steps, budget.bytes, budget.module_instances), list(budget.notes),
-        project.read_errors, project.read_through)
+        project.read_errors, project.read_through, shape_notes)
 
 
 def _fixes(findings: list[Finding], ctx: FixContext) -> dict[int, Fix | NoFix]:
@@ -150,17 +151,17 @@ def shared_budget(scopes: list[Scope], hidden: list[frozenset[str]], parsed: Map
                    base: Project, options: Options, ran: list[str], ctx, abspath_of: Mapping[str, str],
                    read) -> list[ScopeResult]:
     """Every scope checked as the engine does it: sources first, in order, with one budget."""
-    from meshlint.model.build import build_model, read_sources
+    from meshlint.model.build import read_sources
 
     project = _ScopeProject(base)  # one for all scopes: one budget
     sources = [read_sources(scope, parsed, project) for scope in scopes]
     out = []
     for i, (src, opaque) in enumerate(zip(sources, hidden)):
-        model = build_model(src, options.as_of, opaque)
-        findings = check_model(model, ran, ctx)
+        model, findings, shape_notes = check_sources(src, opaque, options, None, None, ran, ctx)
         first = i == 0  # what the one project gathered for all scopes goes with the first
         out.append(ScopeResult(findings, _fixes(findings, FixContext(model, options.as_of, abspath_of, read)),
                                 frozenset(), frozenset(), {}, opaque, (0, 0, 0),
                                 list(project.notes) if first else [],
-                                project.read_errors if first else [], project.read_through if first else {}))
+                                project.read_errors if first else [], project.read_through if first else {},
+                                shape_notes))
     return out

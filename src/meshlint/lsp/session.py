@@ -332,7 +332,8 @@ class ProjectSession:
             for note in result.notes:
                 if note not in notes and len(notes) < MAX_NOTES:
                     notes.append(note)
-        report = finish_report(found, ran, disc, scopes, parsed, options, notes, read_through)
+        shape_notes = [n for result in results for n in result.shape_notes]
+        report = finish_report(found, ran, disc, scopes, parsed, options, notes, read_through, shape_notes)
         out = ProjectResult(self.root, entries=disc.files, report=report, scopes=scopes)
         for finding in report.findings:
             path = finding.abspath or os.path.abspath(finding.location.path)

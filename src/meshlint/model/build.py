@@ -50,7 +50,7 @@ def read_sources(scope: Scope, parsed: Mapping[str, ParsedFile], project: Projec
         if pf.entry.kind == MANIFEST and pf.yaml is not None:
             for obj in manifest_objects(pf, kustomize_ns.get(pf.entry.abspath)):
                 out.add_object(obj)
-    out.releases.extend(chart_dependency_releases(files))
+    out.releases.extend(chart_dependency_releases(files, out.shapes))
     out.releases.extend(kustomize_helm_releases(files))
     out.releases.extend(flux_releases(out.objects))
     for root in scope.roots:
@@ -74,7 +74,7 @@ def lookups(all_sources: Iterable[ScopeSources]) -> Lookups:
         for rel in sources.releases:
             if rel.chart_ref is not None:
                 charts.setdefault(rel.chart_ref)
-        for subject in arch_subjects(sources.workloads, sources.releases):
+        for subject in arch_subjects(sources.workloads, sources.releases, sources.shapes):
             images.update(use.image for use in subject.images)
     return Lookups(list(charts), sorted(images))
 
@@ -87,18 +87,18 @@ def build_model(sources: ScopeSources, as_of: _dt.date | None = None,
     day = as_of or _dt.date.today()
     releases = [_with_available(rel, charts) for rel in sources.releases] if charts is not None \
         else list(sources.releases)
-    objects, workloads = sources.objects, sources.workloads
-    components = derive_components(objects, releases, workloads, sources.cluster_versions, day)
-    subjects = arch_subjects(workloads, releases)
+    objects, workloads, shapes = sources.objects, sources.workloads, sources.shapes
+    components = derive_components(objects, releases, workloads, sources.cluster_versions, day, shapes)
+    subjects = arch_subjects(workloads, releases, shapes)
     archs, failures = image_archs(subjects, day, platforms)
     return Model(
         scope=sources.scope, objects=objects, namespaces=sources.namespaces, workloads=workloads,
-        releases=releases, istio=istio_installs(objects, releases), nat_gateways=per_vpc(sources.nat_gateways),
+        releases=releases, istio=istio_installs(objects, releases, shapes), nat_gateways=per_vpc(sources.nat_gateways),
         region=sources.region, components=components,
-        gateway_workloads=gateway_workloads(objects, releases, workloads),
-        gateways=gateways(objects), virtual_services=virtual_services(objects),
+        gateway_workloads=gateway_workloads(objects, releases, workloads, shapes),
+        gateways=gateways(objects, shapes), virtual_services=virtual_services(objects, shapes),
         kiali=kiali_installs(components, objects, releases), opaque_kinds=opaque_kinds,
-        node_pools=sources.node_pools + pools_from_manifests(objects), arch_subjects=subjects,
+        node_pools=sources.node_pools + pools_from_manifests(objects, shapes), arch_subjects=subjects,
         image_archs=archs,
         lookup_failures=[LookupFailure(use.location, use.image, how) for use, how in failures])
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from meshlint.locate import key_location
 from meshlint.model.extract_argocd import argocd_releases
 from meshlint.model.nodes import NodePool
+from meshlint.model.shapes import Shapes, object_where
 from meshlint.model.types import (
     WORKLOAD_KINDS,
     Component,
@@ -37,6 +38,7 @@ class Collector:
     cluster_versions: list[Component] = field(default_factory=list)  # kind "kubernetes"
     node_pools: list[NodePool] = field(default_factory=list)
     region: str | None = None
+    shapes: Shapes = field(default_factory=Shapes)  # wrong shapes met while reading, each once
 
     def add_namespace(self, ns: Namespace) -> None:
         self.namespaces.setdefault(ns.name, []).append(ns)
@@ -45,7 +47,7 @@ class Collector:
         """A Kubernetes object; `declared_as` names the Terraform resource that declares it."""
         self.objects.append(obj)
         if obj.kind in ("Application", "ApplicationSet") and obj.api_version.startswith("argoproj.io/"):
-            self.releases.extend(argocd_releases(obj))
+            self.releases.extend(argocd_releases(obj, self.shapes))
             return
         if obj.kind == "Namespace" and obj.name:
             location = obj.location
@@ -58,7 +60,7 @@ class Collector:
                                          declared_as or f"Namespace/{obj.name}", obj.origin))
             return
         if obj.kind in WORKLOAD_KINDS:
-            template = pod_template(obj.kind, obj.body)
+            template = pod_template(obj, self.shapes)
             if template is not None:
                 meta, spec = template
                 self.workloads.append(Workload(
@@ -67,25 +69,31 @@ class Collector:
 
     def finish(self, scope: str) -> ScopeSources:
         return ScopeSources(scope, self.objects, self.namespaces, self.workloads, self.releases,
-                            self.nat_gateways, self.cluster_versions, self.node_pools, self.region)
+                            self.nat_gateways, self.cluster_versions, self.node_pools, self.region,
+                            self.shapes)
 
 
-def pod_template(kind: str, body: Mapping) -> tuple[Mapping, Mapping] | None:
-    """(metadata, spec) of a workload's pod template; None when it has none."""
-    spec = body.get("spec")
-    if not isinstance(spec, Mapping):
+def pod_template(obj: K8sObject, shapes: Shapes) -> tuple[Mapping, Mapping] | None:
+    """(metadata, spec) of a workload's pod template; None when it has none (a wrong shape
+    on the way is recorded in `shapes`)."""
+    where = object_where(obj)
+    spec = shapes.find_mapping(obj.body, "spec", where)
+    if spec is None:
         return None
-    if kind == "Pod":
-        return as_mapping(body.get("metadata")), spec
-    if kind == "CronJob":
-        job = spec.get("jobTemplate")
-        spec = job.get("spec") if isinstance(job, Mapping) else None
-        if not isinstance(spec, Mapping):
+    where = where.at("spec")
+    if obj.kind == "Pod":
+        return shapes.mapping(obj.body, "metadata", object_where(obj)), spec
+    if obj.kind == "CronJob":
+        job = shapes.find_mapping(spec, "jobTemplate", where)
+        spec = shapes.find_mapping(job, "spec", where.at("jobTemplate")) if job is not None else None
+        if spec is None:
             return None
-    template = spec.get("template")
-    if not isinstance(template, Mapping):
+        where = where.at("jobTemplate").at("spec")
+    template = shapes.find_mapping(spec, "template", where)
+    if template is None:
         return None
-    return as_mapping(template.get("metadata")), as_mapping(template.get("spec"))
+    where = where.at("template")
+    return shapes.mapping(template, "metadata", where), shapes.mapping(template, "spec", where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,3 +109,5 @@ class ScopeSources:
     cluster_versions: list[Component]
     node_pools: list[NodePool]
     region: str | None
+    # the shape log: `build_model` goes on writing to it as it derives (the engine reports it)
+    shapes: Shapes = field(default_factory=Shapes)

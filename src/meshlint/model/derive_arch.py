@@ -20,6 +20,7 @@ from meshlint.model.nodes import (
     ImageUse,
     Toleration,
 )
+from meshlint.model.shapes import Shapes, pod_spec_where
 from meshlint.model.types import HelmRelease, Workload, as_mapping, as_sequence
 from meshlint.values import Location, Unknown, text
 from meshlint.versioning import helm_constraint, parse_version
@@ -27,8 +28,8 @@ from meshlint.versioning import helm_constraint, parse_version
 # --- pods: where they can land -------------------------------------------------------------
 
 
-def arch_subjects(workloads: list[Workload], releases: list[HelmRelease]) -> list[ArchSubject]:
-    out = [_from_workload(w) for w in workloads]
+def arch_subjects(workloads: list[Workload], releases: list[HelmRelease], shapes: Shapes) -> list[ArchSubject]:
+    out = [_from_workload(w, shapes) for w in workloads]
     for rel in releases:
         s = _from_release(rel)
         if s is not None:
@@ -71,16 +72,18 @@ def _arch_constraint(node_selector: Mapping, affinity: object) -> tuple[frozense
     return (frozenset(archs) if archs is not None else None), archs is not None
 
 
-def _from_workload(w: Workload) -> ArchSubject:
+def _from_workload(w: Workload, shapes: Shapes) -> ArchSubject:
     spec = w.pod_spec
+    where = pod_spec_where(w.object)
     node_selector = {str(k): text(v) for k, v in as_mapping(spec.get("nodeSelector")).items()}
     required, constrained = _arch_constraint(node_selector, spec.get("affinity"))
     images = []
     for key in ("initContainers", "containers"):
-        for c in as_sequence(spec.get(key)):
+        for c in shapes.seq(spec, key, where):
             if isinstance(c, dict) and isinstance(c.get("image"), str) and c["image"] != "auto":
                 images.append(ImageUse(c["image"], key_location(c, "image", w.location)))
-    tolerations = tuple(Toleration.from_raw(t) for t in as_sequence(spec.get("tolerations")) if isinstance(t, Mapping))
+    tolerations = tuple(Toleration.from_raw(t) for t in shapes.seq(spec, "tolerations", where)
+                        if isinstance(t, Mapping))
     return ArchSubject(f"{w.object.kind}/{w.namespace}/{w.object.name}", w.namespace, dict(w.pod_labels),
                        node_selector, required, tolerations, tuple(images), w.location, constrained)
 

@@ -13,9 +13,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from meshlint import knowledge
 from meshlint.images import parse_image
 from meshlint.model.istio import GATEWAY_API_GROUP
+from meshlint.model.shapes import Shapes, object_where, pod_spec_where
 from meshlint.model.types import (
     GatewayWorkload,
     HelmRelease,
@@ -32,23 +35,25 @@ ISTIO_GATEWAY_CLASSES = ("istio", "istio-remote", "istio-east-west")
 
 
 def gateway_workloads(objects: list[K8sObject], releases: list[HelmRelease],
-                      workloads: list[Workload]) -> list[GatewayWorkload]:
+                      workloads: list[Workload], shapes: Shapes) -> list[GatewayWorkload]:
     out = []
     for rel in releases:
         if not rel.is_local_chart:
             gw = _from_release(rel)
             if gw is not None:
                 out.append(gw)
-    services = [o for o in objects if o.kind == "Service"]
+    # every Service read once, whether or not it selects a gateway (a wrong shape is recorded)
+    services = [(o, _selector(o), shapes.seq(o.spec, "ports", object_where(o).at("spec")))
+                for o in objects if o.kind == "Service"]
     for obj in objects:
         if obj.kind == "IstioOperator" and obj.api_version.startswith("install.istio.io/"):
             out.extend(_from_istio_operator(obj))
         elif obj.kind == "Gateway" and obj.api_version.startswith(GATEWAY_API_GROUP):
-            api_gw = _from_gateway_api(obj)
+            api_gw = _from_gateway_api(obj, shapes)
             if api_gw is not None:
                 out.append(api_gw)
     for w in workloads:
-        if _is_gateway_workload(w):
+        if _is_gateway_workload(w, shapes):
             out.append(GatewayWorkload(
                 w.object.name, w.namespace, dict(w.pod_labels), _service_ports(w, services),
                 w.location, f"{w.object.kind}/{w.namespace}/{w.object.name}", "manifest"))
@@ -128,12 +133,12 @@ def _from_istio_operator(obj: K8sObject) -> list[GatewayWorkload]:
     return out
 
 
-def _from_gateway_api(obj: K8sObject) -> GatewayWorkload | None:
+def _from_gateway_api(obj: K8sObject, shapes: Shapes) -> GatewayWorkload | None:
     spec = obj.spec
     if text(spec.get("gatewayClassName")) not in ISTIO_GATEWAY_CLASSES:
         return None
     ports = []
-    for listener in as_sequence(spec.get("listeners")):
+    for listener in shapes.seq(spec, "listeners", object_where(obj).at("spec")):
         if isinstance(listener, dict) and isinstance(listener.get("port"), int):
             ports.append((listener["port"], listener["port"], text(listener.get("name"))))
     labels = {"gateway.networking.k8s.io/gateway-name": obj.name, "istio.io/gateway-name": obj.name}
@@ -141,7 +146,7 @@ def _from_gateway_api(obj: K8sObject) -> GatewayWorkload | None:
                            f"Gateway/{obj.namespace}/{obj.name}", "gateway-api")
 
 
-def _is_gateway_workload(w: Workload) -> bool:
+def _is_gateway_workload(w: Workload, shapes: Shapes) -> bool:
     if w.object.kind not in ("Deployment", "DaemonSet", "StatefulSet", "Pod", "ReplicaSet", "Rollout"):
         return False
     templates = text(w.pod_annotations.get("inject.istio.io/templates")) or ""
@@ -149,7 +154,7 @@ def _is_gateway_workload(w: Workload) -> bool:
         return True
     # an `istio:` label alone proves nothing: applications carry `istio: monitor` for a
     # PodMonitor; a gateway is a pod that runs a standalone proxy
-    containers = [c for c in as_sequence(w.pod_spec.get("containers")) if isinstance(c, dict)]
+    containers = [c for c in shapes.seq(w.pod_spec, "containers", pod_spec_where(w.object)) if isinstance(c, dict)]
     if len(containers) == 1 and containers[0].get("name") == "istio-proxy":
         return True
     for c in containers:
@@ -162,20 +167,21 @@ def _is_gateway_workload(w: Workload) -> bool:
     return False
 
 
-def _service_ports(w: Workload, services: list[K8sObject]) -> list | None:
+def _selector(svc: K8sObject) -> Mapping:
+    selector = svc.spec.get("selector")
+    return selector if isinstance(selector, dict) else {}
+
+
+def _service_ports(w: Workload, services: list[tuple[K8sObject, Mapping, Sequence]]) -> list | None:
     """Ports of the Services that select this workload's pods; None when none is declared."""
     ports = []
     found = False
-    for svc in services:
-        if svc.namespace != w.namespace:
-            continue
-        spec = svc.spec
-        selector = spec.get("selector")
-        if not isinstance(selector, dict) or not selector:
+    for svc, selector, svc_ports in services:
+        if svc.namespace != w.namespace or not selector:
             continue
         if all(text(w.pod_labels.get(k)) == text(v) for k, v in selector.items()):
             found = True
-            for p in as_sequence(spec.get("ports")):
+            for p in svc_ports:
                 if not isinstance(p, dict) or not isinstance(p.get("port"), int):
                     continue
                 if (text(p.get("protocol")) or "TCP") != "TCP":

@@ -20,7 +20,8 @@ from packaging.version import Version
 from meshlint import knowledge
 from meshlint.images import parse_image
 from meshlint.locate import key_location
-from meshlint.model.types import Component, HelmRelease, K8sObject, Workload, as_mapping, as_sequence
+from meshlint.model.shapes import Shapes, pod_spec_where
+from meshlint.model.types import Component, HelmRelease, K8sObject, Workload, as_mapping
 from meshlint.values import Location, Unknown, text
 from meshlint.versioning import (
     ABSENT,
@@ -38,7 +39,7 @@ _TAG_SUFFIX = re.compile(r"-(distroless|debug)$")
 
 
 def derive_components(objects: list[K8sObject], releases: list[HelmRelease], workloads: list[Workload],
-                      cluster_versions: list[Component], as_of: _dt.date) -> list[Component]:
+                      cluster_versions: list[Component], as_of: _dt.date, shapes: Shapes) -> list[Component]:
     """Every versioned component, with its effective version as of the run's date."""
     components = list(cluster_versions)
     charts = knowledge.data("istio-releases")["charts"]
@@ -53,10 +54,11 @@ def derive_components(objects: list[K8sObject], releases: list[HelmRelease], wor
             continue
         components.append(_from_release(rel, kind))
     for w in workloads:
-        app_containers = [c for c in as_sequence(w.pod_spec.get("containers"))
+        where = pod_spec_where(w.object)
+        app_containers = [c for c in shapes.seq(w.pod_spec, "containers", where)
                           if isinstance(c, Mapping) and c.get("name") != "istio-proxy"]
         for key in ("containers", "initContainers"):
-            for c in as_sequence(w.pod_spec.get(key)):
+            for c in shapes.seq(w.pod_spec, key, where):
                 if not isinstance(c, Mapping):
                     continue
                 image = text(c.get("image"))

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import overload
 
 from meshlint.locate import key_location
-from meshlint.model.types import HelmRelease, K8sObject, as_mapping, as_sequence
+from meshlint.model.shapes import Shapes, object_where
+from meshlint.model.types import HelmRelease, K8sObject, as_mapping
 from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.values import Unknown, text
 
@@ -22,20 +23,22 @@ def _templated(value: str | None) -> str | Unknown | None:
     return value
 
 
-def argocd_releases(obj: K8sObject) -> list[HelmRelease]:
+def argocd_releases(obj: K8sObject, shapes: Shapes) -> list[HelmRelease]:
+    where = object_where(obj).at("spec")
     spec = obj.spec
     if obj.kind == "ApplicationSet":
         spec = as_mapping(as_mapping(spec.get("template")).get("spec"))
-    sources: list[Mapping] = [spec["source"]] if isinstance(spec.get("source"), Mapping) else []
-    if isinstance(spec.get("sources"), list):
-        sources += [s for s in spec["sources"] if isinstance(s, Mapping)]
+        where = where.at("template").at("spec")
+    sources: list[tuple[Mapping, str]] = [(spec["source"], "source")] if isinstance(spec.get("source"), Mapping) else []
+    sources += [(s, f"sources[{i}]") for i, s in enumerate(shapes.seq(spec, "sources", where))
+                if isinstance(s, Mapping)]
     dest_ns = _templated(text(as_mapping(spec.get("destination")).get("namespace"))) or "default"
     out = []
-    for i, src in enumerate(sources):
+    for i, (src, field) in enumerate(sources):
         chart = src.get("chart")
         if not isinstance(chart, str):
             continue  # a git path, not a chart from a Helm repository
-        helm = as_mapping(src.get("helm"))
+        helm = shapes.mapping(src, "helm", where.at(field))
         values: list = []
         if isinstance(helm.get("values"), str):
             parsed = parse_yaml_bytes(helm["values"].encode("utf-8"), obj.location.path)
@@ -44,8 +47,8 @@ def argocd_releases(obj: K8sObject) -> list[HelmRelease]:
                 values.append(Unknown("helm.values is not YAML"))
         if isinstance(helm.get("valuesObject"), dict):
             values.append(helm["valuesObject"])
-        sets = [(text(p.get("name")), p.get("value")) for p in as_sequence(helm.get("parameters"))
-                if isinstance(p, dict)]
+        sets = [(text(p.get("name")), p.get("value"))
+                for p in shapes.seq(helm, "parameters", where.at(field).at("helm")) if isinstance(p, dict)]
         version = src.get("targetRevision")
         fallback = obj.location
         out.append(HelmRelease(

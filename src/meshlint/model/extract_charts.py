@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from meshlint.discover import CHART, VALUES
 from meshlint.locate import key_location
 from meshlint.model.extract_manifests import yaml_location
-from meshlint.model.types import HelmRelease, LocalChart, as_sequence
+from meshlint.model.shapes import Shapes, Where
+from meshlint.model.types import HelmRelease, LocalChart
 from meshlint.parse import ParsedFile
 from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.values import Location, Unknown, text
@@ -22,7 +23,12 @@ def _first_mapping(pf: ParsedFile | None) -> Mapping | None:
     return doc if isinstance(doc, Mapping) else None
 
 
-def chart_dependency_releases(files: list[ParsedFile]) -> list[HelmRelease]:
+def _helm_where(pf: ParsedFile, doc: Mapping) -> Where:
+    """Chart.yaml / Chart.lock, read from the top: Helm rejects a wrong shape in them."""
+    return Where("", pf.entry.path, yaml_location(pf.entry.path, doc), "Helm")
+
+
+def chart_dependency_releases(files: list[ParsedFile], shapes: Shapes) -> list[HelmRelease]:
     by_dir: dict[str, dict[str, ParsedFile]] = {}
     for pf in files:
         if pf.entry.kind in (CHART, VALUES) and pf.entry.chart_dir and pf.yaml is not None:
@@ -33,15 +39,16 @@ def chart_dependency_releases(files: list[ParsedFile]) -> list[HelmRelease]:
         doc = _first_mapping(chart_yaml)
         if chart_yaml is None or doc is None:
             continue
-        deps = doc.get("dependencies")
-        if not isinstance(deps, list):
-            continue
         locked = {}
-        lock = _first_mapping(chart_files.get("Chart.lock"))
-        if lock is not None:
-            for d in as_sequence(lock.get("dependencies")):
+        lock_file = chart_files.get("Chart.lock")
+        lock = _first_mapping(lock_file)
+        if lock_file is not None and lock is not None:
+            for d in shapes.seq(lock, "dependencies", _helm_where(lock_file, lock)):
                 if isinstance(d, Mapping):
                     locked[text(d.get("name"))] = text(d.get("version"))
+        deps = shapes.seq(doc, "dependencies", _helm_where(chart_yaml, doc))
+        if not deps:
+            continue
         defaults = _first_mapping(chart_files.get("values.yaml")) or {}
         umbrella = text(doc.get("name")) or os.path.basename(chart_dir)
         for dep in deps:

@@ -35,7 +35,7 @@ def eks_module(out: Collector, ctx: ModuleContext, call: HclBlock, address: str,
     given = next((attrs[name] for name in module.version_inputs if name in attrs), None)
     _cluster_version(out, ctx, given, address)
     if module.node_groups:
-        out.node_pools.extend(pools_from_eks_module(ctx, call, address))
+        out.node_pools.extend(pools_from_eks_module(ctx, call, address, out.shapes))
 
 
 def eks_cluster_resource(out: Collector, ctx: ModuleContext, rtype: str, address: str, blk: HclBlock) -> None:

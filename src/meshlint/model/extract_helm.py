@@ -14,21 +14,26 @@ from meshlint.locate import key_location
 from meshlint.model.collect import Collector
 from meshlint.model.extract_charts import local_chart_dirs, parse_local_chart
 from meshlint.model.tf_walk import attr_location, block_location, instances
-from meshlint.model.types import HelmRelease, LocalChart, as_sequence
+from meshlint.model.shapes import Shapes, Where
+from meshlint.model.types import HelmRelease, LocalChart
 from meshlint.parse.hclfront import HclBlock
 from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.terraform import EncodedDocument, ModuleContext, Project
 from meshlint.values import Unknown
 
 
-def values_documents(raw: object, project: Project | None = None, reader: str = "helm values") -> list:
+def values_documents(raw: object, project: Project | None = None, reader: str = "helm values",
+                     shapes: Shapes | None = None, where: Where | None = None) -> list:
     """helm_release `values`: a list of YAML strings -> documents (or Unknown entries). A
     file (`file()`) or rendered template (`templatefile()`, `template_file`) is read with
-    positions in its own file; one that does not parse is its MESH001 (TreeFiles.yaml)."""
+    positions in its own file; one that does not parse is its MESH001 (TreeFiles.yaml).
+    A value that is no list (`values = 5`) is recorded in `shapes` at `where`, when given."""
     if raw is None:
         return []
     if isinstance(raw, Unknown):
         return [raw]
+    if not isinstance(raw, list) and shapes is not None and where is not None:
+        shapes.items(raw, where)  # recorded; a lone document is still read as one
     docs: list = []
     for item in raw if isinstance(raw, list) else [raw]:
         if isinstance(item, EncodedDocument):
@@ -52,7 +57,7 @@ def values_documents(raw: object, project: Project | None = None, reader: str = 
     return docs
 
 
-def set_entries(body: Mapping) -> list:
+def set_entries(body: Mapping, shapes: Shapes, where: Where) -> list:
     """`set` as blocks (helm provider 2.x) or a list attribute (3.x): (name, value) pairs."""
     entries: list = []
     for key in ("set", "set_sensitive"):
@@ -60,7 +65,7 @@ def set_entries(body: Mapping) -> list:
         if isinstance(raw, Unknown):
             entries.append((Unknown("set not known"), raw))
             continue
-        for item in as_sequence(raw):
+        for item in shapes.seq(body, key, where):
             if isinstance(item, Mapping):
                 entries.append((item.get("name"), item.get("value")))
     return entries
@@ -70,6 +75,7 @@ def helm_release_resource(out: Collector, ctx: ModuleContext, rtype: str, addres
                           blk: HclBlock) -> None:
     for inst, bind in instances(ctx, blk, address):
         body = ctx.eval_body(blk.body, bind)
+        where = Where("", inst, block_location(blk), "Terraform")
         version_attr = blk.body.attrs.get("version")
         repository_attr = blk.body.attrs.get("repository")
         rel = HelmRelease(
@@ -78,13 +84,20 @@ def helm_release_resource(out: Collector, ctx: ModuleContext, rtype: str, addres
             version_key="version" if "version" in body else None,
             version_location=attr_location(version_attr) if version_attr else None,
             namespace=body.get("namespace", "default"),
-            values=values_documents(body.get("values"), ctx.project, f"{inst} values in {blk.file.path}"),
-            sets=set_entries(body), location=block_location(blk), object=inst, origin="helm_release",
+            values=values_documents(body.get("values"), ctx.project, f"{inst} values in {blk.file.path}",
+                                    out.shapes, _at(body, "values", where)),
+            sets=set_entries(body, out.shapes, where), location=block_location(blk), object=inst,
+            origin="helm_release",
             repository_location=attr_location(repository_attr) if repository_attr else None)
         if rel.is_local_chart and isinstance(rel.chart, str):
             repository = rel.repository if isinstance(rel.repository, str) else None
             rel = replace(rel, local_chart=read_local_chart(ctx, rel.chart, repository))
         out.releases.append(rel)
+
+
+def _at(node: Mapping, key: str, where: Where) -> Where:
+    """`where` moved to `node[key]`, pointing at the key itself."""
+    return Where(where.at(key).field, where.object, key_location(node, key, where.fallback), where.rejected_by)
 
 
 def read_local_chart(ctx: ModuleContext, chart: str, repository: str | None) -> LocalChart | None:
@@ -118,14 +131,17 @@ def addons_module(out: Collector, ctx: ModuleContext, call: HclBlock, address: s
             continue
         entry_loc = key_location(releases, key, call_loc)
         ignored = {k: key_location(entry, k, entry_loc) for k in entry if k not in read_keys}
+        # the module's input is of type `any`: a wrong shape is not certainly rejected (a note)
+        where = Where(f'helm_releases["{key}"]', f"{address}.helm_releases[\"{key}\"]", entry_loc, None)
         version_loc = key_location(entry, "chart_version", entry_loc) if "chart_version" in entry else None
         out.releases.append(HelmRelease(
             name=entry.get("name", key), chart=entry.get("chart", Unknown("no chart")),
             repository=entry.get("repository"), version=entry.get("chart_version"),
             version_key="chart_version" if "chart_version" in entry else None,
             version_location=version_loc, namespace=entry.get("namespace", "default"),
-            values=values_documents(entry.get("values"), ctx.project, f'{address}.helm_releases["{key}"] values'),
-            sets=set_entries(entry),
+            values=values_documents(entry.get("values"), ctx.project, f'{address}.helm_releases["{key}"] values',
+                                    out.shapes, _at(entry, "values", where)),
+            sets=set_entries(entry, out.shapes, where),
             location=entry_loc, object=f'{address}.helm_releases["{key}"]',
             origin="eks-blueprints-addons", ignored_keys=ignored,
             ignored_values={k: entry[k] for k in ignored},

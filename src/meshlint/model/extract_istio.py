@@ -3,7 +3,7 @@ IstioOperator, istiod Deployments), and typed Gateways and VirtualServices."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 from meshlint.locate import item_location, key_location
 from meshlint.model.collect import pod_template
@@ -17,7 +17,8 @@ from meshlint.model.istio import (
     VirtualService,
 )
 from meshlint.model.placeholders import has_placeholder, mapping_has_placeholder
-from meshlint.model.types import HelmRelease, IstioInstall, K8sObject, as_mapping, as_sequence
+from meshlint.model.shapes import Shapes, Where, object_where, pod_spec_where
+from meshlint.model.types import HelmRelease, IstioInstall, K8sObject, as_mapping
 from meshlint.values import Location, Unknown, text
 
 ISTIOD_CHARTS = frozenset(("istiod", "istio-discovery"))
@@ -26,13 +27,13 @@ ISTIOD_CHARTS = frozenset(("istiod", "istio-discovery"))
 # --- control planes ------------------------------------------------------------------------
 
 
-def istio_installs(objects: list[K8sObject], releases: list[HelmRelease]) -> list[IstioInstall]:
+def istio_installs(objects: list[K8sObject], releases: list[HelmRelease], shapes: Shapes) -> list[IstioInstall]:
     out = []
     for obj in objects:
         if obj.kind == "IstioOperator":
             rev = text(obj.spec.get("revision")) or ""
             out.append(IstioInstall(rev, [], obj.location, f"IstioOperator/{obj.name}", "istiooperator"))
-        elif obj.kind == "Deployment" and _is_istiod_deployment(obj):
+        elif obj.kind == "Deployment" and _is_istiod_deployment(obj, shapes):
             rev = text(obj.labels.get("istio.io/rev")) or ""
             if rev == "default":
                 rev = ""
@@ -55,14 +56,14 @@ def istio_installs(objects: list[K8sObject], releases: list[HelmRelease]) -> lis
     return out
 
 
-def _is_istiod_deployment(obj: K8sObject) -> bool:
+def _is_istiod_deployment(obj: K8sObject, shapes: Shapes) -> bool:
     name = obj.name or ""
     if name == "istiod" or (name.startswith("istiod-") and obj.labels.get("app") == "istiod"):
         return True
-    template = pod_template(obj.kind, obj.body)
+    template = pod_template(obj, shapes)
     if template is None:
         return False
-    for c in as_sequence(template[1].get("containers")):
+    for c in shapes.seq(template[1], "containers", pod_spec_where(obj)):
         image = text(c.get("image")) if isinstance(c, Mapping) else None
         if image and ("/pilot:" in image or image.rsplit("/", 1)[-1].startswith("pilot:")):
             return True
@@ -72,42 +73,43 @@ def _is_istiod_deployment(obj: K8sObject) -> bool:
 # --- Gateways and VirtualServices ----------------------------------------------------------
 
 
-def gateways(objects: list[K8sObject]) -> list[Gateway]:
+def gateways(objects: list[K8sObject], shapes: Shapes) -> list[Gateway]:
     """Istio Gateways, then Gateway API Gateways (each in declaration order)."""
-    istio = [_istio_gateway(o) for o in objects
+    istio = [_istio_gateway(o, shapes) for o in objects
              if o.kind == "Gateway" and o.api_version.startswith(ISTIO_NET)]
-    api = [_gateway_api_gateway(o) for o in objects
+    api = [_gateway_api_gateway(o, shapes) for o in objects
            if o.kind == "Gateway" and o.api_version.startswith(GATEWAY_API_GROUP)]
     return istio + api
 
 
-def _istio_gateway(obj: K8sObject) -> Gateway:
+def _istio_gateway(obj: K8sObject, shapes: Shapes) -> Gateway:
     spec = obj.spec
-    raw_selector = spec.get("selector")
+    where = object_where(obj).at("spec")
+    raw_selector = shapes.find_mapping(spec, "selector", where)
     selector = None
     selector_location = obj.location
-    if isinstance(raw_selector, Mapping) and raw_selector and not mapping_has_placeholder(raw_selector):
+    if raw_selector and not mapping_has_placeholder(raw_selector):
         selector = {str(k): text(v) for k, v in raw_selector.items()}
         selector_location = key_location(raw_selector, next(iter(raw_selector)), obj.location)
-    servers = tuple(_server(obj, s) for s in as_sequence(spec.get("servers")) if isinstance(s, Mapping))
+    servers = tuple(_server(obj, s, shapes, where.at("servers").at(i))
+                    for i, s in enumerate(shapes.seq(spec, "servers", where)) if isinstance(s, Mapping))
     return Gateway(obj.name, obj.namespace or "default", obj.api_version, selector, selector_location,
                    servers, None, obj.location, obj.ref)
 
 
-def _server(obj: K8sObject, server: Mapping) -> Server:
-    port = server.get("port")
-    number = port.get("number") if isinstance(port, Mapping) else None
+def _server(obj: K8sObject, server: Mapping, shapes: Shapes, where: Where) -> Server:
+    port = shapes.find_mapping(server, "port", where)
+    number = port.get("number") if port is not None else None
     port_location = key_location(port, "number", key_location(server, "port", obj.location))
-    raw_hosts = server.get("hosts")
+    raw_hosts = shapes.seq(server, "hosts", where)
     hosts_location = key_location(server, "hosts", obj.location)
-    hosts = tuple(_host(raw_hosts, i, hosts_location) for i in range(len(raw_hosts))) \
-        if isinstance(raw_hosts, list) else ()
+    hosts = tuple(_host(raw_hosts, i, hosts_location) for i in range(len(raw_hosts)))
     return Server(number if isinstance(number, int) else None, port_location,
                   text(as_mapping(port).get("protocol")), text(server.get("bind")) or "", hosts,
                   text(as_mapping(server.get("tls")).get("mode")))
 
 
-def _host(seq: list, index: int, fallback: Location) -> Host:
+def _host(seq: Sequence, index: int, fallback: Location) -> Host:
     written = text(seq[index])
     namespace, name = None, written or ""
     if "/" in name:
@@ -115,15 +117,15 @@ def _host(seq: list, index: int, fallback: Location) -> Host:
     return Host(written, namespace, name, item_location(seq, index, fallback))
 
 
-def _gateway_api_gateway(obj: K8sObject) -> Gateway:
+def _gateway_api_gateway(obj: K8sObject, shapes: Shapes) -> Gateway:
     return Gateway(obj.name, obj.namespace or "default", obj.api_version, None, obj.location, (),
-                   _listener_hostnames(obj), obj.location, obj.ref)
+                   _listener_hostnames(obj, shapes), obj.location, obj.ref)
 
 
-def _listener_hostnames(obj: K8sObject) -> tuple[str, ...] | None:
+def _listener_hostnames(obj: K8sObject, shapes: Shapes) -> tuple[str, ...] | None:
     """Every listener's hostname; None when a listener has none (it takes any host)."""
     hostnames = []
-    for listener in as_sequence(obj.spec.get("listeners")):
+    for listener in shapes.seq(obj.spec, "listeners", object_where(obj).at("spec")):
         if not isinstance(listener, Mapping):
             continue
         hostname = text(listener.get("hostname"))
@@ -133,38 +135,41 @@ def _listener_hostnames(obj: K8sObject) -> tuple[str, ...] | None:
     return tuple(hostnames)
 
 
-def virtual_services(objects: list[K8sObject]) -> list[VirtualService]:
+def virtual_services(objects: list[K8sObject], shapes: Shapes) -> list[VirtualService]:
     out = []
     for obj in objects:
         if obj.kind != "VirtualService" or not obj.api_version.startswith(ISTIO_NET):
             continue
         ns = obj.namespace or "default"
-        hosts = tuple(h for h in (text(h) for h in as_sequence(obj.spec.get("hosts"))) if h)
-        out.append(VirtualService(obj.name, ns, hosts, tuple(_gateway_refs(obj, ns)), obj.location, obj.ref))
+        where = object_where(obj).at("spec")
+        hosts = tuple(h for h in (text(h) for h in shapes.seq(obj.spec, "hosts", where)) if h)
+        out.append(VirtualService(obj.name, ns, hosts, tuple(_gateway_refs(obj, ns, shapes, where)),
+                                  obj.location, obj.ref))
     return out
 
 
-def _gateway_refs(vs: K8sObject, namespace: str) -> Iterator[GatewayRef]:
+def _gateway_refs(vs: K8sObject, namespace: str, shapes: Shapes, where: Where) -> Iterator[GatewayRef]:
     """spec.gateways, then every route's match[].gateways; `ns/name` or a bare name (the
     VirtualService's own namespace). A reference holding a template placeholder is unknown
     and left out, and so are bare names when the namespace itself is a placeholder."""
     spec = vs.spec
     if has_placeholder(namespace):
         namespace = ""
-    seq = spec.get("gateways")
-    if isinstance(seq, list):
+    seq = shapes.seq(spec, "gateways", where)
+    if seq:
         for i, name in enumerate(seq):
             if isinstance(name, str) and not has_placeholder(name):
                 ref = _ref(name, item_location(seq, i, vs.location), True, namespace)
                 if ref is not None:
                     yield ref
     for route_kind in ("http", "tls", "tcp"):
-        for route in as_sequence(spec.get(route_kind)):
+        for r, route in enumerate(shapes.seq(spec, route_kind, where)):
             if not isinstance(route, Mapping):
                 continue
-            for match in as_sequence(route.get("match")):
-                if isinstance(match, Mapping) and isinstance(match.get("gateways"), list):
-                    mseq = match["gateways"]
+            route_where = where.at(route_kind).at(r)
+            for m, match in enumerate(shapes.seq(route, "match", route_where)):
+                if isinstance(match, Mapping):
+                    mseq = shapes.seq(match, "gateways", route_where.at("match").at(m))
                     for i, name in enumerate(mseq):
                         if isinstance(name, str) and not has_placeholder(name):
                             ref = _ref(name, item_location(mseq, i, vs.location), False, namespace)

@@ -6,15 +6,16 @@ its node-group submodules, `aws_eks_node_group`, `aws_eks_fargate_profile`, and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from meshlint import knowledge
 from meshlint.locate import key_location
 from meshlint.model.aws_arch import ami_arch, instance_arch, karpenter_default_archs
 from meshlint.model.collect import Collector
 from meshlint.model.nodes import ARCH_LABELS, ARCHS, FargateSelector, NodePool, Taint
+from meshlint.model.shapes import Shapes, Where, object_where
 from meshlint.model.tf_walk import attr_location, block_location, instances
-from meshlint.model.types import K8sObject, as_mapping, as_sequence
+from meshlint.model.types import K8sObject, as_mapping
 from meshlint.parse.hclfront import HclBlock
 from meshlint.terraform import ModuleContext
 from meshlint.values import Location, Unknown, contains_unknown, text
@@ -28,7 +29,7 @@ def _effect(effect: str | None) -> str | None:
 
 
 def _pool_from_group(name: object, cfg: Mapping, defaults: Mapping, kind: str, location: Location,
-                     obj: str) -> NodePool:
+                     obj: str, shapes: Shapes, where: Where) -> NodePool:
     merged = dict(defaults)
     merged.update(cfg)
     ami = merged.get("ami_type")
@@ -50,12 +51,13 @@ def _pool_from_group(name: object, cfg: Mapping, defaults: Mapping, kind: str, l
     else:
         default = text(knowledge.data("aws-arch")["default_ami_arch"]) or ""
         archs, why = frozenset([default]), "no ami_type: the module's x86_64 default AMI"
-    labels = as_mapping(merged.get("labels"))
+    labels = shapes.mapping(cfg if "labels" in cfg else defaults, "labels", where)
     taints = []
+    taints_from = cfg if "taints" in cfg else defaults
     raw_taints = merged.get("taints")
-    if isinstance(raw_taints, Mapping):
-        raw_taints = list(raw_taints.values())
-    for t in as_sequence(raw_taints):
+    # taints are a list, or a map of them (the eks module's form)
+    listed = list(raw_taints.values()) if isinstance(raw_taints, Mapping) else shapes.seq(taints_from, "taints", where)
+    for t in listed:
         if isinstance(t, Mapping):
             taints.append(Taint(text(t.get("key")), text(t.get("value")), _effect(text(t.get("effect")))))
     if isinstance(raw_taints, Unknown) or contains_unknown(labels):
@@ -67,7 +69,8 @@ def _unknown_pool(name: str, kind: str, location: Location, obj: str, why: str) 
     return NodePool(name, kind, None, {}, (), location, obj, why)
 
 
-def pools_from_eks_module(ctx: ModuleContext, call: HclBlock, address: str) -> Iterable[NodePool]:
+def pools_from_eks_module(ctx: ModuleContext, call: HclBlock, address: str,
+                          shapes: Shapes) -> Iterable[NodePool]:
     attrs = call.body.attrs
     for key, kind in (("eks_managed_node_groups", "managed"), ("self_managed_node_groups", "self-managed")):
         attr = attrs.get(key)
@@ -85,7 +88,9 @@ def pools_from_eks_module(ctx: ModuleContext, call: HclBlock, address: str) -> I
             if not isinstance(cfg, Mapping):
                 yield _unknown_pool(str(name), kind, loc, f'{address}.{key}["{name}"]', "not known")
                 continue
-            yield _pool_from_group(name, cfg, defaults, kind, loc, f'{address}.{key}["{name}"]')
+            # the module's inputs are of type `any`: a wrong shape is not certainly rejected (a note)
+            yield _pool_from_group(name, cfg, defaults, kind, loc, f'{address}.{key}["{name}"]', shapes,
+                                   Where(f'{key}["{name}"]', f"{address}.{key}", loc, None))
     attr = attrs.get("fargate_profiles")
     if attr is not None:
         profiles = ctx.eval_attr(attr)
@@ -113,13 +118,15 @@ def node_group_module(out: Collector, ctx: ModuleContext, call: HclBlock, addres
     cfg = {k: ctx.eval_attr(a) for k, a in call.body.attrs.items()
            if k in ("instance_types", "ami_type", "ami_id", "labels", "taints")}
     out.node_pools.append(_pool_from_group(address.rsplit(".", 1)[-1], cfg, {}, "managed",
-                                           block_location(call), address))
+                                           block_location(call), address, out.shapes,
+                                           Where("", address, block_location(call), None)))
 
 
 def aws_node_group_resource(out: Collector, ctx: ModuleContext, rtype: str, address: str,
                             blk: HclBlock) -> None:
     for inst, bind in instances(ctx, blk, address):
         body = ctx.eval_body(blk.body, bind)
+        where = Where("", inst, block_location(blk), "Terraform")  # the provider types every argument
         cfg = {"instance_types": body.get("instance_types"), "ami_type": body.get("ami_type"),
                "labels": body.get("labels") or {}}
         taints = body.get("taint")
@@ -127,7 +134,10 @@ def aws_node_group_resource(out: Collector, ctx: ModuleContext, rtype: str, addr
             cfg["taints"] = taints
         if "launch_template" in body and "ami_type" not in body:
             cfg["ami_id"] = Unknown("launch template AMI")
-        out.node_pools.append(_pool_from_group(inst, cfg, {}, "managed", block_location(blk), inst))
+        shapes = out.shapes
+        cfg["labels"] = shapes.mapping(body, "labels", where) if body.get("labels") else {}
+        out.node_pools.append(_pool_from_group(inst, cfg, {}, "managed", block_location(blk), inst,
+                                               shapes, where))
 
 
 def aws_fargate_profile_resource(out: Collector, ctx: ModuleContext, rtype: str, address: str,
@@ -146,7 +156,7 @@ def _fargate(name: str, selectors: object, location: Location, obj: str) -> Node
     return _unknown_pool(name, "fargate", location, obj, "selectors not known")
 
 
-def pools_from_manifests(objects: list[K8sObject]) -> list[NodePool]:
+def pools_from_manifests(objects: list[K8sObject], shapes: Shapes) -> list[NodePool]:
     """Karpenter NodePools (karpenter.sh/v1, v1beta1) and Provisioners (v1alpha5)."""
     out = []
     seen = set()
@@ -157,32 +167,37 @@ def pools_from_manifests(objects: list[K8sObject]) -> list[NodePool]:
             continue  # the same NodePool declared twice (a manifest and kubectl_manifest)
         seen.add((obj.kind, obj.name))
         spec = obj.spec
+        where = object_where(obj).at("spec")
         if obj.kind == "NodePool":
-            template = as_mapping(spec.get("template"))
-            tspec, tmeta = as_mapping(template.get("spec")), as_mapping(template.get("metadata"))
-            requirements, taints, labels = tspec.get("requirements"), tspec.get("taints"), tmeta.get("labels")
+            template = shapes.mapping(spec, "template", where)
+            tspec = shapes.mapping(template, "spec", where.at("template"))
+            tmeta = shapes.mapping(template, "metadata", where.at("template"))
+            spec, labels = tspec, shapes.mapping(tmeta, "labels", where.at("template").at("metadata"))
+            where = where.at("template").at("spec")
         else:
-            requirements, taints, labels = spec.get("requirements"), spec.get("taints"), spec.get("labels")
-        archs, why = _karpenter_archs(requirements, obj.api_version.endswith("v1alpha5"))
-        pool_labels = {str(k): text(v) for k, v in as_mapping(labels).items()}
+            labels = shapes.mapping(spec, "labels", where)
+        requirements, taints = shapes.seq(spec, "requirements", where), shapes.seq(spec, "taints", where)
+        terms = [(text(req.get("key")), text(req.get("operator")),
+                  {t for v in shapes.seq(req, "values", where.at("requirements").at(i)) if (t := text(v)) is not None})
+                 for i, req in enumerate(requirements) if isinstance(req, Mapping)]
+        archs, why = _karpenter_archs(terms, obj.api_version.endswith("v1alpha5"))
+        pool_labels = {str(k): text(v) for k, v in labels.items()}
         pool_labels.setdefault("karpenter.sh/nodepool", obj.name)
         pool_taints = tuple(Taint(text(t.get("key")), text(t.get("value")), text(t.get("effect")))
-                            for t in taints or [] if isinstance(t, Mapping))
+                            for t in taints if isinstance(t, Mapping))
         out.append(NodePool(obj.name, "karpenter", archs, pool_labels, pool_taints,
                             obj.location, f"{obj.kind}/{obj.name}", why))
     return out
 
 
-def _karpenter_archs(requirements: object, legacy: bool) -> tuple[frozenset[str], str]:
+def _karpenter_archs(requirements: Sequence[tuple[str | None, str | None, set[str]]],
+                     legacy: bool) -> tuple[frozenset[str], str]:
+    """The architectures a pool offers, from its requirements as (key, operator, values)."""
     archs = set(karpenter_default_archs())
     why = "no kubernetes.io/arch requirement: either architecture"
     if legacy:
         archs, why = {"amd64"}, "v1alpha5 Provisioner without arch requirement defaults to amd64"
-    for req in requirements if isinstance(requirements, list) else []:
-        if not isinstance(req, Mapping):
-            continue
-        key, op = text(req.get("key")), text(req.get("operator"))
-        values = {t for v in as_sequence(req.get("values")) if (t := text(v)) is not None}
+    for key, op, values in requirements:
         if key in ARCH_LABELS:
             if op == "In":
                 archs = set(values) & set(ARCHS) if legacy is False else set(values)

@@ -11,6 +11,7 @@ from meshlint.model.collect import Collector
 from meshlint.model.extract_eks import eks_cluster_resource, eks_module
 from meshlint.model.extract_helm import addons_module, helm_release_resource
 from meshlint.model.extract_templates import Mark, forget_as_written
+from meshlint.model.shapes import ShapeProblem
 from meshlint.model.extract_nat import is_vpc_module, nat_gateway_resource, vpc_module
 from meshlint.model.extract_node_pools import (
     aws_fargate_profile_resource,
@@ -65,7 +66,9 @@ def extract_terraform(out: Collector, root: ModuleContext) -> None:
     if out.region is None:
         out.region = aws_region(root)
     since = Mark.of(out)
+    walked = []
     for ctx in module_contexts(root):
+        walked.append(ctx)
         prefix = ctx.address
         for (rtype, rname), blk in sorted(ctx.module.resources.items()):
             extract = RESOURCE_EXTRACTORS.get(rtype)
@@ -77,3 +80,6 @@ def extract_terraform(out: Collector, root: ModuleContext) -> None:
             if extract_module is not None:
                 extract_module(out, ctx, call, f"{prefix}module.{name}", source)
     forget_as_written(out, since)  # a rendered file's objects replace the file as written
+    for ctx in walked:  # blocks whose count / for_each Terraform refuses: no instances, a MESH001
+        for p in ctx.refused_instances():
+            out.shapes.add(ShapeProblem(p.location, p.argument, p.expected, p.found, p.block, "Terraform"))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from meshlint.parse.hclfront import HclAttr, HclBlock, HclBody, HclFile
-from meshlint.values import Unknown, YMap, YSeq
+from meshlint.values import Location, Unknown, YMap, YSeq
 
 from .budget import MAX_COLLECTION, OverBudget
 from .convert import EvalError, Scope, Value, new_map, new_seq, to_int, to_string
@@ -37,10 +37,24 @@ class CallerInput:
     scope: Scope = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class InstanceProblem:
+    """`count` / `for_each` of a value Terraform refuses (`count = 1e999`, `for_each = [["a"]]`):
+    the block has no instances meshlint can read, and the model reports why."""
+
+    location: Location
+    block: str  # the block's address in its module: resource.x.y, module.z
+    argument: str  # count | for_each
+    expected: str
+    found: str
+
+
 Inputs = dict[str, CallerInput]
 _NOT_INPUTS = ("source", "version", "providers", "depends_on", "count", "for_each")
 
 MAX_MODULE_DEPTH = 20
+MAX_BLOCK_DEPTH = 32  # nested blocks evaluated into one object (real schemas nest fewer than 10)
+_INT64 = 2**63 - 1  # Terraform reads `count` into a 64-bit integer
 
 
 def expr_node(attr: HclAttr) -> Node:
@@ -69,6 +83,7 @@ class ModuleContext:
         self._tfvars: dict[str, HclAttr] | None = None
         self._resources: dict[tuple[str, str], Value] = {}
         self._meta: dict[int, Value] = {}  # count / for_each, by id of the attribute
+        self._refused: dict[int, InstanceProblem] = {}  # count / for_each Terraform refuses, by id
 
     # -- names ---------------------------------------------------------------------------
     @property
@@ -206,10 +221,14 @@ class ModuleContext:
             n = self.meta_argument(attrs["count"])
             if isinstance(n, Unknown):
                 return None
-            try:
-                count = to_int(n)
-            except EvalError:
+            count = _whole_number(n)
+            if count is None or count < 0:
+                self._refuse(blk, attrs["count"], "a non-negative whole number", _shape_of(n))
                 return None
+            if count > MAX_COLLECTION:
+                attr = attrs["count"]
+                self.project.budget.note(f"{attr.file.path}:{attr.line}", f"count = {count:,} is past the limit of "
+                                         f"{MAX_COLLECTION:,} instances: only the first {MAX_COLLECTION:,} are read")
             return [{"count": {"index": i}} for i in range(min(count, MAX_COLLECTION))]
         if "for_each" in attrs:
             coll = self.meta_argument(attrs["for_each"])
@@ -222,10 +241,23 @@ class ModuleContext:
                     return None
                 try:
                     return [{"each": {"key": to_string(x), "value": x}} for x in coll]
-                except EvalError:
-                    return None  # a set of collections: Terraform rejects it
+                except EvalError:  # a set of collections (or of nulls): Terraform rejects it
+                    odd = next(x for x in coll if isinstance(x, (dict, list)) or x is None)
+                    self._refuse(blk, attrs["for_each"], "a map or a set of strings", f"a list of {_shape_of(odd, plural=True)}")
+                    return None
+            self._refuse(blk, attrs["for_each"], "a map or a set of strings", _shape_of(coll))
             return None
         return [{}]
+
+    def refused_instances(self) -> list[InstanceProblem]:
+        """The blocks of this instance whose `count` / `for_each` Terraform refuses (so far)."""
+        return list(self._refused.values())
+
+    def _refuse(self, blk: HclBlock, attr: HclAttr, expected: str, found: str) -> None:
+        kind = {"resource": "", "data": "data.", "module": "module."}.get(blk.type, blk.type + ".")
+        self._refused.setdefault(id(attr), InstanceProblem(
+            Location(attr.file.path, attr.line, attr.col, attr.end_line, attr.end_col),
+            f"{self.address}{kind}{'.'.join(blk.labels)}", attr.name, expected, found))
 
     def _may_call(self, mod: TfModule, path: str, line: int, name: str) -> bool:
         budget = self.project.budget
@@ -303,7 +335,7 @@ class ModuleContext:
         """A block body as an object: attributes evaluated, nested blocks as lists."""
         return self._eval_body(body, scope, partial, top=True)
 
-    def _eval_body(self, body: HclBody, scope: Scope | None, partial: bool, top: bool) -> YMap:
+    def _eval_body(self, body: HclBody, scope: Scope | None, partial: bool, top: bool, depth: int = 0) -> YMap:
         out = new_map()
         for name, attr in body.attrs.items():
             out.path = attr.file.path
@@ -322,11 +354,46 @@ class ModuleContext:
                 seq.line, seq.col, seq.end_line = blk.line, blk.col, blk.end_line
                 out[blk.type] = seq
                 out.keypos[blk.type] = (blk.line, blk.col)
-            inner = self._eval_body(blk.body, scope, partial, top=False)
+            if depth >= MAX_BLOCK_DEPTH:  # past the cap: the block is not read, and a note says where
+                self.project.budget.note(f"{blk.file.path}:{blk.line}",
+                                         f"blocks nested more than {MAX_BLOCK_DEPTH} deep")
+                seq.append(Unknown(f"blocks nested more than {MAX_BLOCK_DEPTH} deep"))
+                seq.itempos.append((blk.line, blk.col))
+                continue
+            inner = self._eval_body(blk.body, scope, partial, top=False, depth=depth + 1)
             inner.line, inner.col, inner.end_line = blk.line, blk.col, blk.end_line
             seq.append(inner)
             seq.itempos.append((blk.line, blk.col))
         return out
+
+
+def _whole_number(value: Value) -> int | None:
+    """`count` as Terraform reads it: a whole number (a numeric string converts), else None."""
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        return None
+    try:
+        n = to_int(value)
+    except (EvalError, ValueError, OverflowError):
+        return None
+    if isinstance(value, float) and not value.is_integer() or abs(n) > _INT64:
+        return None
+    return n
+
+
+def _shape_of(value: object, plural: bool = False) -> str:
+    """A value's shape in words, for a message ("infinity", "a list", "lists")."""
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return "infinity"
+    if isinstance(value, float) and value != value:
+        return "NaN"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        return "a negative number"
+    words = {bool: ("a boolean", "booleans"), int: ("a number", "numbers"), float: ("a fraction", "fractions"),
+             str: ("a string", "strings"), dict: ("a map", "maps"), list: ("a list", "lists")}
+    for kind, (one, many) in words.items():
+        if isinstance(value, kind):
+            return many if plural else one
+    return "nulls" if plural else "null"
 
 
 def instance_key(bind: Scope) -> str:
