@@ -151,17 +151,18 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -
 
     if not options.models and fanout.worth_sharing(weights, options.jobs):
         knowledge.stale_notes(options.as_of)  # every table loaded once, before the fork
-        tell("checks", 0, len(scopes))
+        tell("model", 0, len(scopes))
         for scope_found, notes in fanout.by_scope(weights, lambda i: checked(i)[1:]):
             found.extend(scope_found)
             shape_notes.extend(notes)
     else:
         for i in range(len(scopes)):
-            tell("checks", i, len(scopes))
+            tell("model", i, len(scopes))  # each scope's model, then its checks
             model, scope_found, notes = checked(i)
             models.append(model)
             found.extend(scope_found)
             shape_notes.extend(notes)
+    tell("checks", len(scopes), len(scopes))
     timings["model and checks"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("filters", 0, 1)
     report = finish_report(found, ran, disc, scopes, parsed, options, project.notes, project.read_through,

@@ -34,6 +34,10 @@ MAX_DEPTH = 200
 # levels crash the interpreter. The byte scan below refuses a document long before that.
 MAX_SCANNED_DEPTH = 1000
 MAX_EXPANDED_NODES = 2_000_000
+# entries merge keys (`<<: *anchor`) may copy in one file: each copy is memory of its own (an
+# alias is shared), so 900 items merging a 2,000-key anchor cost gigabytes; a CI file's or a
+# values file's anchors copy a few thousand
+MAX_MERGED_ENTRIES = 200_000
 MAX_DOCUMENTS = 10_000
 # plain scalars longer than this are never made numbers: Python refuses int() of more than
 # 4,300 digits, and no real setting needs a thousand-digit number
@@ -382,18 +386,26 @@ def _key_identity(knode: ScalarNode) -> tuple:
 class _Expansion:
     """What the conversion of one file may still build, counted in nodes as a walk over the
     result would visit them: an alias costs its whole subtree each time it is used, a merge
-    key every entry it copies."""
+    key every entry it copies; and the entries merge keys may still copy (each is memory)."""
 
-    __slots__ = ("left", "limit")
+    __slots__ = ("left", "limit", "merges_left")
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, merges: int = MAX_MERGED_ENTRIES):
         self.limit = self.left = limit
+        self.merges_left = merges
 
     def spend(self, amount: int, mark) -> None:
         self.left -= amount
         if self.left < 0:
             raise YamlParseError(mark.line + 1, mark.column + 1,
                                  f"aliases and merge keys expand to more than {self.limit:,} nodes in this file")
+
+    def merge(self, amount: int, mark) -> None:
+        self.spend(amount, mark)
+        self.merges_left -= amount
+        if self.merges_left < 0:
+            raise YamlParseError(mark.line + 1, mark.column + 1,
+                                 f"merge keys copy more than {MAX_MERGED_ENTRIES:,} entries in this file")
 
 
 def _error_position(exc: YAMLError, data: bytes) -> tuple[int, int, str]:
@@ -476,7 +488,7 @@ def _convert(root, path: str = "", expansion: _Expansion | None = None) -> tuple
                 for merged in merges:
                     for item in merged if isinstance(merged, list) else [merged]:
                         if isinstance(item, YMap):
-                            expansion.spend(len(item), mark)
+                            expansion.merge(len(item), mark)
                             for mk, mv in item.items():
                                 if mk not in out:
                                     out[mk] = mv
