@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from meshlint.findings import Finding
 from meshlint.fix.context import FixContext
@@ -55,12 +56,11 @@ def pin_unpinned_chart(finding: Finding, ctx: FixContext) -> tuple[str, list[Tex
 def _resolved(ctx: FixContext, rel: HelmRelease) -> str | NoFix:
     """The exact version the unpinned chart installs on the run's date, or why it is not known."""
     comp = next((c for c in ctx.model.components if c.object == rel.object), None)
-    if comp is None and rel.available is not None:  # another chart, its repository index read (--online)
+    if comp is None and rel.available is not None:  # another chart, its repository index read (online)
         comp = Component("chart", str(rel.name), None, ABSENT, rel.location, rel.object, rel.origin,
                          available=rel.available)
         effective, note = effective_version(comp, ctx.as_of, rel.repository)
-        comp = Component("chart", str(rel.name), None, ABSENT, rel.location, rel.object, rel.origin,
-                         effective=effective, effective_note=note)
+        comp = replace(comp, effective=effective, effective_note=note)
     chart = rel.chart_name or rel.chart
     if comp is None:
         return NoFix("MESH103", f"meshlint does not know which version of the {chart} chart is newest on "
