@@ -76,3 +76,17 @@ def test_bad_pyproject_exits_2_with_one_line_and_no_internal_error(tmp_path, tex
     result = meshlint_cli("check", str(tmp_path), "--config", str(tmp_path / "pyproject.toml"))
     assert result.returncode == 2
     assert "configuration error" in result.stderr and "internal error" not in result.stderr
+
+
+def test_repository_max_file_bytes_over_the_cap_gets_one_note_that_says_what_happens(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))  # no user configuration
+    tree = tmp_path / "repo"
+    tree.mkdir()
+    (tree / ".git").mkdir()
+    (tree / ".meshlint.yaml").write_text(f"max-file-bytes: {10**12}\n")
+    config = load_settings(None, str(tree))
+    notes = [n for n in config.notes if "max-file-bytes" in n]
+    assert config.max_file_bytes is None
+    assert len(notes) == 1, notes
+    assert "ignored in a repository's configuration" in notes[0] and "hard cap" not in notes[0]
+    assert "the limit stays 5,242,880 bytes" in notes[0]

@@ -140,8 +140,12 @@ def untrusted(config: Config) -> Config:
                                 "(use --online or the user configuration)")
         config.online = None
     if config.max_file_bytes is not None and config.max_file_bytes > DEFAULT_MAX_FILE_BYTES:
+        # one note: the setting is dropped whole, so the hard-cap note of the same file says
+        # nothing that happens
+        config.notes = [n for n in config.notes if not n.startswith(f"{where}: `max-file-bytes`")]
         config.notes.append(f"{where}: `max-file-bytes` above {DEFAULT_MAX_FILE_BYTES:,} is ignored in a "
-                            "repository's configuration (set it in the user configuration)")
+                            f"repository's configuration: the limit stays {DEFAULT_MAX_FILE_BYTES:,} bytes "
+                            f"unless {user_config_path()} raises it")
         config.max_file_bytes = None
     for key in ("insecure", "use-docker-config", "timeout"):
         if key in config.registries:

@@ -49,6 +49,7 @@ class Suppression:
     start: int = 0  # the lines it covers (line suppressions and annotations)
     end: int = 0
     used: bool = False
+    written: str = ""  # the comment as written, up to its codes (what MESH002 quotes)
 
     def covers(self, f: Finding) -> bool:
         if self.codes and not any(c == ALL or f.rule.startswith(c) for c in self.codes):
@@ -257,8 +258,12 @@ def build_index(parsed_files) -> SuppressionIndex:
                 reason = m.group(3)
                 if m.group().startswith(b"/*"):  # `/* meshlint: ignore[…] why */`
                     reason = reason.split(b"*/", 1)[0]
+                written = raw[m.start():m.end(2) + 1 if m.group(2) is not None else m.end(1)]
+                if written.startswith(b"/*"):
+                    written += b" */"
                 sup = Suppression(pf.entry.path, line, col, kind, codes,
-                                  reason.decode("utf-8", "replace").strip())
+                                  reason.decode("utf-8", "replace").strip(),
+                                  written=written.decode("utf-8", "replace"))
                 if kind == "line":
                     if covers is None:
                         covers = _Cover(_hcl_regions(pf.hcl) if pf.hcl is not None else (
@@ -362,8 +367,8 @@ def unused(index: SuppressionIndex, ran) -> list[Finding]:
     doc = knowledge.catalog()["MESH002"]
     out = []
     for sup in index.all():
-        what = "annotation" if sup.kind == "annotation" else (
-            f"meshlint: {sup.kind}[{','.join(sup.codes)}]" if sup.codes else f"meshlint: {sup.kind}")
+        written = sup.written if len(sup.written) <= 120 else sup.written[:119] + "…"
+        what = "annotation" if sup.kind == "annotation" else f"`{written}`"
         loc = Location(sup.path, sup.line, sup.column)
         for code in sup.codes:
             problem = unknown_code(code, known)

@@ -57,7 +57,8 @@ def pin_floating_version(finding: Finding, ctx: FixContext) -> tuple[str, list[T
 def align_on_istiod(finding: Finding, ctx: FixContext) -> tuple[str, list[TextEdit]] | NoFix:
     comps = [c for c in ctx.model.components if c.object == finding.object
              and f"{c.kind}:{c.name}" == finding.detail]
-    target = re.search(r"set \S+ \S+ to (\S+)$", finding.fix or "")
+    # the finding's fix reads `set KIND [NAME] to VERSION` (the kind alone when the name repeats it)
+    target = re.search(r"^set .+ to (\S+)$", finding.fix or "")
     if not comps or target is None:
         return NoFix("MESH101", "the skewed component is not in the model")
     comp, version = comps[0], target.group(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import cast
 
 from tree_sitter import Node
@@ -35,10 +36,10 @@ def node_of(attr: HclAttr) -> Node:
 def replace_value(f: HclFile, path: str, attr: HclAttr, new: str) -> TextEdit:
     node = _expr(attr)
     old = f.text(node)
-    return TextEdit(path, node.start_point[0] + 1, _col(f, node.start_point), old, new)
+    return TextEdit(path, node.start_point[0] + 1, char_col(f, node.start_point), old, new)
 
 
-def _col(f: HclFile, point) -> int:
+def char_col(f: HclFile, point) -> int:
     """A tree-sitter (row, byte column) as a 1-based character column."""
     row, byte_col = point
     line = f.src.split(b"\n")[row]
@@ -60,3 +61,80 @@ def insert_attribute(f: HclFile, path: str, block: HclBlock, text: str, after: H
         raise ValueError("a block written on one line")
     line_text = f.src.split(b"\n")[anchor - 1].decode("utf-8", "replace")
     return TextEdit(path, anchor, len(line_text) + 1, "", "\n" + indent + text)
+
+
+def line_text(f: HclFile, line: int) -> str:
+    """One 1-based line of the file, decoded, without a carriage return."""
+    return f.src.split(b"\n")[line - 1].decode("utf-8", "replace").rstrip("\r")
+
+
+_KEY_EQ = re.compile(r'''^("[^"]*"|[\w-]+)\s*[=:]''')
+
+
+def aligned(f: HclFile, sibling_line: int, key: str, value: str) -> str:
+    """`key = value`, with its `=` in the column of the sibling's on `sibling_line` when the
+    sibling's key is padded wide enough for `key` (an aligned block stays aligned)."""
+    m = _KEY_EQ.match(line_text(f, sibling_line).lstrip())
+    if m is not None and m.end() - 1 > len(key):
+        return key.ljust(m.end() - 1) + "= " + value
+    return f"{key} = {value}"
+
+
+def object_elem_at(f: HclFile, line: int, column: int) -> Node | None:
+    """The object element (`key = value` in an object literal) whose key starts at the
+    1-based (line, character column)."""
+    def walk(node: Node) -> Node | None:
+        if node.start_point[0] > line - 1 or node.end_point[0] < line - 1:
+            return None
+        if node.type == "object_elem" and node.children[0].start_point[0] == line - 1 \
+                and char_col(f, node.children[0].start_point) == column:
+            return node
+        for child in node.children:
+            found = walk(child)
+            if found is not None:
+                return found
+        return None
+
+    bodies = [f.body]
+    while bodies:
+        body = bodies.pop()
+        for attr in body.attrs.values():
+            if attr.line <= line <= attr.end_line:
+                found = walk(_expr(attr))
+                if found is not None:
+                    return found
+        bodies.extend(b.body for b in body.blocks if b.line <= line <= b.end_line)
+    return None
+
+
+def elem_key(f: HclFile, elem: Node) -> str:
+    """An object element's key as written, without quotes."""
+    return f.text(elem.children[0]).strip().strip('"')
+
+
+def elem_value(elem: Node) -> Node:
+    """An object element's value, through the `expression`/`collection_value` wrappers."""
+    node = elem.children[-1]
+    while node.child_count == 1 and node.type in ("expression", "collection_value", "literal_value"):
+        node = node.children[0]
+    return node
+
+
+def object_elems(node: Node) -> list[Node]:
+    return [c for c in node.children if c.type == "object_elem"]
+
+
+def insert_after_elem(f: HclFile, path: str, elem: Node, key: str, value: str) -> TextEdit:
+    """A new element `key = value` after `elem` in its object: on a line of its own, indented
+    and aligned like `elem`, when nothing but a comma or a comment follows `elem` on its last
+    line; else right after it on that line (`{ chart = "x", key = value, ... }`)."""
+    end_row, end_byte = elem.end_point
+    raw = f.src.split(b"\n")[end_row]
+    after = raw[end_byte:].decode("utf-8", "replace").strip().lstrip(",").strip()
+    if after and not after.startswith(("#", "//")):
+        return TextEdit(path, end_row + 1, char_col(f, elem.end_point), "", f", {key} = {value}")
+    start = elem.start_point[0] + 1
+    text = line_text(f, end_row + 1)
+    eol = "\r\n" if raw.endswith(b"\r") else "\n"
+    return TextEdit(path, end_row + 1, len(text) + 1, "",
+                    eol + indent_of(f, start) + aligned(f, start, key, value))
