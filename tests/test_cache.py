@@ -48,3 +48,30 @@ def test_run_cache_records_every_field_of_a_finding():
                       scope="s", detail="d", fix="f", name="n", relpath="r", abspath="/a")
     assert finding_record(finding) == dataclasses.asdict(finding)
     assert finding_from_record(finding_record(finding)) == finding
+
+
+def test_the_parse_cache_of_another_build_is_not_read(tmp_path, monkeypatch):
+    """Parsing code that changed (an edited checkout, a rebuilt wheel of the same version)
+    must not be answered with what the old code parsed: each build has its cache file, and
+    only the most recently used few of the others are kept."""
+    from meshlint import cachedir
+    from meshlint.discover import discover
+    from meshlint.parse import batch
+
+    write_tree(tmp_path / "repo", {"ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n"})
+    files = discover([str(tmp_path / "repo")]).files
+    cache = tmp_path / "cache"
+
+    def parse_with(build: str) -> dict:
+        monkeypatch.setattr(batch, "code_digest", lambda: build * 16)
+        batch.parse_files(files, 5_000_000, cache_root=cache)
+        return dict(batch.STATS)
+
+    assert parse_with("a")["cached"] == 0
+    assert parse_with("a")["cached"] == 1
+    assert parse_with("b")["cached"] == 0  # another build: parsed again
+    for build in "cdef":
+        parse_with(build)
+    kept = sorted(p.name for p in cache.glob("parse-*.sqlite"))
+    assert len(kept) == batch.KEPT_BUILDS + 1 and any("ffff" in name for name in kept)
+    assert cachedir.code_digest() == cachedir.code_digest()  # worked out once per process

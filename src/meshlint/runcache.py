@@ -17,6 +17,7 @@ import stat
 from pathlib import Path
 
 from meshlint import __version__
+from meshlint.cachedir import code_digest
 from meshlint.findings import Report, finding_from_record, finding_record
 
 FORMAT = 2
@@ -31,9 +32,7 @@ def _rules_digest() -> str:
     for path in sorted(rules_dir().rglob("*.yaml")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
-    for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
-        st = path.stat()
-        h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    h.update(code_digest().encode())
     return h.hexdigest()
 
 

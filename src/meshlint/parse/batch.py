@@ -22,6 +22,7 @@ from functools import partial
 from pathlib import Path
 
 from meshlint import __version__
+from meshlint.cachedir import code_digest
 from meshlint.discover import TERRAFORM, TFVARS, FileEntry
 from meshlint.parse import ParsedFile, parse_data, read_entry
 from meshlint.parse.cachecodec import Corrupt, decode, encode
@@ -42,7 +43,9 @@ class ParseCache:
     run's new entries (a file per entry costs more than parsing on most filesystems)."""
 
     def __init__(self, root: Path, full_kinds: frozenset[str] | None):
-        self.path = root / f"parse-{__version__}-{CACHE_FORMAT}.sqlite"
+        # one file per build of meshlint: parsing code that changed (an edited checkout, a
+        # rebuilt wheel of the same version) must not be answered by the old code's results
+        self.path = root / f"parse-{__version__}-{CACHE_FORMAT}-{code_digest()[:16]}.sqlite"
         self._full_kinds = sorted(full_kinds) if full_kinds is not None else None
         self._db = None
         self._pending: list[tuple[str, bytes]] = []
@@ -56,6 +59,8 @@ class ParseCache:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 if self.path.exists() and self.path.stat().st_size > MAX_CACHE_BYTES:
                     self.path.unlink()
+                if not self.path.exists():
+                    _forget_old_builds(self.path.parent)
                 self._db = sqlite3.connect(str(self.path), timeout=5)
                 # a cache, not a record: no fsync per commit (a torn write is a cache miss)
                 self._db.execute("PRAGMA synchronous=OFF")
@@ -110,6 +115,19 @@ class ParseCache:
         except sqlite3.Error:
             pass  # an unwritable cache only costs time
         self._pending = []
+
+
+KEPT_BUILDS = 3  # parse caches of other builds kept beside this one (a pre-commit and a dev install)
+
+
+def _forget_old_builds(folder: Path) -> None:
+    """Delete the parse caches of all but the most recently used other builds."""
+    try:
+        others = sorted(folder.glob("parse-*.sqlite"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in others[KEPT_BUILDS:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a cache folder we cannot tidy only costs disk
 
 
 @dataclass(frozen=True, slots=True)
