@@ -279,10 +279,10 @@ def _timed_out(pf: ParsedFile) -> bool:
     return pf.error is not None and "took longer than" in pf.error.message
 
 
-# A worker's share costs parse + encode; the parent's own share costs parse alone, but the
-# parent also parses the Terraform files and decodes every worker's results (measured on the
-# benchmark corpus: encode ~0.25x a YAML parse, decode ~0.35x, tree-sitter ~1.65x per byte).
-_ENCODE, _DECODE, _TERRAFORM = 0.25, 0.35, 1.65
+# Costs per byte relative to a YAML parse in this process, measured on the benchmark corpus
+# (2 cores): a worker parses ~1.35x slower (two busy cores share the machine) and encodes its
+# results (~0.25x); this process decodes them (~0.24x) and parses the Terraform (~1.65x).
+_WORKER, _DECODE, _TERRAFORM = 1.5, 0.24, 1.65
 
 
 def _shares(todo: list, jobs: int, terraform_bytes: int) -> tuple[list, list[list]]:
@@ -293,7 +293,7 @@ def _shares(todo: list, jobs: int, terraform_bytes: int) -> tuple[list, list[lis
     if jobs <= 1 or total < PARALLEL_MIN_BYTES or not can_fork():
         return todo, []
     workers = jobs - 1
-    per_worker = (_TERRAFORM * terraform_bytes + total) / ((1 + _ENCODE) + workers * (1 - _DECODE))
+    per_worker = (_TERRAFORM * terraform_bytes + total) / (_WORKER + workers * (1 - _DECODE))
     per_worker = min(per_worker, total / workers)
     room = [per_worker] * workers + [total - per_worker * workers]  # the parent's is last
     bins: list[list] = [[] for _ in room]
