@@ -36,7 +36,7 @@ from meshlint.forks import settle
 
 if TYPE_CHECKING:
     from meshlint.checks import CheckContext
-    from meshlint.model.collect import ScopeSources
+    from meshlint.scopework import ScopeOutcome
     from meshlint.model import Model
     from meshlint.parse import ParsedFile
     from meshlint.terraform import Project
@@ -119,8 +119,7 @@ def _run(options: Options) -> Run:
 
 def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -> Run:
     # imported here: a run answered from the run cache needs none of this
-    from meshlint import fanout, knowledge
-    from meshlint.model.build import lookups, read_sources
+    from meshlint import scopework
     from meshlint.scoping import parse_error_findings
 
     config = options.config
@@ -134,41 +133,28 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -
     timings["parse"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("parse", len(disc.files), len(disc.files))
     scopes = run_scopes(disc, parsed, config)
-    sources = [read_sources(scope, parsed, project) for scope in scopes]
-    charts, platforms = (_online_answers(lookups(sources), options.timeout, config.registries)
-                         if options.online else (None, None))
     opaque = opaque_kinds(scopes, disc.template_dirs, parsed)
     ran = rules_run(options)
-    found = parse_error_findings(parsed, scopes)
-    found.extend(terraform_read_errors(project.read_errors, scopes))
     ctx = check_context(options)
-    models: list[Model] = []
-    shape_notes: list[str] = []
-    weights = [len(scope.files) for scope in scopes]
-
-    def checked(i: int) -> ScopeChecked:
-        return check_sources(sources[i], opaque[i], options, charts, platforms, ran, ctx)
-
-    if not options.models and fanout.worth_sharing(weights, options.jobs):
-        knowledge.stale_notes(options.as_of)  # every table loaded once, before the fork
-        tell("model", 0, len(scopes))
-        for scope_found, notes in fanout.by_scope(weights, lambda i: checked(i)[1:]):
-            found.extend(scope_found)
-            shape_notes.extend(notes)
+    tell("model", 0, len(scopes))
+    if options.online:  # the registries' answers are needed before any model is built
+        outcomes = _checked_together(scopes, opaque, parsed, project, options, ran, ctx)
     else:
-        for i in range(len(scopes)):
-            tell("model", i, len(scopes))  # each scope's model, then its checks
-            model, scope_found, notes = checked(i)
-            models.append(model)
-            found.extend(scope_found)
-            shape_notes.extend(notes)
+        outcomes = _checked_each(scopes, opaque, parsed, project, options, ran, ctx)
+        if scopework.over_budget(outcomes):  # one budget per run: as one project would spend it
+            outcomes = _checked_together(scopes, opaque, parsed, project, options, ran, ctx)
     tell("checks", len(scopes), len(scopes))
+    every = scopework.merged(outcomes)
+    models = [o.model for o in outcomes if o.model is not None]
     timings["model and checks"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("filters", 0, 1)
-    report = finish_report(found, ran, disc, scopes, parsed, options, project.notes, project.read_through,
-                           shape_notes)
+    found = parse_error_findings(parsed, scopes)
+    found.extend(terraform_read_errors(every.read_errors, scopes))
+    found.extend(every.findings)
+    report = finish_report(found, ran, disc, scopes, parsed, options, every.notes, every.read_through,
+                           every.shape_notes)
     timings["filters"] = time.perf_counter() - clock
-    result = Run(report, replace(disc, scopes=scopes), models, timings, files_read=project.files_read)
+    result = Run(report, replace(disc, scopes=scopes), models, timings, files_read=every.files_read)
     if options.fixes:
         from meshlint.fix.report import (
             attach,  # lazy: only runs that report fixes need it
@@ -210,27 +196,39 @@ def check_context(options: Options) -> CheckContext:
                                if config.ignore_namespaces is None else tuple(config.ignore_namespaces))
 
 
-ScopeChecked = tuple["Model", list[Finding], list[str]]
+def _checked_each(scopes: list[Scope], opaque: list[frozenset[str]], parsed: Mapping[str, ParsedFile],
+                  project: Project, options: Options, ran: list[str], ctx: CheckContext) -> list[ScopeOutcome]:
+    """Every scope on its own (scopework), shared with a forked worker when the run keeps no
+    models and there is enough work."""
+    from meshlint import fanout, knowledge, scopework
+
+    in_turn = scopework.InTurn(scopes, opaque, parsed, project, options.as_of, ran, ctx, options.models)
+    weights = [scopework.weight(scope, parsed) for scope in scopes]
+    if not options.models and fanout.worth_sharing(weights, options.jobs):
+        knowledge.stale_notes(options.as_of)  # every table loaded once, before the fork
+        return fanout.by_scope(weights, in_turn, scopework.encoded, scopework.decoded)
+    return [in_turn(i) for i in range(len(scopes))]
 
 
-def check_sources(sources: ScopeSources, opaque: frozenset[str], options: Options, charts, platforms,
-                ran: list[str], ctx: CheckContext) -> ScopeChecked:
-    """One scope's model, its findings (the rules' and the wrong shapes its builders met,
-    see model.shapes) and its notes."""
-    from meshlint.model.build import build_model
+def _checked_together(scopes: list[Scope], opaque: list[frozenset[str]], parsed: Mapping[str, ParsedFile],
+                      project: Project, options: Options, ran: list[str], ctx: CheckContext) -> list[ScopeOutcome]:
+    """Every scope evaluated in turn by the run's one project (one budget), then modelled and
+    checked: an online run asks the registries about all scopes at once, and a run whose
+    scopes together spend more than one budget is checked the way one budget allows."""
+    from meshlint.model.build import lookups, read_sources
+    from meshlint.scopework import ScopeOutcome, check_sources
 
-    model = build_model(sources, options.as_of, opaque, charts, platforms)
-    found = check_model(model, ran, ctx)
-    found.extend(sources.shapes.findings(sources.scope))  # after the build: builders record as they read
-    return model, found, sources.shapes.notes()
-
-
-def check_model(model: Model, ran: list[str], ctx: CheckContext) -> list[Finding]:
-    """The findings of the rules `ran` on one scope's model, rule by rule."""
-    from meshlint import checks
-
-    registry = checks.load_all()
-    return [finding for code in ran for finding in registry[code](model, ctx)]
+    sources = [read_sources(scope, parsed, project) for scope in scopes]
+    charts, platforms = (_online_answers(lookups(sources), options.timeout, options.config.registries)
+                         if options.online else (None, None))
+    outcomes = []
+    for src, hidden in zip(sources, opaque):
+        model, found, shape_notes = check_sources(src, hidden, options.as_of, charts, platforms, ran, ctx)
+        outcomes.append(ScopeOutcome(found, shape_notes=shape_notes, model=model if options.models else None))
+    first = outcomes[0] if outcomes else ScopeOutcome([])  # what the one project kept, once
+    first.notes, first.read_errors = list(project.notes), project.read_errors
+    first.read_through, first.files_read = project.read_through, project.files_read
+    return outcomes
 
 
 def terraform_read_errors(errors: list[Finding], scopes: list[Scope]) -> list[Finding]:

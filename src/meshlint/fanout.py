@@ -1,35 +1,30 @@
-"""Checking scopes in two processes: the scopes' models and checks are shared between this
-process and one forked worker, each scope whole, and every scope's findings come back in
-scope order, so the report is the one a single process makes.
-
-Only the work after the Terraform evaluation is shared: building a model and running the
-checks are functions of a scope's sources, while the evaluation spends one budget per run
-(its notes must not depend on how many processes ran). The worker answers with plain JSON
-(`findings.finding_record`), never pickle. A worker that fails costs time: its scopes are
-checked here.
-"""
+"""Checking scopes in two processes: the scopes are shared between this process and one
+forked worker, each scope whole (see scopework), and every scope's answer comes back in scope
+order, so the report is the one a single process makes. The worker answers with plain JSON,
+never pickle. A worker that fails costs time: its scopes are checked here."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
-from meshlint.findings import Finding, finding_from_record, finding_record
 from meshlint.forks import Worker, can_fork
 
 MIN_SCOPES = 8  # fewer scopes are checked here: a fork does not pay for them
-MIN_WEIGHT = 400  # nor do fewer files in all
+MIN_WEIGHT = 100_000  # nor does less work in all (scopework.weight: ~0.1 s)
 
 
 def worth_sharing(weights: Sequence[int], jobs: int) -> bool:
     return jobs > 1 and len(weights) >= MIN_SCOPES and sum(weights) >= MIN_WEIGHT and can_fork()
 
 
-ScopeOutcome = tuple[list[Finding], list[str]]  # a scope's findings and notes
+T = TypeVar("T")
 
 
-def by_scope(weights: Sequence[int], check: Callable[[int], ScopeOutcome]) -> list[ScopeOutcome]:
-    """`check(i)` for every scope i, about half of the weight (files) in a forked worker."""
+def by_scope(weights: Sequence[int], check: Callable[[int], T], encode: Callable[[T], bytes],
+             decode: Callable[[bytes], T | None]) -> list[T]:
+    """`check(i)` for every scope i, in order within each process, about half of the weight
+    in a forked worker whose answers come back through `encode`/`decode`."""
     order = sorted(range(len(weights)), key=lambda i: -weights[i])
     mine: list[int] = []
     theirs: list[int] = []
@@ -39,28 +34,10 @@ def by_scope(weights: Sequence[int], check: Callable[[int], ScopeOutcome]) -> li
         (mine if side == 0 else theirs).append(i)
         load[side] += weights[i]
     theirs.sort()
-    worker = Worker(theirs, lambda i: _encoded(check(i)))
-    out: list[ScopeOutcome | None] = [None] * len(weights)
-    for i in sorted(mine):
-        out[i] = check(i)
+    worker = Worker(theirs, lambda i: encode(check(i)))
+    out: dict[int, T] = {i: check(i) for i in sorted(mine)}
     blobs = worker.results()
     for n, i in enumerate(theirs):
-        decoded = _decoded(blobs[n]) if blobs is not None else None
-        out[i] = decoded if decoded is not None else check(i)  # a failed worker: checked here
-    return [outcome or ([], []) for outcome in out]
-
-
-def _encoded(outcome: ScopeOutcome) -> bytes:
-    findings, notes = outcome
-    return json.dumps({"findings": [finding_record(f) for f in findings], "notes": notes}).encode("utf-8")
-
-
-def _decoded(blob: bytes) -> ScopeOutcome | None:
-    try:
-        doc = json.loads(blob)
-        notes = doc["notes"]
-        if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
-            return None
-        return [finding_from_record(r) for r in doc["findings"]], notes
-    except (ValueError, KeyError, TypeError):
-        return None
+        answer = decode(blobs[n]) if blobs is not None else None
+        out[i] = answer if answer is not None else check(i)  # a failed worker: checked here
+    return [out[i] for i in range(len(weights))]

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from meshlint.discover import Scope
-from meshlint.engine import Options, check_sources
+from meshlint.engine import Options
+from meshlint.scopework import check_sources
 from meshlint.findings import Finding
 from meshlint.fix import Fix, NoFix
 from meshlint.fix.context import FixContext
@@ -115,7 +116,7 @@ def check_scope(scope: Scope, opaque: frozenset[str], parsed: Mapping[str, Parse
     from meshlint.model.build import read_sources
 
     project = _ScopeProject(base)
-    model, findings, shape_notes = check_sources(read_sources(scope, parsed, project), opaque, options,
+    model, findings, shape_notes = check_sources(read_sources(scope, parsed, project), opaque, options.as_of,
                                                None, None, ran, ctx)
     fixes = _fixes(findings, FixContext(model, options.as_of, abspath_of, read))
     budget = project.budget
@@ -157,7 +158,7 @@ def shared_budget(scopes: list[Scope], hidden: list[frozenset[str]], parsed: Map
     sources = [read_sources(scope, parsed, project) for scope in scopes]
     out = []
     for i, (src, opaque) in enumerate(zip(sources, hidden)):
-        model, findings, shape_notes = check_sources(src, opaque, options, None, None, ran, ctx)
+        model, findings, shape_notes = check_sources(src, opaque, options.as_of, None, None, ran, ctx)
         first = i == 0  # what the one project gathered for all scopes goes with the first
         out.append(ScopeResult(findings, _fixes(findings, FixContext(model, options.as_of, abspath_of, read)),
                                 frozenset(), frozenset(), {}, opaque, (0, 0, 0),
