@@ -84,6 +84,10 @@ def in_background(task: Callable[[], None]) -> bool:
     if pid == 0:
         code = 1
         try:
+            try:  # the run in the foreground goes first: this only fills a cache
+                os.nice(10)
+            except OSError:
+                pass
             task()
             code = 0
         finally:
