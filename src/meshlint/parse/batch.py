@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -167,10 +167,13 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
                 cache_root: Path | None = None, budget: float = PARSE_BUDGET_SECONDS,
                 full_kinds: frozenset[str] | None = None,
                 overlay: Mapping[str, bytes] | None = None,
-                prefetched: Mapping[str, bytes] | None = None) -> dict[str, ParsedFile]:
+                prefetched: Mapping[str, bytes] | None = None,
+                meanwhile: Callable[[], None] | None = None, meanwhile_bytes: int = 0) -> dict[str, ParsedFile]:
     """Every entry parsed; `full_kinds` as in parse_data (the engine passes what the
     model reads); `overlay`: abspath -> bytes read instead of the disk (unsaved buffers);
-    `prefetched`: abspath -> bytes already read from the disk (by the run cache's key)."""
+    `prefetched`: abspath -> bytes already read from the disk (by the run cache's key);
+    `meanwhile`: work of the caller's that needs no parsed file, done here while the workers
+    parse (it costs about as much as parsing `meanwhile_bytes` of YAML: the shares allow for it)."""
     settings = ParseSettings(max_bytes, budget, full_kinds)
     settle()  # a previous batch's cache writes land before this batch reads the cache
     cache = ParseCache(cache_root, full_kinds) if cache_root is not None else None
@@ -200,8 +203,10 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
             results[entry.abspath] = restored
         else:
             todo.append((entry, data, key))
-    mine, shares = _shares(todo, jobs, sum(len(d) for _, d in terraform))
+    mine, shares = _shares(todo, jobs, sum(len(d) for _, d in terraform), meanwhile_bytes if meanwhile else 0)
     workers = [Worker(share, partial(_blob_of, settings=settings)) for share in shares]
+    if meanwhile is not None:
+        meanwhile()
     # the Terraform files (tree-sitter trees cannot cross processes) while the workers parse
     results.update(parse_terraform(terraform, partial(_parse_hcl, settings=settings)))
     rendered: list[RenderedPattern] = []
@@ -285,7 +290,7 @@ def _timed_out(pf: ParsedFile) -> bool:
 _WORKER, _DECODE, _TERRAFORM = 1.5, 0.24, 1.65
 
 
-def _shares(todo: list, jobs: int, terraform_bytes: int) -> tuple[list, list[list]]:
+def _shares(todo: list, jobs: int, terraform_bytes: int, other_bytes: int = 0) -> tuple[list, list[list]]:
     """(the parent's share, each worker's share) of the files to parse, so that all finish
     together; everything stays here for one job, a small batch, or where forking is not
     possible."""
@@ -293,7 +298,7 @@ def _shares(todo: list, jobs: int, terraform_bytes: int) -> tuple[list, list[lis
     if jobs <= 1 or total < PARALLEL_MIN_BYTES or not can_fork():
         return todo, []
     workers = jobs - 1
-    per_worker = (_TERRAFORM * terraform_bytes + total) / (_WORKER + workers * (1 - _DECODE))
+    per_worker = (_TERRAFORM * terraform_bytes + other_bytes + total) / (_WORKER + workers * (1 - _DECODE))
     per_worker = min(per_worker, total / workers)
     room = [per_worker] * workers + [total - per_worker * workers]  # the parent's is last
     bins: list[list] = [[] for _ in room]
