@@ -12,6 +12,8 @@ from meshlint.forks import Worker, can_fork
 
 MIN_SCOPES = 8  # fewer scopes are checked here: a fork does not pay for them
 MIN_WEIGHT = 100_000  # nor does less work in all (scopework.weight: ~0.1 s)
+FORK_COST = 8_000  # forking a big process and reading the worker's answers, in the same units
+WORKER_SLOWER = 1.2  # a forked worker copies the pages it touches: the same scope costs it more
 
 
 def worth_sharing(weights: Sequence[int], jobs: int) -> bool:
@@ -28,11 +30,14 @@ def by_scope(weights: Sequence[int], check: Callable[[int], T], encode: Callable
     order = sorted(range(len(weights)), key=lambda i: -weights[i])
     mine: list[int] = []
     theirs: list[int] = []
-    load = [0, 0]
-    for i in order:  # heaviest first, to the lighter side
-        side = 0 if load[0] <= load[1] else 1
-        (mine if side == 0 else theirs).append(i)
-        load[side] += weights[i]
+    here, there = float(FORK_COST), 0.0  # this process also forks the worker and reads its answers
+    for i in order:  # heaviest first, where it would finish sooner
+        if here + weights[i] <= there + WORKER_SLOWER * weights[i]:
+            mine.append(i)
+            here += weights[i]
+        else:
+            theirs.append(i)
+            there += WORKER_SLOWER * weights[i]
     theirs.sort()
     worker = Worker(theirs, lambda i: encode(check(i)))
     out: dict[int, T] = {i: check(i) for i in sorted(mine)}

@@ -178,7 +178,7 @@ def decoded(blob: bytes) -> ScopeOutcome | None:
 
 def weight(scope: Scope, parsed: Mapping[str, ParsedFile]) -> int:
     """A scope's expected cost (about microseconds on the benchmark corpus), to share scopes
-    between processes: Terraform is evaluated (~550 per KB), YAML documents become objects
+    between processes: Terraform is evaluated (~400 per KB), YAML documents become objects
     (~18 each), and every scope runs every rule (~250)."""
     cost = 250
     for entry in scope.files:
@@ -186,7 +186,7 @@ def weight(scope: Scope, parsed: Mapping[str, ParsedFile]) -> int:
         if pf is None:
             continue
         if pf.hcl is not None:
-            cost += 550 * len(pf.hcl.src) // 1024
+            cost += 400 * len(pf.hcl.src) // 1024
         elif pf.yaml is not None:
             cost += 18 * len(pf.yaml.documents)
     return cost
