@@ -98,8 +98,11 @@ def best(fn, repeat: int):
 
 
 def meshlint_cmd(*args: str) -> list[str]:
-    exe = shutil.which("meshlint")
-    return [exe, *args] if exe else [sys.executable, "-m", "meshlint", *args]
+    """The meshlint installed beside the interpreter that runs the benchmark (the floor runs
+    on that interpreter too), not whatever `meshlint` is first on PATH: a version manager's
+    shim there (pyenv's) adds ~70 ms to every run and measures the wrong install."""
+    exe = Path(sys.executable).parent / "meshlint"
+    return [str(exe), *args] if exe.is_file() else [sys.executable, "-m", "meshlint", *args]
 
 
 def bench(corpus: Path, repeat: int) -> dict:

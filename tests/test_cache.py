@@ -56,14 +56,14 @@ def test_the_parse_cache_of_another_build_is_not_read(tmp_path, monkeypatch):
     only the most recently used few of the others are kept."""
     from meshlint import cachedir
     from meshlint.discover import discover
-    from meshlint.parse import batch
+    from meshlint.parse import batch, cachestore
 
     write_tree(tmp_path / "repo", {"ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n"})
     files = discover([str(tmp_path / "repo")]).files
     cache = tmp_path / "cache"
 
     def parse_with(build: str) -> dict:
-        monkeypatch.setattr(batch, "code_digest", lambda: build * 16)
+        monkeypatch.setattr(cachestore, "code_digest", lambda: build * 16)
         batch.parse_files(files, 5_000_000, cache_root=cache)
         return dict(batch.STATS)
 
@@ -73,5 +73,52 @@ def test_the_parse_cache_of_another_build_is_not_read(tmp_path, monkeypatch):
     for build in "cdef":
         parse_with(build)
     kept = sorted(p.name for p in cache.glob("parse-*.sqlite"))
-    assert len(kept) == batch.KEPT_BUILDS + 1 and any("ffff" in name for name in kept)
+    assert len(kept) == cachestore.KEPT_BUILDS + 1 and any("ffff" in name for name in kept)
     assert cachedir.code_digest() == cachedir.code_digest()  # worked out once per process
+
+
+def test_a_run_right_after_another_reads_the_cache_it_left(tmp_path):
+    """A command-line run writes the parse cache in a forked child once its report is out;
+    the next run, started at once, finds every unchanged file in the cache."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    files = {f"k8s/app{i}.yaml": f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app{i}\n" for i in range(60)}
+    write_tree(tmp_path / "repo", files)
+    env = {**os.environ, "MESHLINT_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(REPO / "src")}
+
+    def run() -> str:
+        proc = subprocess.run([sys.executable, "-m", "meshlint", "check", str(tmp_path / "repo"), "--verbose"],
+                              capture_output=True, text=True, env=env, timeout=60)
+        return re.search(r"files: \d+ parsed, \d+ from the parse cache", proc.stderr).group()
+
+    assert run() == "files: 60 parsed, 0 from the parse cache"
+    (tmp_path / "repo" / "k8s" / "app0.yaml").write_text(files["k8s/app0.yaml"] + "  labels: {a: b}\n")
+    assert run() == "files: 1 parsed, 59 from the parse cache"
+
+
+def test_a_reader_waits_for_the_writer_that_holds_the_lock(tmp_path):
+    """The writer's lock is taken when the writes are deferred and given up when they are
+    done; a run starting meanwhile (another process) waits for it before reading."""
+    import subprocess
+    import sys
+    import time
+
+    from conftest import REPO
+    from meshlint.parse.cachestore import ParseCache
+
+    cache = ParseCache(tmp_path, None)
+    write = cache.held(lambda: None)  # the lock is held from here
+    reader = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from meshlint.parse.cachestore import ParseCache; "
+        "t = time.monotonic(); ParseCache(Path(sys.argv[1]), None).load_many(['k']); "
+        "print(time.monotonic() - t)"), str(tmp_path)], stdout=subprocess.PIPE, text=True,
+        env={"PYTHONPATH": str(REPO / "src")})
+    time.sleep(1.0)
+    write()  # the writes are done: the lock is given up
+    waited = float(reader.communicate(timeout=30)[0])
+    assert 0.7 < waited < 5.0

@@ -143,7 +143,7 @@ class _Payload:
 
 
 def _poisoned_cache(tmp_path: Path, entry: FileEntry, blob: bytes) -> Path:
-    from meshlint.parse.batch import ParseCache
+    from meshlint.parse.cachestore import ParseCache
 
     cache_root = tmp_path / "cache"
     cache = ParseCache(cache_root, None)

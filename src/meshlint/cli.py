@@ -104,6 +104,8 @@ FORMAT_CHOICES = ["text", "json", "sarif", "github", "junit", "auto"]
 # The last run's result, held past the command: `main` leaves with os._exit, and letting the
 # command's frame free a large model object by object costs more than a tenth of a cold run.
 _last_run: list = []
+# run as the `meshlint` program (main), not called in-process: the process ends with the command
+_as_program = False
 
 
 @cli.command()
@@ -172,6 +174,7 @@ def check(paths, fmt, output, style, color_choice, statistics, quiet, select, ig
     options.cache = not no_cache and os.environ.get("MESHLINT_NO_CACHE", "") == ""
     options.fixes = show_fixes
     options.models = show_fixes  # the report needs the models only to work out fixes
+    options.cache_after_exit = _as_program  # written once the report is out (see _exit)
     if jobs:
         options.jobs = jobs
     if baseline:
@@ -422,6 +425,8 @@ def _main() -> int:
     # A short-lived process whose objects form no cycles worth collecting: a collection
     # after the run would traverse the whole model (half a second on a big repository).
     gc.disable()
+    global _as_program
+    _as_program = True
     debug = "--debug" in sys.argv[1:]
     try:
         cli.main(standalone_mode=False)
@@ -454,10 +459,14 @@ def _main() -> int:
 
 def _exit(code: int) -> None:
     """Flush and leave without tearing down the interpreter: freeing a large model object
-    by object takes longer than some whole runs, and nothing is left to clean up."""
+    by object takes longer than some whole runs, and nothing is left to clean up but the
+    parse cache's writes, which a forked child finishes once the report is out."""
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except (BrokenPipeError, OSError):
         code = code or EXIT_ERROR
+    from meshlint.forks import release
+
+    release()
     os._exit(code)

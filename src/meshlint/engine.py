@@ -36,9 +36,8 @@ from meshlint.forks import settle
 
 if TYPE_CHECKING:
     from meshlint.checks import CheckContext
-    from meshlint.scopework import ScopeOutcome
-    from meshlint.model import Model
     from meshlint.parse import ParsedFile
+    from meshlint.scopework import ScopeOutcome
     from meshlint.terraform import Project
 
 
@@ -66,6 +65,9 @@ class Options:
     # keep every scope's model on the Run (versions, fix, diff and the editor read them); a
     # run that only reports may instead check its scopes in two processes (see fanout)
     models: bool = True
+    # the parse cache written when the process ends (`forks.release`, after the report is
+    # out: the command line), not before the run returns
+    cache_after_exit: bool = False
 
 
 @dataclass
@@ -87,7 +89,7 @@ def run(options: Options) -> Run:
     try:
         return _run(options)
     finally:
-        settle()  # the parse cache's background writes: the run ends when they have landed
+        settle(kept=not options.cache_after_exit)  # the run ends when its cache writes have landed
         if gc_was_enabled:
             gc.enable()
 
@@ -129,7 +131,8 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -
     tell("parse", 0, len(disc.files))
     parsed = parse_files(disc.files, options.max_file_bytes, options.jobs,
                          cache_dir() if options.cache else None, options.overlay, contents,
-                         lambda: _prepare(disc, options), _PREPARE_BYTES + 170 * len(disc.files))
+                         lambda: _prepare(disc, options), _PREPARE_BYTES + 170 * len(disc.files),
+                         options.cache_after_exit)
     project = terraform_project(disc, parsed, options.overlay)
     timings["parse"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("parse", len(disc.files), len(disc.files))
@@ -262,12 +265,13 @@ def finish_report(found: list[Finding], ran: list[str], disc: Discovery, scopes:
 def parse_files(files: list[FileEntry], max_file_bytes: int, jobs: int,
                 cache_root: Path | None, overlay: Mapping[str, bytes] | None = None,
                 prefetched: Mapping[str, bytes] | None = None, meanwhile: Callable[[], None] | None = None,
-                meanwhile_bytes: int = 0) -> dict[str, ParsedFile]:
+                meanwhile_bytes: int = 0, defer_cache: bool = False) -> dict[str, ParsedFile]:
     from meshlint.model.types import FULL_KINDS
     from meshlint.parse.batch import parse_files as parse_batch  # lazy: start-up time
 
     return parse_batch(files, max_file_bytes, jobs, cache_root, full_kinds=FULL_KINDS, overlay=overlay,
-                       prefetched=prefetched, meanwhile=meanwhile, meanwhile_bytes=meanwhile_bytes)
+                       prefetched=prefetched, meanwhile=meanwhile, meanwhile_bytes=meanwhile_bytes,
+                       defer_cache=defer_cache)
 
 
 # what _prepare costs, as bytes of YAML parsed (measured on the benchmark corpus), besides

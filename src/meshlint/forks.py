@@ -19,6 +19,7 @@ from typing import BinaryIO, Generic, TypeVar
 Item = TypeVar("Item")
 _LENGTH = struct.Struct("<Q")
 _writers: list[int] = []  # cache writers still running (see settle)
+_deferred: list[Callable[[], None]] = []  # cache writes kept for the end of the run (see later)
 
 
 def can_fork() -> bool:
@@ -71,10 +72,11 @@ class Worker(Generic[Item]):
         return blobs if pos == len(data) else None
 
 
-def in_background(task: Callable[[], None]) -> bool:
-    """Run `task` in a forked child that the run does not wait for until `settle`
-    (the parse cache's writes, while the parent builds the model). False when it cannot
-    fork: the caller then does the work itself."""
+def in_background(task: Callable[[], None], waited: bool = True) -> bool:
+    """Run `task` in a forked child, at a lower priority: the parse cache's writes while the
+    parent builds the model (`settle` waits for it), or after the process has said all it
+    had to say (`waited=False`: nobody waits). False when it cannot fork: the caller then
+    does the work itself."""
     if not can_fork():
         return False
     try:
@@ -92,16 +94,40 @@ def in_background(task: Callable[[], None]) -> bool:
             code = 0
         finally:
             os._exit(code)
-    _writers.append(pid)
+    if waited:
+        _writers.append(pid)
     return True
 
 
-def settle() -> None:
-    """Wait for the background writers: a run is finished when its cache is written (the
-    next run, or a test, reads it)."""
+def later(task: Callable[[], None]) -> None:
+    """Keep `task` (a cache write) for when the process ends (`release`), or for the next
+    `settle` of a process that goes on."""
+    _deferred.append(task)
+
+
+def release() -> None:
+    """At the end of a command-line run, once its output is out: the kept cache writes go
+    to one forked child that nobody waits for, so that they cost the user no time."""
+    tasks, _deferred[:] = list(_deferred), []
+    if tasks and not in_background(lambda: _run_all(tasks), waited=False):
+        _run_all(tasks)
+
+
+def settle(kept: bool = True) -> None:
+    """The background writers waited for, and the kept cache writes done (unless `kept` is
+    False: a command-line run leaves them to `release`): a run is finished when its cache is
+    written (the next run in this process, or a test, reads it)."""
+    if kept:
+        tasks, _deferred[:] = list(_deferred), []
+        _run_all(tasks)
     while _writers:
         pid = _writers.pop()
         try:
             os.waitpid(pid, 0)
         except ChildProcessError:
             pass
+
+
+def _run_all(tasks: list[Callable[[], None]]) -> None:
+    for task in tasks:
+        task()

@@ -15,119 +15,28 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from meshlint import __version__
-from meshlint.cachedir import code_digest
 from meshlint.discover import TERRAFORM, TFVARS, FileEntry
+from meshlint.forks import Worker, can_fork, in_background, later, settle
 from meshlint.parse import ParsedFile, parse_data, read_entry
 from meshlint.parse.cachecodec import Corrupt, decode, encode
+from meshlint.parse.cachestore import ParseCache
 from meshlint.parse.hclbudget import parse_terraform
-from meshlint.parse.templates import TEMPLATE_SKIP, RenderedPattern, rendered_by, rendered_patterns
-from meshlint.forks import Worker, can_fork, in_background, settle
+from meshlint.parse.templates import (
+    TEMPLATE_SKIP,
+    RenderedPattern,
+    rendered_by,
+    rendered_patterns,
+)
 
 PARALLEL_MIN_BYTES = 1_000_000
 BACKGROUND_MIN_FILES = 50  # fewer new cache entries are written at once, not by a forked child
-MAX_CACHE_BYTES = 256 * 1024 * 1024  # past this the cache starts over (entries never expire)
 STATS = {"parsed": 0, "cached": 0}  # the last batch: for --verbose
 PARSE_BUDGET_SECONDS = 20.0
-CACHE_FORMAT = 2  # 1 held pickles: never read again
-
-
-class ParseCache:
-    """Parsed files by content hash, in one SQLite file: one transaction writes a whole
-    run's new entries (a file per entry costs more than parsing on most filesystems)."""
-
-    def __init__(self, root: Path, full_kinds: frozenset[str] | None):
-        # one file per build of meshlint: parsing code that changed (an edited checkout, a
-        # rebuilt wheel of the same version) must not be answered by the old code's results
-        self.path = root / f"parse-{__version__}-{CACHE_FORMAT}-{code_digest()[:16]}.sqlite"
-        self._full_kinds = sorted(full_kinds) if full_kinds is not None else None
-        self._db = None
-        self._pending: list[tuple[str, bytes]] = []
-        self._inherited = None
-
-    def _conn(self):
-        if self._db is None:
-            import sqlite3
-
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                if self.path.exists() and self.path.stat().st_size > MAX_CACHE_BYTES:
-                    self.path.unlink()
-                if not self.path.exists():
-                    _forget_old_builds(self.path.parent)
-                self._db = sqlite3.connect(str(self.path), timeout=5)
-                # a cache, not a record: no fsync per commit (a torn write is a cache miss)
-                self._db.execute("PRAGMA synchronous=OFF")
-                self._db.execute("PRAGMA journal_mode=MEMORY")
-                self._db.execute("CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, blob BLOB)")
-            except (OSError, sqlite3.Error):
-                self._db = False  # an unusable cache (read-only, corrupt) is no cache
-        return self._db or None
-
-    def key(self, entry: FileEntry, data: bytes, max_bytes: int) -> str:
-        h = hashlib.sha256()
-        h.update(f"{entry.kind}\0{entry.path}\0{max_bytes}\0{self._full_kinds}\0".encode("utf-8", "surrogateescape"))
-        h.update(data)
-        return h.hexdigest()
-
-    def load_many(self, keys: list[str]) -> dict[str, bytes]:
-        import sqlite3
-
-        db = self._conn()
-        if db is None or not keys:
-            return {}
-        out = {}
-        try:
-            for i in range(0, len(keys), 500):
-                chunk = keys[i:i + 500]
-                marks = ",".join("?" * len(chunk))
-                out.update(db.execute(f"SELECT key, blob FROM parsed WHERE key IN ({marks})", chunk))
-        except sqlite3.Error:
-            return {}
-        return out
-
-    def detached(self, task):
-        """`task` for a forked child: it writes through a connection of its own (SQLite
-        connections must not cross a fork), leaving the inherited one untouched."""
-        def run() -> None:
-            self._inherited, self._db = self._db, None  # kept referenced: never closed here
-            task()
-        return run
-
-    def store(self, key: str, blob: bytes) -> None:
-        self._pending.append((key, blob))
-
-    def flush(self) -> None:
-        import sqlite3
-
-        db = self._conn()
-        if db is None or not self._pending:
-            return
-        try:
-            with db:
-                db.executemany("INSERT OR REPLACE INTO parsed (key, blob) VALUES (?, ?)", self._pending)
-        except sqlite3.Error:
-            pass  # an unwritable cache only costs time
-        self._pending = []
-
-
-KEPT_BUILDS = 3  # parse caches of other builds kept beside this one (a pre-commit and a dev install)
-
-
-def _forget_old_builds(folder: Path) -> None:
-    """Delete the parse caches of all but the most recently used other builds."""
-    try:
-        others = sorted(folder.glob("parse-*.sqlite"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in others[KEPT_BUILDS:]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass  # a cache folder we cannot tidy only costs disk
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,12 +77,14 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
                 full_kinds: frozenset[str] | None = None,
                 overlay: Mapping[str, bytes] | None = None,
                 prefetched: Mapping[str, bytes] | None = None,
-                meanwhile: Callable[[], None] | None = None, meanwhile_bytes: int = 0) -> dict[str, ParsedFile]:
+                meanwhile: Callable[[], None] | None = None, meanwhile_bytes: int = 0,
+                defer_cache: bool = False) -> dict[str, ParsedFile]:
     """Every entry parsed; `full_kinds` as in parse_data (the engine passes what the
     model reads); `overlay`: abspath -> bytes read instead of the disk (unsaved buffers);
     `prefetched`: abspath -> bytes already read from the disk (by the run cache's key);
     `meanwhile`: work of the caller's that needs no parsed file, done here while the workers
-    parse (it costs about as much as parsing `meanwhile_bytes` of YAML: the shares allow for it)."""
+    parse (it costs about as much as parsing `meanwhile_bytes` of YAML: the shares allow for it);
+    `defer_cache`: the parse cache is written when the process ends (see _fill_cache)."""
     settings = ParseSettings(max_bytes, budget, full_kinds)
     settle()  # a previous batch's cache writes land before this batch reads the cache
     cache = ParseCache(cache_root, full_kinds) if cache_root is not None else None
@@ -225,7 +136,7 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
             if key is not None and not _timed_out(pf):
                 encoded.append((key, blob))
     if cache is not None:
-        _fill_cache(cache, unencoded, encoded, jobs)
+        _fill_cache(cache, unencoded, encoded, jobs, defer_cache)
     if rendered:
         _skip_rendered(results, rendered)
     return results
@@ -248,10 +159,11 @@ def _parse_here(share, settings: ParseSettings, results: dict[str, ParsedFile]) 
 
 
 def _fill_cache(cache: ParseCache, unencoded: list[tuple[str, ParsedFile]],
-                encoded: list[tuple[str, bytes]], jobs: int) -> None:
-    """Write this batch's new entries. With more than one job and much to encode, a forked
-    child encodes and writes them while the run builds its model (the run waits for it
-    at its end, see `settle`)."""
+                encoded: list[tuple[str, bytes]], jobs: int, defer: bool) -> None:
+    """Write this batch's new entries. `defer`: when the process ends (forks.release, after
+    the report is out) or at the next batch, whichever comes first. Otherwise, with more
+    than one job and much to encode, a forked child encodes and writes them while the run
+    builds its model (the run waits for it at its end, see `settle`)."""
     def write() -> None:
         for key, blob in encoded:
             cache.store(key, blob)
@@ -260,6 +172,9 @@ def _fill_cache(cache: ParseCache, unencoded: list[tuple[str, ParsedFile]],
         cache.flush()
 
     if not unencoded and not encoded:
+        return
+    if defer:  # the lock from now until the writes are done: a run starting meanwhile waits
+        later(cache.held(cache.detached(write)))
         return
     if jobs > 1 and len(unencoded) >= BACKGROUND_MIN_FILES and in_background(cache.detached(write)):
         return
