@@ -296,7 +296,11 @@ def parse_all(disc: Discovery, options: Options) -> dict[str, ParsedFile]:
 
 
 def terraform_project(disc: Discovery, parsed: Mapping[str, ParsedFile],
-                      overlay: Mapping[str, bytes] | None = None) -> Project:
+                      overlay: Mapping[str, bytes] | None = None,
+                      real: Callable[[str], str] | None = None) -> Project:
+    """The run's Terraform modules (every .tf and .tfvars, by folder) and the YAML files the
+    parse layer read, by real path (`real`: the caller's lookup of real paths, else
+    os.path's, once per folder)."""
     from meshlint.terraform import (  # lazy: tree-sitter only on a cache miss
         Project,
         TfModule,
@@ -313,20 +317,28 @@ def terraform_project(disc: Discovery, parsed: Mapping[str, ParsedFile],
             module.add_file(pf.hcl)
         else:
             module.tfvars.append(pf.hcl)
+    real_of = real or _RealPaths()
     yaml_files = {}
-    real_dirs: dict[str, str] = {}  # one realpath per folder, not one per file (a tenth of the phase)
     for e in disc.files:
         yaml = parsed[e.abspath].yaml if e.abspath in parsed else None
         if yaml is not None:
-            if os.path.islink(e.abspath):
-                real = os.path.realpath(e.abspath)
-            else:
-                folder, name = os.path.split(e.abspath)
-                if folder not in real_dirs:
-                    real_dirs[folder] = os.path.realpath(folder)
-                real = os.path.join(real_dirs[folder], name)
-            yaml_files[real] = yaml
+            yaml_files[real_of(e.abspath)] = yaml
     return Project(modules, disc.tree_roots, yaml_files, overlay)
+
+
+class _RealPaths:
+    """Real paths with one realpath per folder, not one per file (a tenth of the phase)."""
+
+    def __init__(self) -> None:
+        self._folders: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        if os.path.islink(path):
+            return os.path.realpath(path)
+        folder, name = os.path.split(path)
+        if folder not in self._folders:
+            self._folders[folder] = os.path.realpath(folder)
+        return os.path.join(self._folders[folder], name)
 
 
 def opaque_kinds(scopes: list[Scope], template_dirs: Mapping[str, str],

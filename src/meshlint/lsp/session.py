@@ -55,6 +55,7 @@ from meshlint.engine import (
     parse_files,
     rules_run,
     run_scopes,
+    terraform_project,
     terraform_read_errors,
 )
 from meshlint.findings import Finding
@@ -70,7 +71,6 @@ from meshlint.lsp.scopes import (
 from meshlint.parse import ParsedFile, read_entry
 from meshlint.parse.batch import _skip_rendered
 from meshlint.parse.templates import RenderedPattern, rendered_patterns
-from meshlint.terraform import Project, TfModule
 from meshlint.terraform.budget import MAX_NOTES
 
 # a file changed less than this long ago may change again within its timestamp's
@@ -156,7 +156,7 @@ class ProjectSession:
         changed, changed_dirs = self._update_files(disc.files, overlay, options)
         parsed = self._parsed(disc.files, changed)
         real, same_layout = self._layout(disc)
-        project = _project(disc, parsed, real, overlay)
+        project = terraform_project(disc, parsed, overlay, real)  # real paths from the session's lookup
         scopes = self._cut(disc, parsed, options, same_layout, changed)
         hidden = opaque_kinds(scopes, disc.template_dirs, parsed)
         ran, ctx = rules_run(options), check_context(options)
@@ -402,27 +402,6 @@ def _scope_copy(scope: Scope) -> Scope:
     return replace(scope, roots=list(scope.roots), files=list(scope.files), reasons=dict(scope.reasons))
 
 
-def _project(disc: Discovery, parsed: Mapping[str, ParsedFile], real: Callable[[str], str],
-             overlay: Mapping[str, bytes]) -> Project:
-    """`engine.terraform_project`, with real paths from the session's lookup (they are
-    most of its time)."""
-    modules: dict[str, TfModule] = {}
-    for entry in disc.files:
-        pf = parsed.get(entry.abspath)
-        if pf is None or pf.hcl is None or entry.kind not in _TERRAFORM_KINDS:
-            continue
-        directory = os.path.dirname(entry.abspath)
-        module = modules.setdefault(directory, TfModule(directory))
-        if entry.kind == TERRAFORM:
-            module.add_file(pf.hcl)
-        else:
-            module.tfvars.append(pf.hcl)
-    yaml_files = {}
-    for e in disc.files:
-        yaml = parsed[e.abspath].yaml if e.abspath in parsed else None
-        if yaml is not None:
-            yaml_files[real(e.abspath)] = yaml
-    return Project(modules, disc.tree_roots, yaml_files, overlay)
 
 
 def _scope_key(scope: Scope) -> tuple:

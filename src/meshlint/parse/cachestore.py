@@ -37,6 +37,7 @@ class ParseCache:
         self._pending: list[tuple[str, bytes]] = []
         self._inherited = None
         self._lock_path = root / "parse.lock"
+        self._holding = False  # the writer's lock is held for this cache's own writes
 
     def _conn(self):
         if self._db is None:
@@ -92,17 +93,21 @@ class ParseCache:
         """`task` with the writer's lock taken now and given up when it is done (wherever it
         runs: a child forked later inherits the lock)."""
         fd = _lock(self._lock_path, exclusive=True, wait=LOCK_WAIT_SECONDS)
+        self._holding = fd is not None  # this cache's own writes must not wait for themselves
 
         def run() -> None:
             try:
                 task()
             finally:
+                self._holding = False
                 if fd is not None:
                     os.close(fd)
         return run
 
     def _wait_for_writer(self) -> None:
         """Wait (a while) for a writer that still holds the lock: its run has just ended."""
+        if self._holding:
+            return
         fd = _lock(self._lock_path, exclusive=False, wait=LOCK_WAIT_SECONDS)
         if fd is not None:
             os.close(fd)

@@ -84,6 +84,9 @@ class ModuleContext:
         self._resources: dict[tuple[str, str], Value] = {}
         self._meta: dict[int, Value] = {}  # count / for_each, by id of the attribute
         self._refused: dict[int, InstanceProblem] = {}  # count / for_each Terraform refuses, by id
+        for blk in module.unknown_blocks:  # never silent: what meshlint does not read, and why
+            project.budget.note(f"{blk.file.path}:{blk.line}", f"`{blk.type}` is not a Terraform block type "
+                                "(Terraform rejects the file, unless the type is newer than meshlint)")
 
     # -- names ---------------------------------------------------------------------------
     @property

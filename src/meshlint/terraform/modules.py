@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from meshlint.parse.hclfront import HclAttr, HclBlock, HclFile
 from meshlint.tfrefs import module_source_dir
 
+# the block types a Terraform configuration file may hold (Terraform 1.14: `action` the newest);
+# another is a file Terraform rejects, or one newer than this list
+BLOCK_TYPES = frozenset(("terraform", "provider", "variable", "output", "locals", "module", "resource",
+                         "data", "moved", "import", "check", "removed", "ephemeral", "action"))
+
 
 @dataclass
 class TfModule:
@@ -27,6 +32,7 @@ class TfModule:
     data: dict[tuple[str, str], HclBlock] = field(default_factory=dict)
     module_calls: dict[str, HclBlock] = field(default_factory=dict)
     providers: list[HclBlock] = field(default_factory=list)
+    unknown_blocks: list[HclBlock] = field(default_factory=list)  # types not in BLOCK_TYPES: not read
 
     def add_file(self, f: HclFile) -> None:
         self.files.append(f)
@@ -46,6 +52,8 @@ class TfModule:
                 self.module_calls[labels[0]] = blk
             elif t == "provider":
                 self.providers.append(blk)
+            elif t not in BLOCK_TYPES:
+                self.unknown_blocks.append(blk)
 
 
 def local_module_source(call: HclBlock) -> str | None:
