@@ -165,3 +165,23 @@ def test_every_data_key_is_read_by_code():
     unread = _unread()
     assert unread - set(PENDING_READERS) == set(), "data keys no code reads (use them or drop them)"
     assert set(PENDING_READERS) - unread == set(), "now read: remove from PENDING_READERS"
+
+
+def test_stale_notes_name_the_tables_stale_tables_names_without_loading_them():
+    """The run's note reads a table's date from its shipped `as_of` line (a run loads only
+    the tables its checks use); it names exactly the tables that loading them would."""
+    import datetime as _dt
+
+    from meshlint import knowledge
+    from meshlint.knowledge.store import stale_notes, stale_tables
+
+    for day in (_dt.date(2026, 11, 27), _dt.date(2027, 3, 1), _dt.date(2030, 1, 1)):
+        knowledge.reload()
+        notes = stale_notes(day)
+        named = {t.name for t in stale_tables(day)}
+        if not named:
+            assert notes == []
+            continue
+        assert len(notes) == 1
+        listed = notes[0].split("may be stale: ", 1)[1].split(". ", 1)[0]
+        assert {item.split(" (as of ")[0] for item in listed.split(", ")} == named

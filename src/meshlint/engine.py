@@ -131,7 +131,7 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -
     tell("parse", 0, len(disc.files))
     parsed = parse_files(disc.files, options.max_file_bytes, options.jobs,
                          cache_dir() if options.cache else None, options.overlay, contents,
-                         lambda: _prepare(disc, options), _PREPARE_BYTES + 170 * len(disc.files),
+                         lambda: _prepare(disc), _PREPARE_BYTES + 170 * len(disc.files),
                          options.cache_after_exit)
     project = terraform_project(disc, parsed, options.overlay)
     timings["parse"], clock = time.perf_counter() - clock, time.perf_counter()
@@ -209,7 +209,7 @@ def _checked_each(scopes: list[Scope], opaque: list[frozenset[str]], parsed: Map
     in_turn = scopework.InTurn(scopes, opaque, parsed, project, options.as_of, ran, ctx, options.models)
     weights = [scopework.weight(scope, parsed) for scope in scopes]
     if not options.models and fanout.worth_sharing(weights, options.jobs):
-        knowledge.stale_notes(options.as_of)  # every table loaded once, before the fork
+        knowledge.preload()  # every table loaded once, before the fork
         return fanout.by_scope(weights, in_turn, scopework.encoded, scopework.decoded)
     return [in_turn(i) for i in range(len(scopes))]
 
@@ -276,17 +276,16 @@ def parse_files(files: list[FileEntry], max_file_bytes: int, jobs: int,
 
 # what _prepare costs, as bytes of YAML parsed (measured on the benchmark corpus), besides
 # ~170 bytes per file for the layout's scopes
-_PREPARE_BYTES = 300_000
+_PREPARE_BYTES = 150_000
 
 
-def _prepare(disc: Discovery, options: Options) -> None:
+def _prepare(disc: Discovery) -> None:
     """What the checks need and no parsed file decides, done while the workers parse: the
-    layout's scopes, the rules, the data tables."""
-    from meshlint import checks, knowledge
+    layout's scopes and the rules."""
+    from meshlint import checks
 
     directory_scopes(disc)
     checks.load_all()
-    knowledge.stale_notes(options.as_of)
 
 
 def parse_all(disc: Discovery, options: Options) -> dict[str, ParsedFile]:

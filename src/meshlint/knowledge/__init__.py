@@ -59,7 +59,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "KnowledgeError", "RuleDoc", "catalog", "rule_doc", "rules_dir", "data", "data_names", "table",
-    "InForce", "in_force", "stale_notes", "stale_tables", "reload",
+    "InForce", "in_force", "stale_notes", "stale_tables", "preload", "reload",
     "artifact_hosts", "aws_arch", "eks_blueprints_addons", "eks_modules", "eks_versions", "gateway_api", "image_arch",
     "istio_patches", "istio_protocols", "istio_releases", "kiali_compat", "kiali_gateway_detection",
     "nat_gateway_prices", "vpc_module",
@@ -75,6 +75,15 @@ def table(name: str) -> Table:
     if name not in TABLES:
         raise KnowledgeError(f"data table {name} has no schema in knowledge.tables")
     return in_force(name).table
+
+
+def preload() -> None:
+    """Every table in force loaded now (before forking workers that would each load them)."""
+    from meshlint.knowledge.store import in_force  # lazy: see _LAZY
+    from meshlint.knowledge.tables import TABLES
+
+    for name in sorted(TABLES):
+        in_force(name)
 
 
 def reload() -> None:

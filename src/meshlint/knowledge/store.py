@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -114,12 +115,37 @@ def stale_tables(as_of: _dt.date, after_days: int = STALE_AFTER_DAYS) -> list[In
 
 def stale_notes(as_of: _dt.date) -> list[str]:
     """One note for a run's report naming the tables that may be stale on `as_of`, and how
-    to refresh them; none when every table is recent enough."""
-    stale = stale_tables(as_of)
+    to refresh them; none when every table is recent enough. A table the run has not used
+    is not loaded for this: its shipped file's `as_of` line says its date (the whole table is
+    validated when a check first uses it), unless a refreshed copy may be in force."""
+    stale = [(name, day) for name, day in _dates() if (as_of - day).days > STALE_AFTER_DAYS]
     if not stale:
         return []
-    listed = ", ".join(f"{t.name} (as of {t.table.as_of})" for t in stale)
-    refreshable = [t.name for t in stale if t.name in REFRESHABLE]
+    listed = ", ".join(f"{name} (as of {day})" for name, day in stale)
+    refreshable = [name for name, _ in stale if name in REFRESHABLE]
     how = ("run `meshlint data update` to refresh " + ", ".join(refreshable) + "; " if refreshable else "")
     return [f"facts more than {STALE_AFTER_DAYS} days older than {as_of} may be stale: {listed}. "
             f"{how}a newer meshlint ships newer facts (`meshlint data` shows what is in force)."]
+
+
+_AS_OF_LINE = re.compile(r"^as_of:[ \t]*[\"']?(\d{4}-\d{2}-\d{2})[\"']?[ \t]*(?:#.*)?$", re.M)
+
+
+def _dates() -> list[tuple[str, _dt.date]]:
+    """Each table's date, in name order: from the table in force when it is loaded or a
+    refreshed copy exists, else from the shipped file's `as_of` line."""
+    out = []
+    cached = data_cache_dir()
+    for name in sorted(TABLES):
+        day = None if (cached / f"{name}.yaml").is_file() else _shipped_as_of(name)
+        out.append((name, day if day is not None else in_force(name).table.as_of))
+    return out
+
+
+def _shipped_as_of(name: str) -> _dt.date | None:
+    try:
+        text = (rules_dir() / "data" / f"{name}.yaml").read_text(encoding="utf-8")
+        found = _AS_OF_LINE.search(text)
+        return _dt.date.fromisoformat(found.group(1)) if found else None
+    except (OSError, ValueError):
+        return None  # the table itself says what is wrong
