@@ -3,7 +3,10 @@ again while the others come from the parse cache, --no-cache touches neither."""
 
 from conftest import meshlint_cli, write_tree
 
-NS = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {n}\n  labels:\n    istio-injection: enabled\n    istio.io/rev: canary\n"
+# a comment that makes a few files more YAML than meshlint parses without the parse cache
+PAD = ("# " + "x" * 78 + "\n") * 80
+NS = PAD + \
+    "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {n}\n  labels:\n    istio-injection: enabled\n    istio.io/rev: canary\n"
 
 
 def test_run_cache_parse_cache_and_no_cache(tmp_path):
@@ -58,7 +61,7 @@ def test_the_parse_cache_of_another_build_is_not_read(tmp_path, monkeypatch):
     from meshlint.discover import discover
     from meshlint.parse import batch, cachestore
 
-    write_tree(tmp_path / "repo", {"ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n"})
+    write_tree(tmp_path / "repo", {"ns.yaml": PAD * 3 + "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n"})
     files = discover([str(tmp_path / "repo")]).files
     cache = tmp_path / "cache"
 
@@ -87,7 +90,8 @@ def test_a_run_right_after_another_reads_the_cache_it_left(tmp_path):
 
     from conftest import REPO
 
-    files = {f"k8s/app{i}.yaml": f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app{i}\n" for i in range(60)}
+    files = {f"k8s/app{i}.yaml": PAD + f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app{i}\n"
+             for i in range(60)}
     write_tree(tmp_path / "repo", files)
     env = {**os.environ, "MESHLINT_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(REPO / "src")}
 
@@ -122,3 +126,12 @@ def test_a_reader_waits_for_the_writer_that_holds_the_lock(tmp_path):
     write()  # the writes are done: the lock is given up
     waited = float(reader.communicate(timeout=30)[0])
     assert 0.7 < waited < 5.0
+
+
+def test_a_few_kilobytes_of_yaml_are_parsed_not_looked_up(tmp_path):
+    """Parsing a few KB costs less than opening the parse cache: a small run neither reads
+    nor writes it (Terraform files are never cached, for the same reason)."""
+    repo = write_tree(tmp_path / "repo", {"k8s/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n"})
+    env = {"MESHLINT_CACHE_DIR": str(tmp_path / "cache")}
+    meshlint_cli("check", str(repo), env=env)
+    assert not list((tmp_path / "cache").glob("parse-*.sqlite"))

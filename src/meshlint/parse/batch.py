@@ -34,6 +34,7 @@ from meshlint.parse.templates import (
 )
 
 PARALLEL_MIN_BYTES = 1_000_000
+UNCACHED_BYTES = 16 * 1024  # less YAML than this is parsed, never looked up in the cache
 BACKGROUND_MIN_FILES = 50  # fewer new cache entries are written at once, not by a forked child
 STATS = {"parsed": 0, "cached": 0}  # the last batch: for --verbose
 PARSE_BUDGET_SECONDS = 20.0
@@ -103,7 +104,11 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
         elif entry.kind in (TERRAFORM, TFVARS):
             terraform.append((entry, data))
         else:
-            wanted.append((entry, data, cache.key(entry, data, max_bytes) if cache is not None else None))
+            wanted.append((entry, data, None))
+    if cache is not None and sum(len(d) for _, d, _ in wanted) < UNCACHED_BYTES:
+        cache = None  # parsing a few KB costs less than opening the cache (and writing it)
+    if cache is not None:
+        wanted = [(entry, data, cache.key(entry, data, max_bytes)) for entry, data, _ in wanted]
     todo = []
     hits = cache.load_many([k for _, _, k in wanted if k]) if cache is not None else {}
     STATS["cached"] = sum(1 for _, _, k in wanted if k in hits)
