@@ -161,7 +161,6 @@ def test_scopes_over_one_budget_are_checked_as_the_engine_does(corpus_tree: Path
                                                               monkeypatch) -> None:
     """Each scope is evaluated with a budget of its own; when together they would spend more
     than the engine's one budget for the run, the session checks them as the engine does."""
-    import meshlint.lsp.scopes as scopes_module
     from meshlint.terraform import budget
 
     root = tmp_path / "tree"
@@ -170,8 +169,7 @@ def test_scopes_over_one_budget_are_checked_as_the_engine_does(corpus_tree: Path
     same_as_engine(session, {})
     assert not session.stats.shared_budget
     steps = 2 * max(r.spent[0] for r in session._scopes.values())
-    monkeypatch.setattr(budget, "MAX_STEPS", steps)
-    monkeypatch.setattr(scopes_module, "MAX_STEPS", steps)
+    monkeypatch.setattr(budget, "MAX_STEPS", steps)  # what the session and the engine both read
     result = same_as_engine(session, {})
     assert session.stats.shared_budget
     assert result.report is not None and any("budget" in n for n in result.report.notes)

@@ -145,7 +145,7 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -
         outcomes = _checked_together(scopes, opaque, parsed, project, options, ran, ctx)
     else:
         outcomes = _checked_each(scopes, opaque, parsed, project, options, ran, ctx)
-        if scopework.over_budget(outcomes):  # one budget per run: as one project would spend it
+        if scopework.over_budget(o.spent for o in outcomes):  # one budget per run, as one project spends it
             outcomes = _checked_together(scopes, opaque, parsed, project, options, ran, ctx)
     tell("checks", len(scopes), len(scopes))
     every = scopework.merged(outcomes)

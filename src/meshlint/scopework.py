@@ -108,9 +108,10 @@ class InTurn:
         return outcome
 
 
-def over_budget(outcomes: Iterable[ScopeOutcome]) -> bool:
-    """Would one budget for all scopes have run out (see terraform.budget)?"""
-    spent = [o.spent for o in outcomes]
+def over_budget(spending: Iterable[Spent]) -> bool:
+    """Would one budget for all scopes have run out (see terraform.budget)? `spending`: what
+    each scope spent on its own."""
+    spent = list(spending)
     return (sum(s[0] for s in spent) > limits.MAX_STEPS or sum(s[1] for s in spent) > limits.MAX_BYTES
             or sum(s[2] for s in spent) > limits.MAX_MODULE_INSTANCES)
 

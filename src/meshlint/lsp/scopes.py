@@ -14,14 +14,13 @@ from pathlib import Path
 
 from meshlint.discover import Scope
 from meshlint.engine import Options
-from meshlint.scopework import check_sources
 from meshlint.findings import Finding
 from meshlint.fix import Fix, NoFix
 from meshlint.fix.context import FixContext
 from meshlint.fix.registry import FIXERS, fix_for
 from meshlint.parse import ParsedFile
+from meshlint.scopework import check_sources
 from meshlint.terraform import MAX_FILE_READ, Project
-from meshlint.terraform.budget import MAX_BYTES, MAX_MODULE_INSTANCES, MAX_STEPS
 
 
 @dataclass
@@ -138,14 +137,6 @@ def _fixes(findings: list[Finding], ctx: FixContext) -> dict[int, Fix | NoFix]:
             if fix is not None:
                 out[id(f)] = fix
     return out
-
-
-def over_budget(results: list[ScopeResult]) -> bool:
-    """Would one budget for all scopes run out (see terraform.budget)?"""
-    steps = sum(r.spent[0] for r in results)
-    nbytes = sum(r.spent[1] for r in results)
-    instances = sum(r.spent[2] for r in results)
-    return steps > MAX_STEPS or nbytes > MAX_BYTES or instances > MAX_MODULE_INSTANCES
 
 
 def shared_budget(scopes: list[Scope], hidden: list[frozenset[str]], parsed: Mapping[str, ParsedFile],

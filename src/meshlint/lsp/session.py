@@ -65,12 +65,12 @@ from meshlint.lsp.scopes import (
     Digests,
     ScopeResult,
     check_scope,
-    over_budget,
     shared_budget,
 )
 from meshlint.parse import ParsedFile, read_entry
 from meshlint.parse.batch import _skip_rendered
 from meshlint.parse.templates import RenderedPattern, rendered_patterns
+from meshlint.scopework import over_budget
 from meshlint.terraform.budget import MAX_NOTES
 
 # a file changed less than this long ago may change again within its timestamp's
@@ -177,7 +177,7 @@ class ProjectSession:
             results.append(result)
             kept[key] = result
         self._scopes = kept
-        if over_budget(results):
+        if over_budget(r.spent for r in results):
             # the engine's one budget for the whole run would run out part-way: check the
             # scopes as it does, in order with one budget (the per-scope results stay kept)
             self.stats.shared_budget = True
