@@ -135,3 +135,39 @@ def test_a_few_kilobytes_of_yaml_are_parsed_not_looked_up(tmp_path):
     env = {"MESHLINT_CACHE_DIR": str(tmp_path / "cache")}
     meshlint_cli("check", str(repo), env=env)
     assert not list((tmp_path / "cache").glob("parse-*.sqlite"))
+
+
+def test_the_writer_that_outlives_the_run_does_not_hold_its_output_open(tmp_path):
+    """The run's output ends when the run does: a reader of its pipe (`| head`, a CI step)
+    does not wait for the parse cache's writer, which keeps no copy of the run's streams.
+    The writer is held up here by a write lock on the cache's database."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from conftest import REPO
+    from meshlint.model.types import FULL_KINDS
+    from meshlint.parse.cachestore import ParseCache
+
+    files = {f"k8s/app{i}.yaml": PAD + f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app{i}\n"
+             for i in range(40)}
+    write_tree(tmp_path / "repo", files)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    db = sqlite3.connect(str(ParseCache(cache, FULL_KINDS).path), isolation_level=None, check_same_thread=False)
+    db.execute("CREATE TABLE parsed (key TEXT PRIMARY KEY, blob BLOB)")
+    db.execute("BEGIN IMMEDIATE")  # readers go on; the writer waits for this
+    released = threading.Timer(4.0, lambda: db.execute("COMMIT"))
+    released.start()
+    env = {**os.environ, "MESHLINT_CACHE_DIR": str(cache), "PYTHONPATH": str(REPO / "src")}
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "meshlint", "check", str(tmp_path / "repo")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out, _ = proc.communicate(timeout=60)  # until every holder of the pipes has closed them
+    took = time.monotonic() - started
+    released.join()
+    assert proc.returncode in (0, 1) and out
+    assert took < 3.5, f"the output ended {took:.1f} s after the start: the writer held it open"

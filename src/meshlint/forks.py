@@ -86,6 +86,7 @@ def in_background(task: Callable[[], None], waited: bool = True) -> bool:
     if pid == 0:
         code = 1
         try:
+            _quiet()
             try:  # the run in the foreground goes first: this only fills a cache
                 os.nice(10)
             except OSError:
@@ -97,6 +98,21 @@ def in_background(task: Callable[[], None], waited: bool = True) -> bool:
     if waited:
         _writers.append(pid)
     return True
+
+
+def _quiet() -> None:
+    """Standard streams to /dev/null: a writer outliving its run must not hold the run's
+    pipes open (`meshlint check | head`, a CI step reading the output until it ends)."""
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+    except OSError:
+        return
+    for fd in (0, 1, 2):
+        try:
+            os.dup2(null, fd)
+        except OSError:
+            pass
+    os.close(null)
 
 
 def later(task: Callable[[], None]) -> None:
