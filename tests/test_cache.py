@@ -171,3 +171,22 @@ def test_the_writer_that_outlives_the_run_does_not_hold_its_output_open(tmp_path
     released.join()
     assert proc.returncode in (0, 1) and out
     assert took < 3.5, f"the output ended {took:.1f} s after the start: the writer held it open"
+
+
+def test_a_damaged_parse_cache_is_started_over(tmp_path):
+    """A parse cache that is not a database any more (a writer killed mid-way on a machine
+    with a torn file, a bad restore) is deleted and written anew, not missed forever."""
+    from meshlint.discover import discover
+    from meshlint.parse import batch
+    from meshlint.parse.cachestore import ParseCache
+
+    write_tree(tmp_path / "repo", {"ns.yaml": PAD * 3 + "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n"})
+    files = discover([str(tmp_path / "repo")]).files
+    cache = tmp_path / "cache"
+    batch.parse_files(files, 5_000_000, cache_root=cache)
+    db = ParseCache(cache, None).path
+    db.write_bytes(b"SQLite format 3\x00" + b"\x00garbage" * 512)
+    batch.parse_files(files, 5_000_000, cache_root=cache)  # finds it damaged: starts over, writes
+    assert batch.STATS["cached"] == 0
+    batch.parse_files(files, 5_000_000, cache_root=cache)
+    assert batch.STATS["cached"] == 1

@@ -12,6 +12,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 from meshlint import __version__
@@ -33,7 +34,7 @@ class ParseCache:
         # rebuilt wheel of the same version) must not be answered by the old code's results
         self.path = root / f"parse-{__version__}-{CACHE_FORMAT}-{code_digest()[:16]}.sqlite"
         self._full_kinds = sorted(full_kinds) if full_kinds is not None else None
-        self._db = None
+        self._db: Any = None  # a connection, None before the first use, False when unusable
         self._pending: list[tuple[str, bytes]] = []
         self._inherited = None
         self._lock_path = root / "parse.lock"
@@ -44,20 +45,35 @@ class ParseCache:
             import sqlite3
 
             self._wait_for_writer()
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                if self.path.exists() and self.path.stat().st_size > MAX_CACHE_BYTES:
-                    self.path.unlink()
-                if not self.path.exists():
-                    _forget_old_builds(self.path.parent)
-                self._db = sqlite3.connect(str(self.path), timeout=5)
-                # a cache, not a record: no fsync per commit (a torn write is a cache miss)
-                self._db.execute("PRAGMA synchronous=OFF")
-                self._db.execute("PRAGMA journal_mode=MEMORY")
-                self._db.execute("CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, blob BLOB)")
-            except (OSError, sqlite3.Error):
-                self._db = False  # an unusable cache (read-only, corrupt) is no cache
+            for _attempt in range(2):  # a damaged database is deleted and made anew, once
+                try:
+                    self._db = self._open()
+                    break
+                except sqlite3.DatabaseError as exc:
+                    if isinstance(exc, sqlite3.OperationalError):  # locked, read-only: no cache
+                        self._db = False
+                        break
+                    self._start_over()
+                except OSError:
+                    self._db = False  # an unusable cache folder is no cache
+                    break
         return self._db or None
+
+    def _open(self):
+        import sqlite3
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists() and self.path.stat().st_size > MAX_CACHE_BYTES:
+            self.path.unlink()
+        if not self.path.exists():
+            _forget_old_builds(self.path.parent)
+        db = sqlite3.connect(str(self.path), timeout=5)
+        # a cache, not a record: no fsync per commit; the rollback journal stays on disk, so a
+        # writer killed mid-way (its run has ended, a CI step may stop it) leaves a database
+        # the next connection rolls back, not a torn one
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, blob BLOB)")
+        return db
 
     def key(self, entry: FileEntry, data: bytes, max_bytes: int) -> str:
         h = hashlib.sha256()
@@ -77,9 +93,20 @@ class ParseCache:
                 chunk = keys[i:i + 500]
                 marks = ",".join("?" * len(chunk))
                 out.update(db.execute(f"SELECT key, blob FROM parsed WHERE key IN ({marks})", chunk))
-        except sqlite3.Error:
+        except sqlite3.DatabaseError as exc:
+            if not isinstance(exc, sqlite3.OperationalError):  # corrupt, not merely locked
+                self._start_over()
             return {}
         return out
+
+    def _start_over(self) -> None:
+        """A database that is not one (damaged, or not SQLite at all) is deleted: the next
+        run starts a new cache instead of missing forever."""
+        self._db = False
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
     def detached(self, task: Callable[[], None]) -> Callable[[], None]:
         """`task` for a forked child: it writes through a connection of its own (SQLite
