@@ -263,9 +263,12 @@ def kiali_gateway_expectation(model: Model, ctx: CheckContext, report: Reporter)
                    + ("" if label is None or label == ("istio", "ingressgateway") else
                       f" and istio_labels.ingress_gateway_label: \"{label[0]}={label[1]}\""))
         else:
+            # every component with its namespace: Kiali 2.14+ looks only where they name
+            istiod_ns = model.istiod_namespace() or next(
+                (e.namespace for e in expected if e.namespace), None) or "istio-system"
             fix = ("set external_services.istio.component_status.components: "
-                   f"[{{app_label: istiod, is_core: true}}, {{app_label: {app}, is_core: true, "
-                   f"is_proxy: true, namespace: {ingress.namespace}}}]")
+                   f"[{{app_label: istiod, is_core: true, namespace: {istiod_ns}}}, {{app_label: {app}, "
+                   f"is_core: true, is_proxy: true, namespace: {ingress.namespace}}}]")
         message = (f"Kiali {kiali.version} ({kiali.name}) looks for gateways by {looks}; this scope "
                    f"deploys {deployed}. Kiali will report {gone} as missing although a gateway runs. "
                    f"Fix: {fix} in the Kiali configuration (Helm values, Kiali CR spec or the kiali "

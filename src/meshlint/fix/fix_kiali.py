@@ -73,10 +73,8 @@ def gateway_components(model: Model, kiali: KialiInstall) -> list[dict] | NoFix:
 
 
 def _istiod_namespace(model: Model, kiali: KialiInstall) -> str:
-    for rel in model.releases:
-        if rel.chart_name == "istiod" and isinstance(rel.namespace, str):
-            return rel.namespace
-    return next((e.namespace for e in kiali.expectations if e.namespace), None) or "istio-system"
+    return (model.istiod_namespace() or next((e.namespace for e in kiali.expectations if e.namespace), None)
+            or "istio-system")
 
 
 def _edit(ctx: FixContext, kiali: KialiInstall, components: list[dict]) -> TextEdit:

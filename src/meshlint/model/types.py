@@ -339,6 +339,11 @@ class Model:
     def istio_gateways(self) -> list[Gateway]:
         return [g for g in self.gateways if not g.is_gateway_api]
 
+    def istiod_namespace(self) -> str | None:
+        """The namespace the istiod chart is installed into, when a release says it."""
+        return next((r.namespace for r in self.releases
+                     if r.chart_name == "istiod" and isinstance(r.namespace, str)), None)
+
     def known_gateway_workloads(self) -> list[GatewayWorkload] | None:
         """The scope's gateway workloads, or None when they cannot all be known."""
         if self.opaque_kinds & {"gateway-workload", "*"}:
