@@ -123,6 +123,12 @@ REJECTED: dict[tuple, str] = {
     ("tf-count-inf/main.tf", 6): "count must be a non-negative whole number, not infinity (Terraform rejects",
     ("tf-count-inf-local/main.tf", 9): "count must be a non-negative whole number, not infinity (Terraform rejects",
     ("tf-for-each/main.tf", 6): "for_each must be a map or a set of strings, not a list of lists (Terraform rejects",
+    # an item of a list of objects that is not one (`[5, {...}]`), at the item
+    ("gateway-port/m.yaml", 6, 3): "spec.servers[0] must be a mapping, not an integer (kubectl rejects",
+    ("karpenter-values/m.yaml", 8, 2): "spec.template.spec.requirements[0] must be a mapping, not an integer",
+    ("chart/Chart.yaml", 4): "dependencies[0] must be a mapping, not an integer (Helm rejects this file)",
+    ("chart2/Chart.lock", 1): "dependencies[0] must be a mapping, not an integer (Helm rejects this file)",
+    ("tf-set-list/main.tf", 6): "set[0] must be a mapping, not an integer (Terraform rejects this block)",
 }
 # (file, line) -> what its note says: shapes meshlint cannot read that nobody certainly rejects
 UNREAD = {

@@ -79,10 +79,10 @@ def _from_workload(w: Workload, shapes: Shapes) -> ArchSubject:
     required, constrained = _arch_constraint(node_selector, spec.get("affinity"))
     images = []
     for key in ("initContainers", "containers"):
-        for c in shapes.seq(spec, key, where):
+        for c in shapes.seq(spec, key, where, of_mappings=True):
             if isinstance(c, dict) and isinstance(c.get("image"), str) and c["image"] != "auto":
                 images.append(ImageUse(c["image"], key_location(c, "image", w.location)))
-    tolerations = tuple(Toleration.from_raw(t) for t in shapes.seq(spec, "tolerations", where)
+    tolerations = tuple(Toleration.from_raw(t) for t in shapes.seq(spec, "tolerations", where, of_mappings=True)
                         if isinstance(t, Mapping))
     return ArchSubject(f"{w.object.kind}/{w.namespace}/{w.object.name}", w.namespace, dict(w.pod_labels),
                        node_selector, required, tolerations, tuple(images), w.location, constrained)

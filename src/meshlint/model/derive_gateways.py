@@ -43,7 +43,7 @@ def gateway_workloads(objects: list[K8sObject], releases: list[HelmRelease],
             if gw is not None:
                 out.append(gw)
     # every Service read once, whether or not it selects a gateway (a wrong shape is recorded)
-    services = [(o, _selector(o), shapes.seq(o.spec, "ports", object_where(o).at("spec")))
+    services = [(o, _selector(o), shapes.seq(o.spec, "ports", object_where(o).at("spec"), of_mappings=True))
                 for o in objects if o.kind == "Service"]
     for obj in objects:
         if obj.kind == "IstioOperator" and obj.api_version.startswith("install.istio.io/"):
@@ -138,7 +138,7 @@ def _from_gateway_api(obj: K8sObject, shapes: Shapes) -> GatewayWorkload | None:
     if text(spec.get("gatewayClassName")) not in ISTIO_GATEWAY_CLASSES:
         return None
     ports = []
-    for listener in shapes.seq(spec, "listeners", object_where(obj).at("spec")):
+    for listener in shapes.seq(spec, "listeners", object_where(obj).at("spec"), of_mappings=True):
         if isinstance(listener, dict) and isinstance(listener.get("port"), int):
             ports.append((listener["port"], listener["port"], text(listener.get("name"))))
     labels = {"gateway.networking.k8s.io/gateway-name": obj.name, "istio.io/gateway-name": obj.name}
@@ -154,7 +154,7 @@ def _is_gateway_workload(w: Workload, shapes: Shapes) -> bool:
         return True
     # an `istio:` label alone proves nothing: applications carry `istio: monitor` for a
     # PodMonitor; a gateway is a pod that runs a standalone proxy
-    containers = [c for c in shapes.seq(w.pod_spec, "containers", pod_spec_where(w.object)) if isinstance(c, dict)]
+    containers = [c for c in shapes.seq(w.pod_spec, "containers", pod_spec_where(w.object), of_mappings=True) if isinstance(c, dict)]
     if len(containers) == 1 and containers[0].get("name") == "istio-proxy":
         return True
     for c in containers:

@@ -55,10 +55,10 @@ def derive_components(objects: list[K8sObject], releases: list[HelmRelease], wor
         components.append(_from_release(rel, kind))
     for w in workloads:
         where = pod_spec_where(w.object)
-        app_containers = [c for c in shapes.seq(w.pod_spec, "containers", where)
+        app_containers = [c for c in shapes.seq(w.pod_spec, "containers", where, of_mappings=True)
                           if isinstance(c, Mapping) and c.get("name") != "istio-proxy"]
         for key in ("containers", "initContainers"):
-            for c in shapes.seq(w.pod_spec, key, where):
+            for c in shapes.seq(w.pod_spec, key, where, of_mappings=True):
                 if not isinstance(c, Mapping):
                     continue
                 image = text(c.get("image"))

@@ -30,7 +30,7 @@ def argocd_releases(obj: K8sObject, shapes: Shapes) -> list[HelmRelease]:
         spec = as_mapping(as_mapping(spec.get("template")).get("spec"))
         where = where.at("template").at("spec")
     sources: list[tuple[Mapping, str]] = [(spec["source"], "source")] if isinstance(spec.get("source"), Mapping) else []
-    sources += [(s, f"sources[{i}]") for i, s in enumerate(shapes.seq(spec, "sources", where))
+    sources += [(s, f"sources[{i}]") for i, s in enumerate(shapes.seq(spec, "sources", where, of_mappings=True))
                 if isinstance(s, Mapping)]
     dest_ns = _templated(text(as_mapping(spec.get("destination")).get("namespace"))) or "default"
     out = []
@@ -48,7 +48,7 @@ def argocd_releases(obj: K8sObject, shapes: Shapes) -> list[HelmRelease]:
         if isinstance(helm.get("valuesObject"), dict):
             values.append(helm["valuesObject"])
         sets = [(text(p.get("name")), p.get("value"))
-                for p in shapes.seq(helm, "parameters", where.at(field).at("helm")) if isinstance(p, dict)]
+                for p in shapes.seq(helm, "parameters", where.at(field).at("helm"), of_mappings=True) if isinstance(p, dict)]
         version = src.get("targetRevision")
         fallback = obj.location
         out.append(HelmRelease(

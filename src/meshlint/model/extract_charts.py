@@ -43,10 +43,10 @@ def chart_dependency_releases(files: list[ParsedFile], shapes: Shapes) -> list[H
         lock_file = chart_files.get("Chart.lock")
         lock = _first_mapping(lock_file)
         if lock_file is not None and lock is not None:
-            for d in shapes.seq(lock, "dependencies", _helm_where(lock_file, lock)):
+            for d in shapes.seq(lock, "dependencies", _helm_where(lock_file, lock), of_mappings=True):
                 if isinstance(d, Mapping):
                     locked[text(d.get("name"))] = text(d.get("version"))
-        deps = shapes.seq(doc, "dependencies", _helm_where(chart_yaml, doc))
+        deps = shapes.seq(doc, "dependencies", _helm_where(chart_yaml, doc), of_mappings=True)
         if not deps:
             continue
         defaults = _first_mapping(chart_files.get("values.yaml")) or {}

@@ -65,7 +65,7 @@ def set_entries(body: Mapping, shapes: Shapes, where: Where) -> list:
         if isinstance(raw, Unknown):
             entries.append((Unknown("set not known"), raw))
             continue
-        for item in shapes.seq(body, key, where):
+        for item in shapes.seq(body, key, where, of_mappings=True):
             if isinstance(item, Mapping):
                 entries.append((item.get("name"), item.get("value")))
     return entries

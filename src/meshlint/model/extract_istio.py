@@ -63,7 +63,7 @@ def _is_istiod_deployment(obj: K8sObject, shapes: Shapes) -> bool:
     template = pod_template(obj, shapes)
     if template is None:
         return False
-    for c in shapes.seq(template[1], "containers", pod_spec_where(obj)):
+    for c in shapes.seq(template[1], "containers", pod_spec_where(obj), of_mappings=True):
         image = text(c.get("image")) if isinstance(c, Mapping) else None
         if image and ("/pilot:" in image or image.rsplit("/", 1)[-1].startswith("pilot:")):
             return True
@@ -92,7 +92,7 @@ def _istio_gateway(obj: K8sObject, shapes: Shapes) -> Gateway:
         selector = {str(k): text(v) for k, v in raw_selector.items()}
         selector_location = key_location(raw_selector, next(iter(raw_selector)), obj.location)
     servers = tuple(_server(obj, s, shapes, where.at("servers").at(i))
-                    for i, s in enumerate(shapes.seq(spec, "servers", where)) if isinstance(s, Mapping))
+                    for i, s in enumerate(shapes.seq(spec, "servers", where, of_mappings=True)) if isinstance(s, Mapping))
     return Gateway(obj.name, obj.namespace or "default", obj.api_version, selector, selector_location,
                    servers, None, obj.location, obj.ref)
 
@@ -125,7 +125,7 @@ def _gateway_api_gateway(obj: K8sObject, shapes: Shapes) -> Gateway:
 def _listener_hostnames(obj: K8sObject, shapes: Shapes) -> tuple[str, ...] | None:
     """Every listener's hostname; None when a listener has none (it takes any host)."""
     hostnames = []
-    for listener in shapes.seq(obj.spec, "listeners", object_where(obj).at("spec")):
+    for listener in shapes.seq(obj.spec, "listeners", object_where(obj).at("spec"), of_mappings=True):
         if not isinstance(listener, Mapping):
             continue
         hostname = text(listener.get("hostname"))
@@ -163,11 +163,11 @@ def _gateway_refs(vs: K8sObject, namespace: str, shapes: Shapes, where: Where) -
                 if ref is not None:
                     yield ref
     for route_kind in ("http", "tls", "tcp"):
-        for r, route in enumerate(shapes.seq(spec, route_kind, where)):
+        for r, route in enumerate(shapes.seq(spec, route_kind, where, of_mappings=True)):
             if not isinstance(route, Mapping):
                 continue
             route_where = where.at(route_kind).at(r)
-            for m, match in enumerate(shapes.seq(route, "match", route_where)):
+            for m, match in enumerate(shapes.seq(route, "match", route_where, of_mappings=True)):
                 if isinstance(match, Mapping):
                     mseq = shapes.seq(match, "gateways", route_where.at("match").at(m))
                     for i, name in enumerate(mseq):

@@ -56,7 +56,7 @@ def _pool_from_group(name: object, cfg: Mapping, defaults: Mapping, kind: str, l
     taints_from = cfg if "taints" in cfg else defaults
     raw_taints = merged.get("taints")
     # taints are a list, or a map of them (the eks module's form)
-    listed = list(raw_taints.values()) if isinstance(raw_taints, Mapping) else shapes.seq(taints_from, "taints", where)
+    listed = list(raw_taints.values()) if isinstance(raw_taints, Mapping) else shapes.seq(taints_from, "taints", where, of_mappings=True)
     for t in listed:
         if isinstance(t, Mapping):
             taints.append(Taint(text(t.get("key")), text(t.get("value")), _effect(text(t.get("effect")))))
@@ -176,7 +176,7 @@ def pools_from_manifests(objects: list[K8sObject], shapes: Shapes) -> list[NodeP
             where = where.at("template").at("spec")
         else:
             labels = shapes.mapping(spec, "labels", where)
-        requirements, taints = shapes.seq(spec, "requirements", where), shapes.seq(spec, "taints", where)
+        requirements, taints = shapes.seq(spec, "requirements", where, of_mappings=True), shapes.seq(spec, "taints", where, of_mappings=True)
         terms = [(text(req.get("key")), text(req.get("operator")),
                   {t for v in shapes.seq(req, "values", where.at("requirements").at(i)) if (t := text(v)) is not None})
                  for i, req in enumerate(requirements) if isinstance(req, Mapping)]

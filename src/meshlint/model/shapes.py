@@ -77,13 +77,26 @@ class Shapes:
         self._problems: dict[tuple, ShapeProblem] = {}
 
     # -- accessors ---------------------------------------------------------------------------
-    def seq(self, node: Mapping, key: str, where: Where) -> Sequence:
-        """The list at `node[key]`; empty when absent, unknown or of another shape (recorded)."""
+    def seq(self, node: Mapping, key: str, where: Where, of_mappings: bool = False) -> Sequence:
+        """The list at `node[key]`; empty when absent, unknown or of another shape (recorded).
+        `of_mappings`: its items must be mappings (containers, ports, servers); an item of
+        another shape is recorded at its own line, and the caller skips it."""
         value = node.get(key)
         if isinstance(value, (list, tuple)):
+            if of_mappings:
+                self._check_items(value, where.at(key), key_location(node, key, where.fallback))
             return value
         self._check(node, key, value, where, "a list")
         return ()
+
+    def _check_items(self, items: Sequence, where: Where, fallback: Location) -> None:
+        positions = getattr(items, "itempos", None) or ()
+        for i, item in enumerate(items):
+            if isinstance(item, Mapping) or _absent(item):
+                continue
+            line, col = positions[i] if i < len(positions) else (fallback.line, fallback.column)
+            self.add(ShapeProblem(Location(fallback.path, line, col), _join(where.field, i), "a mapping",
+                                  describe(item), where.object, where.rejected_by))
 
     def mapping(self, node: Mapping, key: str, where: Where) -> Mapping:
         """The mapping at `node[key]`; empty when absent, unknown or of another shape (recorded)."""
