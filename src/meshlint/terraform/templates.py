@@ -6,6 +6,7 @@ leaves whitespace at the edges of literal chunks out of its nodes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
@@ -28,34 +29,13 @@ def quoted_template(ev: Evaluator, node: Node, depth: int) -> Value:
 
 def template_parts(ev: Evaluator, node: Node, depth: int) -> Value:
     """A quoted template, read from the raw bytes between its quotes."""
-    src = ev.f.src
     children = node.children
     start = next((c.end_byte for c in children if c.type == "quoted_template_start"), node.start_byte)
     end = next((c.start_byte for c in children if c.type == "quoted_template_end"), node.end_byte)
     _check_literal_span(start, end)
     _check_capped(ev, start, end)
-    pieces: list[str] = []
-    total = 0
-    pos = start
-    unknown = False
-    for child in children:
-        if child.type not in ("template_interpolation", "template_directive"):
-            continue
-        pieces.append(unescape(src[pos:child.start_byte].decode("utf-8", "replace")))
-        pos = child.end_byte
-        if child.type == "template_directive":
-            unknown = True
-            continue
-        inner = [c for c in child.children if c.type == "expression"]
-        value = ev.expr(inner[0], depth) if inner else None
-        if isinstance(value, Unknown):
-            unknown = True
-        else:
-            pieces.append(to_string(value))
-            total += len(pieces[-1]) + len(pieces[-2])
-            check_string_length(total)
-    pieces.append(unescape(src[pos:end].decode("utf-8", "replace")))
-    if unknown:
+    pieces = _interpolated(ev, children, start, end, depth, unescape)
+    if pieces is None:
         return Unknown("template with unknown parts")
     return "".join(pieces)
 
@@ -72,27 +52,9 @@ def heredoc_template(ev: Evaluator, node: Node, depth: int) -> Value:
     end = ids[-1].start_byte if len(ids) > 1 else node.end_byte
     _check_literal_span(start, end)
     _check_capped(ev, start, end)
-    pieces: list[str] = []
-    total = 0
-    pos = start
-    unknown = False
-    for child in children:
-        if child.type in ("template_interpolation", "template_directive") and child.start_byte >= start:
-            pieces.append(src[pos:child.start_byte].decode("utf-8", "replace"))
-            pos = child.end_byte
-            if child.type == "template_directive":
-                unknown = True
-                continue
-            inner = [c for c in child.children if c.type == "expression"]
-            value = ev.expr(inner[0], depth) if inner else None
-            if isinstance(value, Unknown):
-                unknown = True
-            else:
-                pieces.append("\x00" + to_string(value) + "\x01")
-                total += len(pieces[-1]) + len(pieces[-2])
-                check_string_length(total)
-    pieces.append(src[pos:end].decode("utf-8", "replace"))
-    if unknown:
+    # each value between \x00 and \x01 while the indentation is worked out (removed below)
+    pieces = _interpolated(ev, children, start, end, depth, lambda text: text, ("\x00", "\x01"))
+    if pieces is None:
         return Unknown("heredoc with unknown parts")
     body = "".join(pieces)
     # the closing marker's own indentation is not content
@@ -105,6 +67,37 @@ def heredoc_template(ev: Evaluator, node: Node, depth: int) -> Value:
         lines = [ln[cut:] for ln in lines]
     out = "\n".join(lines) + "\n"
     return out.replace("\x00", "").replace("\x01", "")
+
+
+def _interpolated(ev: Evaluator, children: list[Node], start: int, end: int, depth: int,
+                  literal: Callable[[str], str], marks: tuple[str, str] = ("", "")) -> list[str] | None:
+    """The pieces of a template's text between `start` and `end` of the source: its written
+    chunks through `literal`, each interpolation's value (between `marks`); None when a value is
+    unknown or a directive (`%{ if }`) decides the text. Every part is evaluated either way
+    (budget and notes as written), and the text is capped as it grows."""
+    src = ev.f.src
+    pieces: list[str] = []
+    total = 0
+    pos = start
+    unknown = False
+    for child in children:
+        if child.type not in ("template_interpolation", "template_directive") or child.start_byte < start:
+            continue
+        pieces.append(literal(src[pos:child.start_byte].decode("utf-8", "replace")))
+        pos = child.end_byte
+        if child.type == "template_directive":
+            unknown = True
+            continue
+        inner = [c for c in child.children if c.type == "expression"]
+        value = ev.expr(inner[0], depth) if inner else None
+        if isinstance(value, Unknown):
+            unknown = True
+        else:
+            pieces.append(marks[0] + to_string(value) + marks[1])
+            total += len(pieces[-1]) + len(pieces[-2])
+            check_string_length(total)
+    pieces.append(literal(src[pos:end].decode("utf-8", "replace")))
+    return None if unknown else pieces
 
 
 def _check_literal_span(start: int, end: int) -> None:
