@@ -108,18 +108,28 @@ class TreeFiles:
         return data
 
 
-def fn_file(ev: Evaluator, args: list[Value]) -> Value:
-    (path,) = args
+def _read_for(ev: Evaluator, fn: str, path: Value) -> tuple[str, bytes] | Unknown:
+    """(real path, bytes) of the file a function names, or Unknown saying why not."""
     if isinstance(path, Unknown):
         return path
     files = ev.ctx.project.files
-    if (why := files.refusal(to_string(path), ev.ctx.module.directory)) is not None:
-        return Unknown(f"file() not read: {why}")
-    data = files.read(to_string(path), ev.ctx.module.directory)
+    where = to_string(path)
+    if (why := files.refusal(where, ev.ctx.module.directory)) is not None:
+        return Unknown(f"{fn} not read: {why}")
+    data = files.read(where, ev.ctx.module.directory)
     if data is None:
-        return Unknown("file() outside the checked tree or unreadable")
+        return Unknown(f"{fn} outside the checked tree or unreadable")
+    return files.resolve(where, ev.ctx.module.directory), data
+
+
+def fn_file(ev: Evaluator, args: list[Value]) -> Value:
+    (path,) = args
+    read = _read_for(ev, "file()", path)
+    if isinstance(read, Unknown):
+        return read
+    real, data = read
     try:
-        return FileText(data.decode("utf-8"), files.resolve(to_string(path), ev.ctx.module.directory))
+        return FileText(data.decode("utf-8"), real)
     except UnicodeDecodeError:
         raise EvalError("file() of a non-UTF-8 file") from None
 
@@ -130,14 +140,11 @@ def fn_templatefile(ev: Evaluator, args: list[Value]) -> Value:
     path, variables = args
     if isinstance(path, Unknown) or isinstance(variables, Unknown):
         return Unknown("templatefile with unknown arguments")
-    files = ev.ctx.project.files
-    if (why := files.refusal(to_string(path), ev.ctx.module.directory)) is not None:
-        return Unknown(f"templatefile() not read: {why}")
-    data = files.read(to_string(path), ev.ctx.module.directory)
-    if data is None:
-        return Unknown("templatefile() outside the checked tree or unreadable")
-    return rendered(data.decode("utf-8", "replace"), variables,
-                    files.resolve(to_string(path), ev.ctx.module.directory), "templatefile()", ev.f.path)
+    read = _read_for(ev, "templatefile()", path)
+    if isinstance(read, Unknown):
+        return read
+    real, data = read
+    return rendered(data.decode("utf-8", "replace"), variables, real, "templatefile()", ev.f.path)
 
 
 FILE_FUNCTIONS = {
