@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import cast
 
 from tree_sitter import Node
@@ -80,14 +81,15 @@ def aligned(f: HclFile, sibling_line: int, key: str, value: str) -> str:
     return f"{key} = {value}"
 
 
-def object_elem_at(f: HclFile, line: int, column: int) -> Node | None:
-    """The object element (`key = value` in an object literal) whose key starts at the
-    1-based (line, character column)."""
+def node_on_line(f: HclFile, line: int, match: Callable[[Node], bool]) -> Node | None:
+    """The first syntax node that `match` accepts among those spanning the 1-based `line`,
+    inside the attribute values of the blocks that span it."""
+    row = line - 1
+
     def walk(node: Node) -> Node | None:
-        if node.start_point[0] > line - 1 or node.end_point[0] < line - 1:
+        if node.start_point[0] > row or node.end_point[0] < row:
             return None
-        if node.type == "object_elem" and node.children[0].start_point[0] == line - 1 \
-                and char_col(f, node.children[0].start_point) == column:
+        if match(node):
             return node
         for child in node.children:
             found = walk(child)
@@ -105,6 +107,14 @@ def object_elem_at(f: HclFile, line: int, column: int) -> Node | None:
                     return found
         bodies.extend(b.body for b in body.blocks if b.line <= line <= b.end_line)
     return None
+
+
+def object_elem_at(f: HclFile, line: int, column: int) -> Node | None:
+    """The object element (`key = value` in an object literal) whose key starts at the
+    1-based (line, character column)."""
+    return node_on_line(f, line, lambda node: node.type == "object_elem"
+                        and node.children[0].start_point[0] == line - 1
+                        and char_col(f, node.children[0].start_point) == column)
 
 
 def elem_key(f: HclFile, elem: Node) -> str:

@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import cast
 
 from tree_sitter import Node
 
 from meshlint.fix.edits import TextEdit
-from meshlint.parse.hclfront import HclBody, HclFile
+from meshlint.fix.hcledit import node_on_line
+from meshlint.parse.hclfront import HclFile
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"}
@@ -153,30 +153,7 @@ def object_at(f: HclFile, line: int, col: int) -> Node | None:
         return None
     byte_col = len(src_lines[row].decode("utf-8", "replace")[:col - 1].encode("utf-8"))
 
-    def walk(node: Node) -> Node | None:
-        if node.start_point[0] > row or node.end_point[0] < row:
-            return None
-        if node.type == "object" and tuple(node.start_point) == (row, byte_col):
-            return node
-        for child in node.children:
-            found = walk(child)
-            if found is not None:
-                return found
-        return None
-
-    def bodies(body: HclBody):
-        for attr in body.attrs.values():
-            if attr.line <= line <= attr.end_line:
-                yield cast(Node, attr.expr)
-        for blk in body.blocks:
-            if blk.line <= line <= blk.end_line:
-                yield from bodies(blk.body)
-
-    for expr in bodies(f.body):
-        found = walk(expr)
-        if found is not None:
-            return found
-    return None
+    return node_on_line(f, line, lambda node: node.type == "object" and tuple(node.start_point) == (row, byte_col))
 
 
 def heredoc_origin(f: HclFile, node: Node) -> tuple[int, int] | None:
