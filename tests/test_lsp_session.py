@@ -168,7 +168,7 @@ def test_scopes_over_one_budget_are_checked_as_the_engine_does(corpus_tree: Path
     session = ProjectSession(str(root))
     same_as_engine(session, {})
     assert not session.stats.shared_budget
-    steps = 2 * max(r.spent[0] for r in session._scopes.values())
+    steps = 2 * max(r.outcome.spent[0] for r in session._scopes.values())
     monkeypatch.setattr(budget, "MAX_STEPS", steps)  # what the session and the engine both read
     result = same_as_engine(session, {})
     assert session.stats.shared_budget

@@ -142,11 +142,11 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -
     ctx = check_context(options)
     tell("model", 0, len(scopes))
     if options.online:  # the registries' answers are needed before any model is built
-        outcomes = _checked_together(scopes, opaque, parsed, project, options, ran, ctx)
+        outcomes = check_together(scopes, opaque, parsed, project, options, ran, ctx)
     else:
         outcomes = _checked_each(scopes, opaque, parsed, project, options, ran, ctx)
         if scopework.over_budget(o.spent for o in outcomes):  # one budget per run, as one project spends it
-            outcomes = _checked_together(scopes, opaque, parsed, project, options, ran, ctx)
+            outcomes = check_together(scopes, opaque, parsed, project, options, ran, ctx)
     tell("checks", len(scopes), len(scopes))
     every = scopework.merged(outcomes)
     models = [o.model for o in outcomes if o.model is not None]
@@ -214,7 +214,7 @@ def _checked_each(scopes: list[Scope], opaque: list[frozenset[str]], parsed: Map
     return [in_turn(i) for i in range(len(scopes))]
 
 
-def _checked_together(scopes: list[Scope], opaque: list[frozenset[str]], parsed: Mapping[str, ParsedFile],
+def check_together(scopes: list[Scope], opaque: list[frozenset[str]], parsed: Mapping[str, ParsedFile],
                       project: Project, options: Options, ran: list[str], ctx: CheckContext) -> list[ScopeOutcome]:
     """Every scope evaluated in turn by the run's one project (one budget), then modelled and
     checked: an online run asks the registries about all scopes at once, and a run whose

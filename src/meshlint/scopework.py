@@ -73,12 +73,14 @@ def own_project(base: Project) -> Project:
 
 
 def check_scope(scope: Scope, opaque: frozenset[str], parsed: Mapping[str, ParsedFile], base: Project,
-                as_of, ran: list[str], ctx: CheckContext, before: Spent = (0, 0, 0)) -> ScopeOutcome:
+                as_of, ran: list[str], ctx: CheckContext, before: Spent = (0, 0, 0),
+                project: Project | None = None) -> ScopeOutcome:
     """One scope on its own, its evaluation starting from `before` (what this process spent
-    on the scopes before it)."""
+    on the scopes before it); `project`: the scope's own, when the caller made it (the editor's
+    records what the scope looked up), else `own_project(base)`."""
     from meshlint.model.build import read_sources
 
-    project = own_project(base)
+    project = project or own_project(base)
     budget = project.budget
     budget.steps, budget.bytes, budget.module_instances = before
     model, found, shape_notes = check_sources(read_sources(scope, parsed, project), opaque, as_of,

@@ -12,14 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from meshlint import scopework
 from meshlint.discover import Scope
-from meshlint.engine import Options
+from meshlint.engine import Options, check_together
 from meshlint.findings import Finding
 from meshlint.fix import Fix, NoFix
 from meshlint.fix.context import FixContext
 from meshlint.fix.registry import FIXERS, fix_for
 from meshlint.parse import ParsedFile
-from meshlint.scopework import check_sources
+from meshlint.scopework import ScopeOutcome
 from meshlint.terraform import MAX_FILE_READ, Project
 
 
@@ -27,17 +28,12 @@ from meshlint.terraform import MAX_FILE_READ, Project
 class ScopeResult:
     """One scope's findings and fixes, and everything they were computed from."""
 
-    findings: list[Finding]
+    outcome: ScopeOutcome  # its findings and what its evaluation left (its model not kept)
     fixes: dict[int, Fix | NoFix]  # id(finding) -> its fix, for the rules that have fixers
     files: frozenset[str]  # abspaths of its files and real paths of the YAML files HCL decoded
     module_dirs: frozenset[str]  # Terraform module folders its evaluation looked up
     reads: dict[str, bytes | None]  # real path -> digest, of what file()/templatefile() read
     opaque: frozenset[str]
-    spent: tuple[int, int, int]  # evaluator steps, bytes, module instances (its own budget)
-    notes: list[str]  # its own budget's notes
-    read_errors: list[Finding]  # MESH001 of YAML its Terraform read (file(), templates)
-    read_through: dict[str, str | None]  # templates it read through their renderer (notes)
-    shape_notes: list[str]  # values of a shape its model builders could not read (model.shapes)
 
     def stale(self, changed: set[str], changed_dirs: set[str], opaque: frozenset[str],
               digest: Digests) -> bool:
@@ -109,24 +105,25 @@ class _ScopeProject(Project):
 
 
 def check_scope(scope: Scope, opaque: frozenset[str], parsed: Mapping[str, ParsedFile], base: Project,
-                 options: Options, ran: list[str], ctx, abspath_of: Mapping[str, str], read,
-                 digest: Digests) -> ScopeResult:
+                options: Options, ran: list[str], ctx, abspath_of: Mapping[str, str], read,
+                digest: Digests) -> ScopeResult:
     """One scope's model and checks, with a budget of its own, recording its inputs."""
-    from meshlint.model.build import read_sources
-
     project = _ScopeProject(base)
-    model, findings, shape_notes = check_sources(read_sources(scope, parsed, project), opaque, options.as_of,
-                                               None, None, ran, ctx)
-    fixes = _fixes(findings, FixContext(model, options.as_of, abspath_of, read))
-    budget = project.budget
+    outcome = scopework.check_scope(scope, opaque, parsed, base, options.as_of, ran, ctx, project=project)
     modules = project.modules
     assert isinstance(modules, _Recorded)
     return ScopeResult(
-        findings, fixes,
+        outcome, _outcome_fixes(outcome, options, abspath_of, read),
         frozenset({e.abspath for e in scope.files} | project.yaml_asked | project.layer_asked.asked),
-        frozenset(modules.asked), {path: digest(path) for path in project.files_read}, opaque,
-        (budget.steps, budget.bytes, budget.module_instances), list(budget.notes),
-        project.read_errors, project.read_through, shape_notes)
+        frozenset(modules.asked), {path: digest(path) for path in project.files_read}, opaque)
+
+
+def _outcome_fixes(outcome: ScopeOutcome, options: Options, abspath_of: Mapping[str, str],
+                   read) -> dict[int, Fix | NoFix]:
+    """The fixes of a scope's findings, worked out from its model, which is then let go."""
+    model, outcome.model = outcome.model, None
+    assert model is not None
+    return _fixes(outcome.findings, FixContext(model, options.as_of, abspath_of, read))
 
 
 def _fixes(findings: list[Finding], ctx: FixContext) -> dict[int, Fix | NoFix]:
@@ -140,20 +137,10 @@ def _fixes(findings: list[Finding], ctx: FixContext) -> dict[int, Fix | NoFix]:
 
 
 def shared_budget(scopes: list[Scope], hidden: list[frozenset[str]], parsed: Mapping[str, ParsedFile],
-                   base: Project, options: Options, ran: list[str], ctx, abspath_of: Mapping[str, str],
-                   read) -> list[ScopeResult]:
-    """Every scope checked as the engine does it: sources first, in order, with one budget."""
-    from meshlint.model.build import read_sources
-
-    project = _ScopeProject(base)  # one for all scopes: one budget
-    sources = [read_sources(scope, parsed, project) for scope in scopes]
-    out = []
-    for i, (src, opaque) in enumerate(zip(sources, hidden)):
-        model, findings, shape_notes = check_sources(src, opaque, options.as_of, None, None, ran, ctx)
-        first = i == 0  # what the one project gathered for all scopes goes with the first
-        out.append(ScopeResult(findings, _fixes(findings, FixContext(model, options.as_of, abspath_of, read)),
-                                frozenset(), frozenset(), {}, opaque, (0, 0, 0),
-                                list(project.notes) if first else [],
-                                project.read_errors if first else [], project.read_through if first else {},
-                                shape_notes))
-    return out
+                  base: Project, options: Options, ran: list[str], ctx, abspath_of: Mapping[str, str],
+                  read) -> list[ScopeResult]:
+    """Every scope checked as the engine does it when one budget runs out: in turn, by one
+    project (`engine.check_together`)."""
+    outcomes = check_together(scopes, hidden, parsed, base, options, ran, ctx)
+    return [ScopeResult(o, _outcome_fixes(o, options, abspath_of, read), frozenset(), frozenset(), {}, opaque)
+            for o, opaque in zip(outcomes, hidden)]

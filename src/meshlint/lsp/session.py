@@ -58,7 +58,6 @@ from meshlint.engine import (
     terraform_project,
     terraform_read_errors,
 )
-from meshlint.findings import Finding
 from meshlint.fix import Fix, NoFix, disk_reader
 from meshlint.lsp.project import ProjectResult, project_options
 from meshlint.lsp.scopes import (
@@ -70,8 +69,7 @@ from meshlint.lsp.scopes import (
 from meshlint.parse import ParsedFile, read_entry
 from meshlint.parse.batch import _skip_rendered
 from meshlint.parse.templates import RenderedPattern, rendered_patterns
-from meshlint.scopework import over_budget
-from meshlint.terraform.budget import MAX_NOTES
+from meshlint.scopework import merged, over_budget
 
 # a file changed less than this long ago may change again within its timestamp's
 # granularity: its stat signature is not trusted, its bytes are hashed on every refresh
@@ -177,7 +175,7 @@ class ProjectSession:
             results.append(result)
             kept[key] = result
         self._scopes = kept
-        if over_budget(r.spent for r in results):
+        if over_budget(r.outcome.spent for r in results):
             # the engine's one budget for the whole run would run out part-way: check the
             # scopes as it does, in order with one budget (the per-scope results stay kept)
             self.stats.shared_budget = True
@@ -312,28 +310,17 @@ class ProjectSession:
                 ran: list[str], options: Options) -> ProjectResult:
         from meshlint.scoping import parse_error_findings
 
+        every = merged([result.outcome for result in results])  # notes and reads as one run keeps them
         found = parse_error_findings(parsed, scopes)
-        read_errors: dict[tuple, Finding] = {}  # one per place, as one project keeps them
-        read_through: dict[str, str | None] = {}
-        for result in results:
-            for error in result.read_errors:
-                loc = error.location
-                read_errors.setdefault((loc.path, loc.line, loc.column), error)
-            read_through.update(result.read_through)
-        found.extend(terraform_read_errors(list(read_errors.values()), scopes))
+        found.extend(terraform_read_errors(every.read_errors, scopes))
         fix_of: dict[int, Fix | NoFix | None] = {}
         for result in results:
-            for raw in result.findings:
+            for raw in result.outcome.findings:
                 shown = copy.copy(raw)  # the filters set severities and paths on what they keep
                 fix_of[id(shown)] = result.fixes.get(id(raw))
                 found.append(shown)
-        notes: list[str] = []  # as one budget would keep them (see terraform.budget.Budget.note)
-        for result in results:
-            for note in result.notes:
-                if note not in notes and len(notes) < MAX_NOTES:
-                    notes.append(note)
-        shape_notes = [n for result in results for n in result.shape_notes]
-        report = finish_report(found, ran, disc, scopes, parsed, options, notes, read_through, shape_notes)
+        report = finish_report(found, ran, disc, scopes, parsed, options, every.notes, every.read_through,
+                               every.shape_notes)
         out = ProjectResult(self.root, entries=disc.files, report=report, scopes=scopes)
         for finding in report.findings:
             path = finding.abspath or os.path.abspath(finding.location.path)
