@@ -100,7 +100,7 @@ def _run(options: Options) -> Run:
     disc = discover(options.paths, exclude=_excluder(options.config), scopes=False)
     timings = {"discover": time.perf_counter() - started}
     key = None
-    contents: dict[str, bytes] = {}  # what the key read, parsed from memory on a miss
+    contents: dict[str, tuple[bytes, str]] = {}  # what the key read (bytes, digest): parsed on a miss
     if options.cache and not options.online and options.overlay is None and not options.fixes:
         # imported here: only cached runs need it
         from meshlint import runcache
@@ -119,7 +119,7 @@ def _run(options: Options) -> Run:
     return result
 
 
-def _analyse(options: Options, disc: Discovery, contents: Mapping[str, bytes]) -> Run:
+def _analyse(options: Options, disc: Discovery, contents: Mapping[str, tuple[bytes, str]]) -> Run:
     # imported here: a run answered from the run cache needs none of this
     from meshlint import scopework
     from meshlint.scoping import parse_error_findings
@@ -264,7 +264,8 @@ def finish_report(found: list[Finding], ran: list[str], disc: Discovery, scopes:
 
 def parse_files(files: list[FileEntry], max_file_bytes: int, jobs: int,
                 cache_root: Path | None, overlay: Mapping[str, bytes] | None = None,
-                prefetched: Mapping[str, bytes] | None = None, meanwhile: Callable[[], None] | None = None,
+                prefetched: Mapping[str, tuple[bytes, str]] | None = None,
+                meanwhile: Callable[[], None] | None = None,
                 meanwhile_bytes: int = 0, defer_cache: bool = False) -> dict[str, ParsedFile]:
     from meshlint.model.types import FULL_KINDS
     from meshlint.parse.batch import parse_files as parse_batch  # lazy: start-up time

@@ -36,11 +36,12 @@ def _rules_digest() -> str:
     return h.hexdigest()
 
 
-def file_digest(path: str, max_bytes: int, contents: dict[str, bytes] | None = None) -> str:
+def file_digest(path: str, max_bytes: int, contents: dict[str, tuple[bytes, str]] | None = None) -> str:
     """What a file contributes to the key: its content's hash, or for a file past the size
     limit (which the run skips unread) its size and mtime, so the key never reads more
     than the run would; "missing" for a path that is not a readable regular file.
-    `contents` receives the bytes read: on a miss the run parses exactly what it hashed.
+    `contents` receives the bytes read and their digest: on a miss the run parses exactly what
+    it hashed, and the parse cache keys files by the same digest (each file is hashed once).
     Opened without blocking (a FIFO would block a plain open) and checked on the descriptor:
     one stat, not two, for every file of every warm run."""
     try:
@@ -68,15 +69,16 @@ def file_digest(path: str, max_bytes: int, contents: dict[str, bytes] | None = N
     data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if len(data) > max_bytes:  # grew past the limit while being read
         return f"oversize:{len(data)}"
+    digest = hashlib.sha256(data).hexdigest()
     if contents is not None:
-        contents[path] = data
-    return hashlib.sha256(data).hexdigest()
+        contents[path] = (data, digest)
+    return digest
 
 
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
-def run_key(files, options, extra: str = "", contents: dict[str, bytes] | None = None) -> str | None:
+def run_key(files, options, extra: str = "", contents: dict[str, tuple[bytes, str]] | None = None) -> str | None:
     h = hashlib.sha256()
     config = options.config
     parts = {

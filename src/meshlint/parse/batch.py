@@ -77,12 +77,12 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
                 cache_root: Path | None = None, budget: float = PARSE_BUDGET_SECONDS,
                 full_kinds: frozenset[str] | None = None,
                 overlay: Mapping[str, bytes] | None = None,
-                prefetched: Mapping[str, bytes] | None = None,
+                prefetched: Mapping[str, tuple[bytes, str]] | None = None,
                 meanwhile: Callable[[], None] | None = None, meanwhile_bytes: int = 0,
                 defer_cache: bool = False) -> dict[str, ParsedFile]:
     """Every entry parsed; `full_kinds` as in parse_data (the engine passes what the
     model reads); `overlay`: abspath -> bytes read instead of the disk (unsaved buffers);
-    `prefetched`: abspath -> bytes already read from the disk (by the run cache's key);
+    `prefetched`: abspath -> (bytes, their sha256) already read from the disk (by the run cache's key);
     `meanwhile`: work of the caller's that needs no parsed file, done here while the workers
     parse (it costs about as much as parsing `meanwhile_bytes` of YAML: the shares allow for it);
     `defer_cache`: the parse cache is written when the process ends (see _fill_cache)."""
@@ -92,11 +92,12 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
     results: dict[str, ParsedFile] = {}
     terraform: list[tuple[FileEntry, bytes]] = []
     wanted: list[tuple[FileEntry, bytes, str | None]] = []
+    digests: dict[str, str] = {}  # abspath -> the content digest the run key worked out
     for entry in entries:
         if overlay and entry.abspath in overlay:
             data, early = overlay[entry.abspath], None
         elif prefetched and entry.abspath in prefetched:
-            data, early = prefetched[entry.abspath], None
+            (data, digests[entry.abspath]), early = prefetched[entry.abspath], None
         else:
             data, early = read_entry(entry, max_bytes)
         if early is not None:
@@ -108,7 +109,8 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
     if cache is not None and sum(len(d) for _, d, _ in wanted) < UNCACHED_BYTES:
         cache = None  # parsing a few KB costs less than opening the cache (and writing it)
     if cache is not None:
-        wanted = [(entry, data, cache.key(entry, data, max_bytes)) for entry, data, _ in wanted]
+        wanted = [(entry, data, cache.key(entry, data, max_bytes, digests.get(entry.abspath)))
+                  for entry, data, _ in wanted]
     todo = []
     hits = cache.load_many([k for _, _, k in wanted if k]) if cache is not None else {}
     STATS["cached"] = sum(1 for _, _, k in wanted if k in hits)

@@ -75,10 +75,12 @@ class ParseCache:
         db.execute("CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, blob BLOB)")
         return db
 
-    def key(self, entry: FileEntry, data: bytes, max_bytes: int) -> str:
+    def key(self, entry: FileEntry, data: bytes, max_bytes: int, digest: str | None = None) -> str:
+        """A file's entry: what it is and where, and its content's sha256 (`digest`, when the
+        run key already worked it out; else hashed here)."""
         h = hashlib.sha256()
         h.update(f"{entry.kind}\0{entry.path}\0{max_bytes}\0{self._full_kinds}\0".encode("utf-8", "surrogateescape"))
-        h.update(data)
+        h.update((digest or hashlib.sha256(data).hexdigest()).encode())
         return h.hexdigest()
 
     def load_many(self, keys: list[str]) -> dict[str, bytes]:
