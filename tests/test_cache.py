@@ -39,9 +39,9 @@ def test_a_corrupt_cache_is_a_miss(tmp_path):
 
 
 def test_run_cache_records_every_field_of_a_finding():
-    """The run cache writes findings field by field (not dataclasses.asdict, for speed): a
+    """The run cache writes findings field by field (not msgspec.to_builtins, for speed): a
     field added to Finding or Location must be stored too, or a warm run would drop it."""
-    import dataclasses
+    import msgspec
 
     from meshlint.findings import Finding, Severity
     from meshlint.findings import finding_from_record, finding_record
@@ -49,7 +49,7 @@ def test_run_cache_records_every_field_of_a_finding():
 
     finding = Finding("MESH101", Severity.ERROR, "message", Location("a.tf", 3, 4, 5, 6), object="o",
                       scope="s", detail="d", fix="f", name="n", relpath="r", abspath="/a")
-    assert finding_record(finding) == dataclasses.asdict(finding)
+    assert finding_record(finding) == msgspec.to_builtins(finding)
     assert finding_from_record(finding_record(finding)) == finding
 
 

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
+from msgspec.structs import replace
 
 from meshlint import knowledge
 from meshlint.model import aws_arch
@@ -15,7 +14,7 @@ from meshlint.model import aws_arch
 def patched(monkeypatch):
     def patch(name: str, **changes):
         original = getattr(knowledge, name)()
-        monkeypatch.setattr(knowledge, name, lambda: dataclasses.replace(original, **changes))
+        monkeypatch.setattr(knowledge, name, lambda: replace(original, **changes))
         aws_arch.instance_arch.cache_clear()
     return patch
 
@@ -30,7 +29,7 @@ def test_karpenter_default_archs_come_from_the_data(patched):
 def test_ami_types_of_unknown_cpu_come_from_the_data(patched):
     assert aws_arch.ami_arch("AL2_ARM_64") == "arm64"
     ami_types = knowledge.aws_arch().ami_types
-    patched("aws_arch", ami_types=dataclasses.replace(ami_types, unknown=("CUSTOM", "AL2_ARM_64")))
+    patched("aws_arch", ami_types=replace(ami_types, unknown=("CUSTOM", "AL2_ARM_64")))
     assert aws_arch.ami_arch("AL2_ARM_64") is None
 
 

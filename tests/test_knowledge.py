@@ -1,17 +1,17 @@
-"""Typed knowledge: every data table loads into its dataclasses, strictly, and every fact
+"""Typed knowledge: every data table loads into its records, strictly, and every fact
 in a table is read by some code."""
 
 from __future__ import annotations
 
 import ast
-import dataclasses
 import typing
 
+import msgspec
 import pytest
 from conftest import REPO
 
 from meshlint import knowledge
-from meshlint.knowledge.schema import KnowledgeError, build, key_of
+from meshlint.knowledge.schema import KnowledgeError, build, is_provenance, key_of
 from meshlint.knowledge.tables import TABLES, IstioReleases, NatGatewayPrices, VpcModule
 from meshlint.parse.yamlfront import parse_yaml_bytes
 
@@ -33,7 +33,7 @@ def test_every_data_file_has_a_schema_and_loads():
 
 def test_tables_are_frozen():
     table = knowledge.nat_gateway_prices()
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError, match="immutable"):
         table.monthly_hours = 1  # type: ignore[misc]
     with pytest.raises(TypeError):
         knowledge.istio_releases().charts["x"] = "y"  # type: ignore[index]
@@ -100,7 +100,7 @@ def _row_classes(cls: type) -> list[type]:
         out.append(c)
         for tp in typing.get_type_hints(c).values():
             for arg in (tp, *typing.get_args(tp), *(a for t in typing.get_args(tp) for a in typing.get_args(t))):
-                if isinstance(arg, type) and dataclasses.is_dataclass(arg):
+                if isinstance(arg, type) and issubclass(arg, msgspec.Struct):
                     todo.append(arg)
     return out
 
@@ -152,8 +152,8 @@ def _unread() -> set[tuple[str, str]]:
         readers = [(attrs, strings) for path, attrs, strings in units if name in files_naming[path]
                    and (name in names(attrs, strings) or not names(attrs, strings))]
         for c in _row_classes(cls):
-            for f in dataclasses.fields(c):
-                if f.metadata.get("provenance"):
+            for f in msgspec.structs.fields(c):
+                if is_provenance(c, f.name):
                     continue
                 via = {m for per_class in methods.values() for m, read in per_class.items() if f.name in read}
                 if not any(f.name in attrs or via & attrs or key_of(f) in strings for attrs, strings in readers):

@@ -74,7 +74,7 @@ def timeout_given(ctx: click.Context) -> bool:
 def _new_since_fingerprints(ref: str, options) -> set[str]:
     """Fingerprints of the findings at `ref`: the same project checked in that tree, with
     identities relative to the same place, so that unchanged findings match."""
-    import dataclasses
+    from msgspec.structs import replace
 
     from meshlint.engine import run
     from meshlint.vcs import GitError, before_history, checkout, repo_root
@@ -92,8 +92,8 @@ def _new_since_fingerprints(ref: str, options) -> set[str]:
             if not old_paths:
                 return set()
             identity = moved(options.identity_root) if options.identity_root else None
-            old = run(dataclasses.replace(options, paths=old_paths, baseline=None, cache=False,
-                                          report_paths=None, identity_root=identity))
+            old = run(replace(options, paths=old_paths, baseline=None, cache=False,
+                               report_paths=None, identity_root=identity))
             return {f.fingerprint for f in old.report.findings}
     except GitError as exc:
         raise click.ClickException(str(exc)) from None

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from msgspec import Struct, field
+
 from meshlint import findings
-from meshlint.filters import ALL, unknown_code
 from meshlint.discover import DEFAULT_MAX_FILE_BYTES
+from meshlint.filters import ALL, unknown_code
 from meshlint.project import search_upwards
 from meshlint.values import YMap
 
@@ -40,8 +41,7 @@ class ConfigError(Exception):
         self.path, self.line, self.message = path, line, message
 
 
-@dataclass
-class Config:
+class Config(Struct):
     path: str | None = None  # the file it came from
     base: str = "."  # globs are relative to this directory
     select: list[str] = field(default_factory=list)
@@ -172,7 +172,9 @@ def _load_any(path: str) -> Config:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ConfigError(path, 1, f"cannot read configuration: {exc.strerror}") from None
-    from meshlint.parse.yamlfront import parse_yaml_bytes  # only a configuration file needs YAML
+    from meshlint.parse.yamlfront import (
+        parse_yaml_bytes,  # only a configuration file needs YAML
+    )
 
     parsed = parse_yaml_bytes(data, path)
     if parsed.error:

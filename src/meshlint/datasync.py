@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from meshlint.knowledge import KnowledgeError, in_force, reload
 from meshlint.knowledge.store import REFRESHABLE, store
@@ -32,8 +33,7 @@ DEFAULT_URLS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class UpdateResult:
+class UpdateResult(Struct, frozen=True):
     table: str
     url: str
     ok: bool

@@ -4,17 +4,17 @@ findings introduced and findings resolved. OLD and NEW are directories or git re
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from meshlint.engine import Options, Run, run
 from meshlint.findings import Finding
 from meshlint.project import repository_root
 
 
-@dataclass
-class Change:
+class Change(Struct):
     scope: str
     component: str
     name: str
@@ -22,8 +22,7 @@ class Change:
     new: str | None
 
 
-@dataclass
-class DiffResult:
+class DiffResult(Struct):
     changes: list[Change] = field(default_factory=list)
     introduced: list[Finding] = field(default_factory=list)
     resolved: list[Finding] = field(default_factory=list)
@@ -66,8 +65,8 @@ def diff(old_spec: str, new_spec: str, options: Options, repo_hint: str = ".") -
     refs = not (os.path.isdir(old_spec) and os.path.isdir(new_spec))
     with materialise(old_spec, repo_hint, refs) as (old_dir, old_top), \
             materialise(new_spec, repo_hint, refs) as (new_dir, new_top):
-        old = run(dataclasses.replace(options, paths=[old_dir], report_paths=None, identity_root=old_top))
-        new = run(dataclasses.replace(options, paths=[new_dir], report_paths=None, identity_root=new_top))
+        old = run(replace(options, paths=[old_dir], report_paths=None, identity_root=old_top))
+        new = run(replace(options, paths=[new_dir], report_paths=None, identity_root=new_top))
         before, after = _inventory(old, old_dir), _inventory(new, new_dir)
     for key in sorted(set(before) | set(after)):
         if before.get(key) != after.get(key):

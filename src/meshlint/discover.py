@@ -27,7 +27,8 @@ import re
 import stat
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from meshlint.deployments import LAYER_NAME, is_within, layer_groups, set_aside_dir
 from meshlint.tfrefs import local_module_calls, named_paths
@@ -54,16 +55,14 @@ VALUES = "values"  # a Helm values file
 KUSTOMIZATION = "kustomization"
 
 
-@dataclass(slots=True)
-class FileEntry:
+class FileEntry(Struct):
     path: str  # display path: relative to the current directory, '/' separators
     abspath: str
     kind: str
     chart_dir: str | None = None  # for chart/values files: the chart's directory
 
 
-@dataclass
-class Scope:
+class Scope(Struct):
     name: str
     roots: list[str] = field(default_factory=list)  # Terraform root module dirs (abspath)
     files: list[FileEntry] = field(default_factory=list)
@@ -71,8 +70,7 @@ class Scope:
     reasons: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
-class Discovery:
+class Discovery(Struct):
     files: list[FileEntry] = field(default_factory=list)
     scopes: list[Scope] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (path, message)

@@ -14,9 +14,11 @@ import gc
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from meshlint import filters
 from meshlint.cachedir import cache_dir
@@ -41,8 +43,7 @@ if TYPE_CHECKING:
     from meshlint.terraform import Project
 
 
-@dataclass
-class Options:
+class Options(Struct):
     paths: list[str] = field(default_factory=lambda: ["."])
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
@@ -70,8 +71,7 @@ class Options:
     cache_after_exit: bool = False
 
 
-@dataclass
-class Run:
+class Run(Struct):
     """Everything one run produced, for reporters and for `--verbose`."""
 
     report: Report

@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from meshlint.values import Location
 
@@ -43,8 +44,7 @@ FAIL_ON: tuple[FailOn, ...] = tuple(FailOn)
 SEVERITY_RANK = {s.value: s.rank for s in Severity}  # legacy view: use Severity(...).rank
 
 
-@dataclass(slots=True)
-class Finding:
+class Finding(Struct):
     """One problem found by a rule, at one place, about one named object."""
 
     rule: str  # e.g. MESH401
@@ -75,8 +75,7 @@ class Finding:
         return (loc.path, loc.line, loc.column, self.rule, self.message)
 
 
-@dataclass(slots=True)
-class Report:
+class Report(Struct):
     """Everything a reporter needs: the surviving findings and the run's counts."""
 
     findings: list[Finding] = field(default_factory=list)
@@ -114,7 +113,7 @@ def new_finding(rule: str, name: str, severity: Severity, message: str, location
 
 def finding_record(f: Finding) -> dict:
     """A finding as plain data (the run cache's JSON, a forked worker's answer); what
-    dataclasses.asdict gives, without its deep copies (a tenth of a big run's bookkeeping)."""
+    msgspec.to_builtins gives, without its generic walk (a tenth of a big run's bookkeeping)."""
     loc = f.location
     return {"rule": f.rule, "severity": f.severity.value, "message": f.message,
             "location": {"path": loc.path, "line": loc.line, "column": loc.column,

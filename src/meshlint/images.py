@@ -3,13 +3,12 @@ digest, with Docker's defaults (docker.io, `library/` for single names)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 DOCKER_HUB_API = "registry-1.docker.io"
 
 
-@dataclass(frozen=True)
-class ImageRef:
+class ImageRef(Struct, frozen=True):
     registry: str  # as written (docker.io, quay.io, 127.0.0.1:5000)
     repository: str
     tag: str | None

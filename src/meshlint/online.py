@@ -14,9 +14,10 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
+
+from msgspec import Struct
 
 from meshlint.cachedir import cache_dir
 from meshlint.parse.yamlfront import parse_yaml_bytes
@@ -161,8 +162,7 @@ def _environment_settings(requests, url: str) -> dict:
     return {"proxies": proxies, "verify": bundle or True}
 
 
-@dataclass(frozen=True)
-class ChartVersions:
+class ChartVersions(Struct, frozen=True):
     """What a chart repository offers for one chart (or why it could not be read)."""
 
     versions: tuple[tuple[str, _dt.date | None], ...] = ()

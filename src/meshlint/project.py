@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 CONFIG_NAMES = (".meshlint.yaml", ".meshlint.yml")
 _TOOL_SECTION = re.compile(r"^\s*\[tool\.meshlint\]", re.M)
@@ -73,8 +74,7 @@ def within(path: str, directory: str) -> bool:
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(Struct, frozen=True):
     """What a run checks (`check_paths`), whose findings it reports (`report_paths`, None
     for all) and what identities are relative to (`identity_root`)."""
 

@@ -9,12 +9,13 @@ load like a make depfile: a changed, new or deleted one makes the stored result 
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
 import stat
 from pathlib import Path
+
+from msgspec import structs
 
 from meshlint import __version__
 from meshlint.cachedir import code_digest
@@ -87,7 +88,7 @@ def run_key(files, options, extra: str = "", contents: dict[str, tuple[bytes, st
         "select": options.select, "ignore": options.ignore, "as_of": options.as_of.isoformat(),
         "max_file_bytes": options.max_file_bytes, "extra": extra,
         "identity_root": options.identity_root,
-        "config": dataclasses.asdict(config) if config.path else None,
+        "config": structs.asdict(config) if config.path else None,
     }
     h.update(json.dumps(parts, sort_keys=True, default=str).encode())
     if config.path:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from meshlint.findings import Finding, finding_from_record, finding_record
 from meshlint.terraform import budget as limits
@@ -31,8 +32,7 @@ if TYPE_CHECKING:
 Spent = tuple[int, int, int]  # evaluator steps, bytes, module instances
 
 
-@dataclass
-class ScopeOutcome:
+class ScopeOutcome(Struct):
     """One scope's findings and what its evaluation and model building left besides."""
 
     findings: list[Finding]  # its rules' and the wrong shapes its builders met (not yet filtered)
@@ -118,8 +118,7 @@ def over_budget(spending: Iterable[Spent]) -> bool:
             or sum(s[2] for s in spent) > limits.MAX_MODULE_INSTANCES)
 
 
-@dataclass
-class Merged:
+class Merged(Struct):
     """Every scope's outcome together, in scope order, as one project would have kept them."""
 
     findings: list[Finding] = field(default_factory=list)

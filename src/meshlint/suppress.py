@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
+from msgspec import Struct, field
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.main import CParser
@@ -38,8 +38,7 @@ COMMENT = re.compile(rb"(?:#|//|/\*)\s*meshlint:\s*(ignore|ignore-file)(?:\[([^\
 ANNOTATION = "meshlint.dev/ignore"
 
 
-@dataclass
-class Suppression:
+class Suppression(Struct):
     path: str
     line: int
     column: int
@@ -59,8 +58,7 @@ class Suppression:
         return self.start <= f.location.line <= self.end
 
 
-@dataclass
-class SuppressionIndex:
+class SuppressionIndex(Struct):
     by_path: dict[str, list[Suppression]] = field(default_factory=dict)
 
     def all(self) -> list[Suppression]:

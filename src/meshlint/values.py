@@ -7,11 +7,11 @@ the checks and the reporters can all share it without importing each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
+from msgspec.structs import force_setattr
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(Struct, frozen=True):
     """A place in a checked file. Lines and columns are 1-based, end is inclusive-ish
     (the end column points just past the last character, as editors expect)."""
 
@@ -23,9 +23,9 @@ class Location:
 
     def __post_init__(self) -> None:
         if self.end_line < self.line:
-            object.__setattr__(self, "end_line", self.line)
+            force_setattr(self, "end_line", self.line)
         if self.end_line == self.line and self.end_column < self.column:
-            object.__setattr__(self, "end_column", self.column)
+            force_setattr(self, "end_column", self.column)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"

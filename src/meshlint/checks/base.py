@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as _dt
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from meshlint import knowledge
 from meshlint.findings import Finding, Severity, new_finding
@@ -17,8 +18,7 @@ from meshlint.values import Location
 F = typing.TypeVar("F", bound=Callable[..., Iterable[Finding]])
 
 
-@dataclass
-class CheckContext:
+class CheckContext(Struct):
     """What a check may know besides the model: the run's date and options."""
 
     as_of: _dt.date = field(default_factory=_dt.date.today)
@@ -30,8 +30,7 @@ CheckFn = Callable[[Model, CheckContext], Iterable[Finding]]
 REGISTRY: dict[str, CheckFn] = {}
 
 
-@dataclass(frozen=True, slots=True)
-class Reporter:
+class Reporter(Struct, frozen=True):
     """A rule's finding factory, bound to its catalog entry and the model's scope: a check
     says only what is specific to the finding (message, place, object, detail, fix)."""
 

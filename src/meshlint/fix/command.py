@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+
+from msgspec.structs import replace
 
 from meshlint.fix.plan import Plan, disk_reader, fixes_for_run, plan, write
 

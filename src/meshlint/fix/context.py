@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from meshlint.model import Model
 from meshlint.parse.hclfront import HclBlock, HclFile, parse_hcl_bytes
 from meshlint.values import Location
 
 
-@dataclass
-class FixContext:
+class FixContext(Struct):
     model: Model
     as_of: _dt.date
     abspath_of: Mapping[str, str]  # display path (as in Location.path) -> absolute path

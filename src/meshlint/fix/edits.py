@@ -6,7 +6,8 @@ from __future__ import annotations
 import difflib
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 
 class Safety(enum.StrEnum):
@@ -17,8 +18,7 @@ class Safety(enum.StrEnum):
     UNSAFE = "unsafe"
 
 
-@dataclass(frozen=True, slots=True)
-class TextEdit:
+class TextEdit(Struct, frozen=True):
     """Replace `old` at (line, column) (1-based, columns in characters) with `new`;
     an insertion has `old == ""`."""
 
@@ -37,8 +37,7 @@ class TextEdit:
         return self.line + len(parts) - 1, len(parts[-1]) + 1
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(Struct, frozen=True):
     """One finding's automatic fix."""
 
     rule: str
@@ -47,8 +46,7 @@ class Fix:
     edits: tuple[TextEdit, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class NoFix:
+class NoFix(Struct, frozen=True):
     """Why a finding whose rule has a fixer gets no automatic fix."""
 
     rule: str

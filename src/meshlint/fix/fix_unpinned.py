@@ -7,13 +7,23 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
+
+from msgspec.structs import replace
 
 from meshlint.findings import Finding
 from meshlint.fix.context import FixContext
 from meshlint.fix.edits import NoFix, Safety, TextEdit
-from meshlint.fix.hcledit import (aligned, elem_key, elem_value, indent_of, insert_after_elem, line_text,
-                                  literal_kind, object_elem_at, object_elems)
+from meshlint.fix.hcledit import (
+    aligned,
+    elem_key,
+    elem_value,
+    indent_of,
+    insert_after_elem,
+    line_text,
+    literal_kind,
+    object_elem_at,
+    object_elems,
+)
 from meshlint.fix.registry import fixer
 from meshlint.model import HelmRelease
 from meshlint.model.derive_inventory import effective_version

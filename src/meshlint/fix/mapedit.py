@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 
+from msgspec import Struct
 from tree_sitter import Node
 
 from meshlint.fix.edits import TextEdit
@@ -23,8 +23,7 @@ class Refused(ValueError):
     """The mapping is written in a way this module does not edit (the message says why)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Spot:
+class Spot(Struct, frozen=True):
     """Where a mapping is written: `line`/`col` (1-based) are its first key (YAML block
     style) or its opening brace (flow style, HCL)."""
 

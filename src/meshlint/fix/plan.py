@@ -7,12 +7,21 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from meshlint.discover import FileEntry
 from meshlint.findings import Finding
 from meshlint.fix.context import FixContext
-from meshlint.fix.edits import EditConflict, Fix, NoFix, Safety, TextEdit, apply_edits, unified_diff
+from meshlint.fix.edits import (
+    EditConflict,
+    Fix,
+    NoFix,
+    Safety,
+    TextEdit,
+    apply_edits,
+    unified_diff,
+)
 from meshlint.fix.registry import fix_for
 from meshlint.parse import parse_data
 
@@ -48,8 +57,7 @@ def fixes_for_run(run, as_of: _dt.date, read: Reader | None = None) -> list[tupl
     return out
 
 
-@dataclass
-class FileChange:
+class FileChange(Struct):
     abspath: str
     display: str
     before: str
@@ -60,8 +68,7 @@ class FileChange:
         return unified_diff(self.display, self.before, self.after)
 
 
-@dataclass
-class Plan:
+class Plan(Struct):
     changes: list[FileChange]
     skipped: list[tuple[Finding, str]]  # (finding, why its fix was not applied)
     unsafe_left: int  # unsafe fixes left out (no --unsafe-fixes)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from meshlint.findings import Finding
 from meshlint.fix.context import FixContext
@@ -12,8 +13,7 @@ from meshlint.fix.edits import Fix, NoFix, Safety, TextEdit
 FixerFn = Callable[[Finding, FixContext], "tuple[str, list[TextEdit]] | NoFix"]
 
 
-@dataclass(frozen=True, slots=True)
-class Fixer:
+class Fixer(Struct, frozen=True):
     rule: str
     safety: Safety
     fn: FixerFn

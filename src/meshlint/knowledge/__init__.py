@@ -2,7 +2,7 @@
 
 `rules/` is data shipped inside the wheel (as `meshlint/rules`); in a source checkout
 it is the top-level `rules/` folder. Adding a fact is a data change: each table loads into
-the frozen dataclasses of `knowledge.tables`, whose fields are its schema.
+the frozen records of `knowledge.tables`, whose fields are its schema.
 
 `meshlint data update` may store refreshed copies of some tables in the user cache; a
 table in force is whichever of the shipped and the cached copy is newer (`as_of`), and a
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
         VpcModule,
     )
 
-# The tables' schemas are ~40 frozen dataclasses, a sixth of start-up: imported on first use,
+# The tables' schemas are ~40 record classes: imported on first use,
 # so that a run answered from the run cache (which only needs `rules_dir`) never builds them.
 # (No name here may be a submodule's: importing `knowledge.store` binds `knowledge.store`.)
 _LAZY = {"InForce": "store", "in_force": "store", "stale_notes": "store", "stale_tables": "store"}
@@ -68,7 +68,7 @@ __all__ = [
 
 
 def table(name: str) -> Table:
-    """The data table in force for rules/data/<name>.yaml, validated against its dataclass."""
+    """The data table in force for rules/data/<name>.yaml, validated against its record class."""
     from meshlint.knowledge.store import in_force  # lazy: see _LAZY
     from meshlint.knowledge.tables import TABLES
 

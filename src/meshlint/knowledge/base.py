@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-from dataclasses import dataclass, field
 
-from meshlint.knowledge.schema import provenance
+from msgspec import Struct, field
+
+from meshlint.knowledge.schema import Provenance
 
 
 class Confidence(enum.StrEnum):
@@ -23,12 +24,11 @@ class Confidence(enum.StrEnum):
         return f"{what} is {self.value}-confidence data"
 
 
-@dataclass(frozen=True, slots=True)
-class Table:
+class Table(Struct, frozen=True):
     """What every table carries: the day its facts were checked, and where they come from."""
 
-    as_of: _dt.date = field(metadata=provenance())
-    sources: tuple[str, ...] = field(metadata=provenance())
+    as_of: Provenance[_dt.date]
+    sources: Provenance[tuple[str, ...]]
 
     def __post_init__(self) -> None:
         if not self.sources:

@@ -3,17 +3,17 @@ rule's name, default severity and documentation."""
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from functools import lru_cache
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from meshlint.findings import Severity
 from meshlint.knowledge.files import load_yaml, rules_dir
 from meshlint.knowledge.schema import KnowledgeError, build
 
 
-@dataclass(frozen=True, slots=True)
-class RuleDoc:
+class RuleDoc(Struct, frozen=True):
     id: str
     name: str
     family: str
@@ -26,9 +26,9 @@ class RuleDoc:
     autofix: str = ""  # "safe" / "unsafe" (and when) for rules `meshlint fix` can fix; "" none
 
     def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):
-            if f.name not in ("references", "autofix") and not getattr(self, f.name):
-                raise ValueError(f"missing {f.name}")
+        for name in self.__struct_fields__:
+            if name not in ("references", "autofix") and not getattr(self, name):
+                raise ValueError(f"missing {name}")
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +38,7 @@ def catalog() -> dict[str, RuleDoc]:
         doc = build(RuleDoc, load_yaml(path), str(path))
         if doc.id != path.stem:
             raise KnowledgeError(f"{path}: id {doc.id} does not match the file name")
-        out[doc.id] = dataclasses.replace(
+        out[doc.id] = replace(
             doc, summary=doc.summary.strip(), description=doc.description.strip(),
             fix=doc.fix.strip(), example=doc.example.rstrip())
     return out

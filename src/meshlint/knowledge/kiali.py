@@ -5,17 +5,16 @@ incompatibilities, and settings a Kiali major stopped reading."""
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 
+from msgspec import Struct, field
 from packaging.version import Version
 
 from meshlint.knowledge.base import Confidence, Table
-from meshlint.knowledge.schema import VersionText, ascending, provenance
+from meshlint.knowledge.schema import Provenance, VersionText, ascending
 from meshlint.versioning import parse_version
 
 
-@dataclass(frozen=True, slots=True)
-class KialiSpan:
+class KialiSpan(Struct, frozen=True):
     """One item of a tested set: `low` .. `high` inclusive. A `high` written as major.minor
     takes that whole line; None: no upper bound."""
 
@@ -66,13 +65,12 @@ def _version(text: str) -> Version:
     return parsed
 
 
-@dataclass(frozen=True, slots=True)
-class KialiTested:
+class KialiTested(Struct, frozen=True):
     istio: VersionText
     kiali: tuple[str, ...]  # "2.4" (that line), "1.82.0 - 1.86" (inclusive), "2.0.0+" (and newer)
     confidence: Confidence
-    source: str = field(metadata=provenance())
-    note: str = field(default="", metadata=provenance())
+    source: Provenance[str]
+    note: Provenance[str] = ""
 
     def __post_init__(self) -> None:
         if not self.kiali:
@@ -92,33 +90,29 @@ class KialiTested:
         return ", ".join(str(s) for s in self.spans())
 
 
-@dataclass(frozen=True, slots=True)
-class KialiRequirement:
+class KialiRequirement(Struct, frozen=True):
     """Kiali from `kiali_from` on needs Istio `istio_min` or newer."""
 
     kiali_from: VersionText
     istio_min: VersionText
     confidence: Confidence
-    source: str = field(metadata=provenance())
+    source: Provenance[str]
 
 
-@dataclass(frozen=True, slots=True)
-class KialiRemovedSetting:
+class KialiRemovedSetting(Struct, frozen=True):
     key: str  # dotted, under the Kiali server configuration (Helm values, CR spec, config.yaml)
     kiali_from: VersionText  # the first Kiali that no longer reads it
     replacement: str
     confidence: Confidence
-    source: str = field(metadata=provenance())
+    source: Provenance[str]
 
 
-@dataclass(frozen=True, slots=True)
-class KialiBackport:
+class KialiBackport(Struct, frozen=True):
     line: VersionText
     fixed: VersionText
 
 
-@dataclass(frozen=True, slots=True)
-class KialiIncompatibility:
+class KialiIncompatibility(Struct, frozen=True):
     id: str
     istio_from: VersionText
     kiali_below: VersionText
@@ -127,7 +121,7 @@ class KialiIncompatibility:
     symptom: str
     cause: str
     first_fixed: str
-    issue: str = field(metadata=provenance())
+    issue: Provenance[str]
 
     def __post_init__(self) -> None:
         for bp in self.fixed_backports:
@@ -135,8 +129,7 @@ class KialiIncompatibility:
                 raise ValueError(f"{self.id}: backport {bp.fixed} is not below {self.kiali_below}")
 
 
-@dataclass(frozen=True, slots=True)
-class KialiCompat(Table):
+class KialiCompat(Table, frozen=True):
     tested: tuple[KialiTested, ...]
     requirements: tuple[KialiRequirement, ...]
     removed_settings: tuple[KialiRemovedSetting, ...]
@@ -168,14 +161,12 @@ class KialiDetection(enum.StrEnum):
     ANY_NAMESPACE = "any-namespace"
 
 
-@dataclass(frozen=True, slots=True)
-class KialiDetectionEra:
+class KialiDetectionEra(Struct, frozen=True):
     detection: KialiDetection
     below: VersionText | None  # the first Kiali version that no longer detects this way
 
 
-@dataclass(frozen=True, slots=True)
-class KialiGatewayDetection(Table):
+class KialiGatewayDetection(Table, frozen=True):
     eras: tuple[KialiDetectionEra, ...]
 
     def __post_init__(self) -> None:

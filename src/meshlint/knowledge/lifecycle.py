@@ -6,26 +6,24 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
+from msgspec import Struct, field
 from packaging.version import Version
 
 from meshlint.knowledge.base import Confidence, Table
-from meshlint.knowledge.schema import VersionText, ascending, provenance
+from meshlint.knowledge.schema import Provenance, VersionText, ascending
 
 # --- istio-patches ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class IstioPatch:
+class IstioPatch(Struct, frozen=True):
     version: VersionText
     date: _dt.date | None  # published; None: exists, day not known
     confidence: Confidence
-    source: str = field(metadata=provenance())
+    source: Provenance[str]
 
 
-@dataclass(frozen=True, slots=True)
-class PatchChoice:
+class PatchChoice(Struct, frozen=True):
     """What a range or an unpinned chart resolves to on a date."""
 
     patch: IstioPatch
@@ -47,8 +45,7 @@ class PatchChoice:
         return f"resolves to {v} or a newer {v.major}.{v.minor} patch as of {as_of} ({v} {day})"
 
 
-@dataclass(frozen=True, slots=True)
-class IstioPatches(Table):
+class IstioPatches(Table, frozen=True):
     patches: tuple[IstioPatch, ...]
 
     def __post_init__(self) -> None:
@@ -73,28 +70,26 @@ class IstioPatches(Table):
 # --- eks-versions ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class EksPricing:
+class EksPricing(Struct, frozen=True):
     standard_hourly: float  # USD per cluster-hour
     extended_hourly: float
     effective_from: _dt.date
     confidence: Confidence
-    source: str = field(metadata=provenance())
+    source: Provenance[str]
 
     def __post_init__(self) -> None:
         if not 0 < self.standard_hourly < self.extended_hourly < 10:
             raise ValueError("prices out of range")
 
 
-@dataclass(frozen=True, slots=True)
-class EksVersion:
+class EksVersion(Struct, frozen=True):
     kubernetes: VersionText
     eks_release: _dt.date
     end_standard: _dt.date
     end_extended: _dt.date
     confidence: Confidence
-    source: str = field(metadata=provenance())
-    note: str = field(default="", metadata=provenance())
+    source: Provenance[str]
+    note: Provenance[str] = ""
 
     def __post_init__(self) -> None:
         if not self.eks_release < self.end_standard < self.end_extended:
@@ -109,8 +104,7 @@ class EksSupport:
     ENDED = "ended"
 
 
-@dataclass(frozen=True, slots=True)
-class EksVersions(Table):
+class EksVersions(Table, frozen=True):
     monthly_hours: int
     pricing: EksPricing
     versions: tuple[EksVersion, ...]
@@ -145,8 +139,7 @@ class EksVersions(Table):
 ARTIFACT_KINDS = ("charts", "oci-charts", "images")
 
 
-@dataclass(frozen=True, slots=True)
-class RetiredHost:
+class RetiredHost(Struct, frozen=True):
     id: str
     publisher: str
     match: str  # host and path prefix, no scheme
@@ -158,7 +151,7 @@ class RetiredHost:
     switch_off_text: str
     outages: tuple[str, ...]  # announced test switch-offs (UTC)
     confidence: Confidence
-    source: str = field(metadata=provenance())
+    source: Provenance[str]
     # without an exact day: the day by which it is expected to be off (inferred, e.g. from
     # an announced month), how sure that is, and what it is inferred from
     expected_off_by: _dt.date | None = None
@@ -201,8 +194,7 @@ class RetiredHost:
         return self.switch_off is None and self.expected_off_by is not None
 
 
-@dataclass(frozen=True, slots=True)
-class ArtifactHosts(Table):
+class ArtifactHosts(Table, frozen=True):
     hosts: tuple[RetiredHost, ...]
 
     def last_minor_published(self, repository: object) -> VersionText | None:
@@ -223,16 +215,14 @@ class ArtifactHosts(Table):
 # --- gateway-api -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class GatewayApiMinimums:
+class GatewayApiMinimums(Struct, frozen=True):
     istio: VersionText
     crds: Mapping[str, VersionText]  # CRD plural -> oldest bundle-version read
     confidence: Confidence
-    source: str = field(metadata=provenance())
+    source: Provenance[str]
 
 
-@dataclass(frozen=True, slots=True)
-class GatewayApi(Table):
+class GatewayApi(Table, frozen=True):
     annotation: str  # the CRD annotation that carries the bundle version
     kinds: Mapping[str, str]  # CRD plural -> kind
     minimums: tuple[GatewayApiMinimums, ...]

@@ -1,9 +1,9 @@
-"""Reading YAML into frozen dataclasses: a table's dataclass fields are its schema.
+"""Reading YAML into frozen records (msgspec Structs): a table's record fields are its schema.
 
-A key the dataclass does not declare is an error (a typo'd key must not be silently
+A key the record does not declare is an error (a typo'd key must not be silently
 ignored), a field without a default is required, and every value is converted to the
 field's declared type or rejected. Whatever a type cannot say (order, ranges) is checked
-by the dataclass's own `__post_init__`, which raises ValueError.
+by the record's own `__post_init__`, which raises ValueError.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ import re
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import MISSING, Field, fields, is_dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any, TypeAlias
 
+from msgspec import Struct
+from msgspec.structs import FieldInfo, fields
 from packaging.version import Version
 
 from meshlint.versioning import parse_version
@@ -47,30 +48,33 @@ class VersionText(str):
         return version
 
 
-def yaml_key(name: str) -> dict[str, str]:
-    """Field metadata for a data key that is not a Python name (`from`)."""
-    return {"key": name}
+_PROVENANCE = "provenance"
+
+#: A field that says where a fact comes from (sources, notes, issue links): for the
+#: maintainers who check the fact, not for the rules that use it. `source: Provenance[str]`
+Provenance: TypeAlias = Annotated[T, _PROVENANCE]
 
 
-def provenance() -> dict[str, bool]:
-    """Field metadata for where a fact comes from (sources, notes, issue links): for the
-    maintainers who check the fact, not for the rules that use it."""
-    return {"provenance": True}
+def is_provenance(cls: type, name: str) -> bool:
+    """Is the field `name` of the record class `cls` declared as Provenance[...]?"""
+    hint = typing.get_type_hints(cls, include_extras=True)[name]
+    return typing.get_origin(hint) is Annotated and _PROVENANCE in typing.get_args(hint)[1:]
 
 
-def key_of(f) -> str:
-    return str(f.metadata.get("key", f.name))
+def key_of(f: FieldInfo) -> str:
+    """The YAML key of a field: its name, or the one `field(name=...)` gives (`from`)."""
+    return f.encode_name
 
 
 @lru_cache(maxsize=None)
-def _schema(cls: Any) -> tuple[dict[str, Any], dict[str, Field]]:
+def _schema(cls: Any) -> tuple[dict[str, Any], dict[str, FieldInfo]]:
     """A record class's resolved field types and its fields by YAML key, worked out once
     per class (resolving the annotations is most of what loading a table costs)."""
     return typing.get_type_hints(cls), {key_of(f): f for f in fields(cls)}
 
 
 def build(cls: type[T], node: object, where: str) -> T:
-    """An instance of the dataclass `cls` from a YAML mapping, or KnowledgeError."""
+    """An instance of the record class `cls` from a YAML mapping, or KnowledgeError."""
     if not isinstance(node, dict):
         raise KnowledgeError(f"{where}: expected a mapping")
     hints, declared = _schema(typing.cast(Any, cls))
@@ -81,7 +85,7 @@ def build(cls: type[T], node: object, where: str) -> T:
     for key, f in declared.items():
         if key in node:
             kwargs[f.name] = convert(hints[f.name], node[key], f"{where}.{key}")
-        elif f.default is MISSING and f.default_factory is MISSING:
+        elif f.required:
             raise KnowledgeError(f"{where}: missing key {key}")
     try:
         return cls(**kwargs)
@@ -91,7 +95,7 @@ def build(cls: type[T], node: object, where: str) -> T:
 
 def convert(tp: object, value: object, where: str) -> object:
     """`value` as the type `tp` (str, int, float, bool, date, VersionText, a Pattern, an
-    enum, tuple[X, ...], Mapping[str, X], X | None, or a dataclass)."""
+    enum, tuple[X, ...], Mapping[str, X], X | None, or a record)."""
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
         if value is None and type(None) in args:
@@ -113,7 +117,7 @@ def convert(tp: object, value: object, where: str) -> object:
             return re.compile(_expect(str, value, where))
         except re.error as exc:
             raise KnowledgeError(f"{where}: bad regular expression ({exc})") from None
-    if isinstance(tp, type) and is_dataclass(tp):
+    if isinstance(tp, type) and issubclass(tp, Struct):
         return build(tp, value, where)
     if tp is _dt.date:
         if isinstance(value, _dt.date):

@@ -13,9 +13,10 @@ import datetime as _dt
 import json
 import os
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from msgspec import Struct
 
 from meshlint.knowledge.files import load_yaml, rules_dir
 from meshlint.knowledge.schema import KnowledgeError, build
@@ -31,8 +32,7 @@ STALE_AFTER_DAYS = 90
 REFRESHABLE = ("eks-versions", "istio-patches", "istio-releases", "kiali-compat")
 
 
-@dataclass(frozen=True, slots=True)
-class InForce:
+class InForce(Struct, frozen=True):
     """A table as the checks see it, and where it came from."""
 
     name: str

@@ -1,4 +1,4 @@
-"""The data tables of `rules/data/`, one frozen dataclass per table (and per row kind).
+"""The data tables of `rules/data/`, one frozen record (msgspec Struct) per table (and per row kind).
 
 The fields are the schema: `schema.build` rejects unknown keys and wrong types, and each
 table checks in `__post_init__` what a type cannot say (order, contiguity, ranges).
@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from meshlint.knowledge.base import Confidence, Table
 from meshlint.knowledge.kiali import KialiCompat, KialiGatewayDetection
@@ -19,7 +20,7 @@ from meshlint.knowledge.lifecycle import (
     GatewayApi,
     IstioPatches,
 )
-from meshlint.knowledge.schema import VersionText, ascending, provenance, yaml_key
+from meshlint.knowledge.schema import Provenance, VersionText, ascending
 from meshlint.versioning import helm_constraint
 
 ARCHS = ("amd64", "arm64")
@@ -27,40 +28,36 @@ ARCHS = ("amd64", "arm64")
 
 # --- nat-gateway-prices ------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class NatPrice:
+class NatPrice(Struct, frozen=True):
     region: str
     hourly: float  # USD per NAT gateway-hour
     per_gb: float  # USD per GB processed
     confidence: Confidence
-    source: str = field(metadata=provenance())
+    source: Provenance[str]
 
     def __post_init__(self) -> None:
         if not (0 < self.hourly < 1 and 0 < self.per_gb < 1):
             raise ValueError(f"{self.region}: a price out of range")
 
 
-@dataclass(frozen=True, slots=True)
-class PublicIpv4Charge:
+class PublicIpv4Charge(Struct, frozen=True):
     hourly: float  # USD per public IPv4 address-hour (a NAT gateway's Elastic IP too)
     effective_from: _dt.date
     confidence: Confidence
-    source: str = field(metadata=provenance())
+    source: Provenance[str]
 
 
-@dataclass(frozen=True, slots=True)
-class RegionalNat:
+class RegionalNat(Struct, frozen=True):
     """AWS's regional NAT gateway: one per VPC across its AZs (pricing not known)."""
 
     terraform_argument: str
     terraform_value: str
     provider_from: VersionText  # hashicorp/aws
     confidence: Confidence
-    source: str = field(metadata=provenance())
+    source: Provenance[str]
 
 
-@dataclass(frozen=True, slots=True)
-class NatGatewayPrices(Table):
+class NatGatewayPrices(Table, frozen=True):
     monthly_hours: int
     regions: tuple[NatPrice, ...]
     public_ipv4: PublicIpv4Charge | None = None
@@ -76,19 +73,17 @@ class NatGatewayPrices(Table):
 
 # --- vpc-module ----------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class SubnetCountRule:
+class SubnetCountRule(Struct, frozen=True):
     """Which subnet kinds count towards the module's `max_subnet_length`, for a version range."""
 
-    from_: VersionText = field(metadata=yaml_key("from"))
+    from_: VersionText = field(name="from")
     below: VersionText | None
     kinds: tuple[str, ...]
     ipv6_prefixes: bool
-    note: str = field(default="", metadata=provenance())
+    note: Provenance[str] = ""
 
 
-@dataclass(frozen=True, slots=True)
-class VpcModule(Table):
+class VpcModule(Table, frozen=True):
     module_sources: tuple[str, ...]
     known_versions: tuple[VersionText, ...]
     latest_known: VersionText
@@ -110,8 +105,7 @@ class VpcModule(Table):
 
 # --- eks-blueprints-addons -------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class EksBlueprintsAddons(Table):
+class EksBlueprintsAddons(Table, frozen=True):
     module_sources: tuple[str, ...]
     version_key: str  # the key of a helm_releases entry that holds the chart version
     helm_releases_keys_read: tuple[str, ...]
@@ -124,19 +118,17 @@ class EksBlueprintsAddons(Table):
 
 # --- eks-modules ---------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class EksClusterModule:
+class EksClusterModule(Struct, frozen=True):
     """A Terraform module that creates an EKS cluster: where it is published and which of
     its inputs set the Kubernetes version (the first one given wins)."""
 
     module_source: str
     version_inputs: tuple[str, ...]
     node_groups: bool  # its node-group inputs are read (terraform-aws-modules/eks)
-    source: str = field(metadata=provenance())
+    source: Provenance[str]
 
 
-@dataclass(frozen=True, slots=True)
-class EksModules(Table):
+class EksModules(Table, frozen=True):
     cluster_modules: tuple[EksClusterModule, ...]
     node_group_submodules: tuple[str, ...]
 
@@ -152,15 +144,13 @@ class EksModules(Table):
 
 # --- aws-arch --------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class AmiTypes:
+class AmiTypes(Struct, frozen=True):
     arm64_marker: str
     amd64_marker: str
     unknown: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class AwsArch(Table):
+class AwsArch(Table, frozen=True):
     graviton_family_regex: re.Pattern[str]
     extra_arm64_families: tuple[str, ...]
     ami_types: AmiTypes
@@ -177,8 +167,7 @@ class AwsArch(Table):
 
 # --- image-arch ------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class ImageArchRow:
+class ImageArchRow(Struct, frozen=True):
     """The architectures of the images matching `match` (tags, version range, pull window)."""
 
     match: str
@@ -187,7 +176,7 @@ class ImageArchRow:
     why: str
     tags: tuple[str, ...] = ()
     versions: str | None = None  # a Helm-style range over tags that are versions
-    from_: _dt.date | None = field(default=None, metadata=yaml_key("from"))
+    from_: _dt.date | None = field(default=None, name="from")
     until: _dt.date | None = None
 
     def __post_init__(self) -> None:
@@ -199,23 +188,21 @@ class ImageArchRow:
             raise ValueError(f"{self.match}: from must come before until")
 
 
-@dataclass(frozen=True, slots=True)
-class ImageArch(Table):
+class ImageArch(Table, frozen=True):
     images: tuple[ImageArchRow, ...]  # first match wins: order matters
 
 
 # --- istio-releases --------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class IstioRelease:
+class IstioRelease(Struct, frozen=True):
     minor: VersionText
     released: _dt.date | None  # announcement of x.0
     eol: _dt.date | None  # None: not known
     kubernetes: tuple[VersionText, ...] | None  # supported Kubernetes minors
     kiali_addon: VersionText | None  # the Kiali in samples/addons at the x.0 tag
     confidence: Confidence
-    source: str = field(metadata=provenance())
-    note: str = field(default="", metadata=provenance())
+    source: Provenance[str]
+    note: Provenance[str] = ""
 
     def __post_init__(self) -> None:
         if self.released and self.eol and not self.released < self.eol:
@@ -224,8 +211,7 @@ class IstioRelease:
             ascending([v.parsed for v in self.kubernetes], f"{self.minor}: kubernetes")
 
 
-@dataclass(frozen=True, slots=True)
-class IstioReleases(Table):
+class IstioReleases(Table, frozen=True):
     helm_repository: str
     charts: Mapping[str, str]  # chart name -> mesh component
     releases: tuple[IstioRelease, ...]
@@ -246,20 +232,18 @@ class IstioReleases(Table):
 
 # --- infrastructure-namespaces ---------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class InfrastructureNamespaces(Table):
+class InfrastructureNamespaces(Table, frozen=True):
     names: tuple[str, ...]  # namespaces of cluster infrastructure (MESH401 leaves them alone)
     prefixes: tuple[str, ...]  # ... and those whose name starts with one of these
 
 
 # --- istio-protocols -------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class IstioProtocols(Table):
+class IstioProtocols(Table, frozen=True):
     port_name_prefixes: tuple[str, ...]  # `<prefix>` or `<prefix>-<suffix>` declares the protocol
 
 
-#: file stem in rules/data -> the dataclass it loads into
+#: file stem in rules/data -> the record class it loads into
 TABLES: dict[str, type[Table]] = {
     "artifact-hosts": ArtifactHosts,
     "aws-arch": AwsArch,

@@ -9,7 +9,8 @@ import datetime as _dt
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from meshlint.discover import FileEntry, Scope
 from meshlint.engine import Options, run
@@ -38,8 +39,7 @@ def project_root(path: str, workspace_roots: list[str]) -> str:
     return limit or path
 
 
-@dataclass
-class ProjectResult:
+class ProjectResult(Struct):
     root: str
     by_file: dict[str, list[tuple[Finding, Fix | NoFix | None]]] = field(default_factory=dict)
     entries: list[FileEntry] = field(default_factory=list)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from meshlint import scopework
 from meshlint.discover import Scope
@@ -24,8 +25,7 @@ from meshlint.scopework import ScopeOutcome
 from meshlint.terraform import MAX_FILE_READ, Project
 
 
-@dataclass
-class ScopeResult:
+class ScopeResult(Struct):
     """One scope's findings and fixes, and everything they were computed from."""
 
     outcome: ScopeOutcome  # its findings and what its evaluation left (its model not kept)

@@ -30,7 +30,9 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from meshlint.cachedir import cache_dir
 from meshlint.config import Config
@@ -81,8 +83,7 @@ _TERRAFORM_KINDS = (TERRAFORM, TFVARS)
 CUT_READS = (MANIFEST, KUSTOMIZATION)
 
 
-@dataclass
-class _File:
+class _File(Struct):
     """One file as the last refresh saw it."""
 
     key: tuple[str, str, str | None]  # display path, kind, chart dir: what its parse depends on
@@ -94,8 +95,7 @@ class _File:
     shown: tuple[str | None, bool] = (None, True)  # (skip reason, parsed without error) after that
 
 
-@dataclass
-class RefreshStats:
+class RefreshStats(Struct):
     """What the last refresh did (for the server's log and the tests)."""
 
     files_parsed: int = 0

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from meshlint.discover import MANIFEST, Scope
 from meshlint.model.collect import Collector, ScopeSources
@@ -25,9 +27,12 @@ from meshlint.model.derive_gateways import gateway_workloads
 from meshlint.model.derive_inventory import derive_components
 from meshlint.model.derive_kiali import kiali_installs
 from meshlint.model.extract_charts import chart_dependency_releases
-from meshlint.model.extract_istio import gateways, istio_installs, virtual_services
 from meshlint.model.extract_flux import flux_releases
-from meshlint.model.extract_kustomize import kustomize_helm_releases, kustomize_namespaces
+from meshlint.model.extract_istio import gateways, istio_installs, virtual_services
+from meshlint.model.extract_kustomize import (
+    kustomize_helm_releases,
+    kustomize_namespaces,
+)
 from meshlint.model.extract_manifests import manifest_objects
 from meshlint.model.extract_nat import per_vpc
 from meshlint.model.extract_node_pools import pools_from_manifests
@@ -59,8 +64,7 @@ def read_sources(scope: Scope, parsed: Mapping[str, ParsedFile], project: Projec
     return out.finish(scope.name)
 
 
-@dataclass(frozen=True, slots=True)
-class Lookups:
+class Lookups(Struct, frozen=True):
     """What the online answers are needed for."""
 
     charts: list[tuple[str, str]]  # (repository, chart), first use first

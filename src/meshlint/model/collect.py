@@ -9,7 +9,8 @@ workloads with their pod template.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from meshlint.locate import key_location
 from meshlint.model.extract_argocd import argocd_releases
@@ -28,8 +29,7 @@ from meshlint.model.types import (
 from meshlint.values import Location, YMap
 
 
-@dataclass
-class Collector:
+class Collector(Struct):
     objects: list[K8sObject] = field(default_factory=list)
     namespaces: dict[str, list[Namespace]] = field(default_factory=dict)
     workloads: list[Workload] = field(default_factory=list)
@@ -96,8 +96,7 @@ def pod_template(obj: K8sObject, shapes: Shapes) -> tuple[Mapping, Mapping] | No
     return shapes.mapping(template, "metadata", where), shapes.mapping(template, "spec", where)
 
 
-@dataclass(frozen=True, slots=True)
-class ScopeSources:
+class ScopeSources(Struct, frozen=True):
     """One scope's declarations (objects, releases, Terraform facts), not yet derived."""
 
     scope: str

@@ -13,8 +13,8 @@ import datetime as _dt
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 
+from msgspec.structs import replace
 from packaging.version import Version
 
 from meshlint import knowledge

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import replace
+
+from msgspec.structs import replace
 
 from meshlint import knowledge
 from meshlint.discover import display_path
 from meshlint.locate import key_location
 from meshlint.model.collect import Collector
 from meshlint.model.extract_charts import local_chart_dirs, parse_local_chart
-from meshlint.model.tf_walk import attr_location, block_location, instances
 from meshlint.model.shapes import Shapes, Where
+from meshlint.model.tf_walk import attr_location, block_location, instances
 from meshlint.model.types import HelmRelease, LocalChart
 from meshlint.parse.hclfront import HclBlock
 from meshlint.parse.yamlfront import parse_yaml_bytes

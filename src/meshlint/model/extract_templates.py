@@ -5,13 +5,12 @@ declarations of their own."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from meshlint.model.collect import Collector
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(Struct, frozen=True):
     """How much a collector held before a root's Terraform was read."""
 
     objects: int

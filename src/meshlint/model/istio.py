@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from meshlint.values import Location, Unknown, text
 
@@ -77,8 +78,7 @@ def _any_suffix_in(name: str, suffixes: set[str]) -> bool:
     return bool(suffixes) and any(name[i:] in suffixes for i in range(len(name) + 1))
 
 
-@dataclass(frozen=True, slots=True)
-class Host:
+class Host(Struct, frozen=True):
     """One entry of a Gateway server's `hosts`: `[namespace/]dnsName`."""
 
     written: str | None  # as written (None: not a string)
@@ -103,8 +103,7 @@ class Host:
 HTTP_PROTOCOLS = frozenset(("HTTP", "HTTPS", "HTTP2", "GRPC", "GRPC-WEB"))
 
 
-@dataclass(frozen=True, slots=True)
-class Server:
+class Server(Struct, frozen=True):
     """One `servers[]` entry of an Istio Gateway."""
 
     port: int | None  # port.number
@@ -125,8 +124,7 @@ class Server:
         return (self.tls_mode or "").upper() not in ("PASSTHROUGH", "AUTO_PASSTHROUGH")
 
 
-@dataclass(frozen=True, slots=True)
-class Gateway:
+class Gateway(Struct, frozen=True):
     """An Istio `Gateway` (networking.istio.io) or a Gateway API `Gateway`."""
 
     name: str
@@ -165,8 +163,7 @@ class Gateway:
                 if h.offered_to(vs_namespace, self.namespace)]
 
 
-@dataclass(frozen=True, slots=True)
-class GatewayRef:
+class GatewayRef(Struct, frozen=True):
     """A gateway name in a VirtualService: `spec.gateways[]` or a route's `match[].gateways`."""
 
     written: str
@@ -180,8 +177,7 @@ class GatewayRef:
         return self.namespace, self.name
 
 
-@dataclass(frozen=True, slots=True)
-class VirtualService:
+class VirtualService(Struct, frozen=True):
     name: str
     namespace: str  # "default" when unset
     hosts: tuple[str, ...]
@@ -190,8 +186,7 @@ class VirtualService:
     ref: str
 
 
-@dataclass(frozen=True, slots=True)
-class KialiExpectation:
+class KialiExpectation(Struct, frozen=True):
     """A gateway Kiali looks for: pods labelled `label_key=label_value` in `namespace`."""
 
     description: str  # app=istio-ingressgateway, istio=ingressgateway, ...
@@ -204,8 +199,7 @@ class KialiExpectation:
             return namespace == self.namespace and text(labels.get(self.label_key)) == self.label_value
 
 
-@dataclass(frozen=True, slots=True)
-class KialiInstall:
+class KialiInstall(Struct, frozen=True):
     """A Kiali the scope runs, its server configuration and how it detects gateways."""
 
     name: str

@@ -6,8 +6,9 @@ and where a pod can land. Built by `meshlint.model.extract_node_pools` and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import NamedTuple
+
+from msgspec import Struct
 
 from meshlint.values import Location, text
 
@@ -51,14 +52,12 @@ class ImageUse(NamedTuple):
     location: Location
 
 
-@dataclass(frozen=True, slots=True)
-class FargateSelector:
+class FargateSelector(Struct, frozen=True):
     namespace: str
     labels: Mapping
 
 
-@dataclass(frozen=True, slots=True)
-class NodePool:
+class NodePool(Struct, frozen=True):
     name: str
     kind: str  # managed | self-managed | fargate | karpenter | auto-mode
     archs: frozenset[str] | None  # None: not known
@@ -70,8 +69,7 @@ class NodePool:
     fargate_selectors: tuple[FargateSelector, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ArchSubject:
+class ArchSubject(Struct, frozen=True):
     """Pods of one workload (or one Helm release's values), their scheduling constraints and
     the images they run."""
 
@@ -87,8 +85,7 @@ class ArchSubject:
     complete: bool = True  # False when scheduling inputs are partly unknown
 
 
-@dataclass(frozen=True, slots=True)
-class ImageArchs:
+class ImageArchs(Struct, frozen=True):
     archs: frozenset[str] | None
     source: str  # "meshlint data (...)", "registry", or why unknown
 

@@ -17,7 +17,8 @@ cannot read it, and the run's report carries a note naming file and line.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from meshlint.findings import Finding, Severity
 from meshlint.locate import key_location
@@ -28,8 +29,7 @@ from meshlint.values import Location, Unknown
 MAX_NOTES = 20  # shape notes kept per scope (the first ones say where to look)
 
 
-@dataclass(frozen=True, slots=True)
-class Where:
+class Where(Struct, frozen=True):
     """The mapping being read: its dotted path in the document (`spec.template.spec`), the
     object it belongs to, where to point when a key has no position of its own, and who
     rejects a wrong shape in it (None: nobody certainly does; a note, not a finding)."""
@@ -44,8 +44,7 @@ class Where:
         return Where(_join(self.field, key), self.object, self.fallback, self.rejected_by)
 
 
-@dataclass(frozen=True, slots=True)
-class ShapeProblem:
+class ShapeProblem(Struct, frozen=True):
     """A value of the wrong shape at one key: a finding when `rejected_by` is known, else a note."""
 
     location: Location

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import NamedTuple
+
+from msgspec import Struct, field
 
 from meshlint.model.istio import Gateway, KialiInstall, VirtualService
 from meshlint.model.nodes import ArchSubject, ImageArchs, NodePool
@@ -45,8 +46,7 @@ def as_sequence(value: object) -> Sequence:
     return value if isinstance(value, (list, tuple)) else ()
 
 
-@dataclass(frozen=True, slots=True)
-class K8sObject:
+class K8sObject(Struct, frozen=True):
     """A Kubernetes object from a manifest or from Terraform (kubernetes_manifest ...)."""
 
     kind: str
@@ -74,8 +74,7 @@ class K8sObject:
         return as_mapping(self.metadata.get("labels"))
 
 
-@dataclass(frozen=True, slots=True)
-class Namespace:
+class Namespace(Struct, frozen=True):
     """One declaration of a namespace. Labels may be Unknown (Terraform values)."""
 
     name: str
@@ -94,8 +93,7 @@ class Namespace:
         return self.location
 
 
-@dataclass(frozen=True, slots=True)
-class Workload:
+class Workload(Struct, frozen=True):
     """Something that runs pods: a workload object with its pod template."""
 
     object: K8sObject
@@ -109,8 +107,7 @@ class Workload:
         return self.object.namespace or "default"
 
 
-@dataclass(frozen=True, slots=True)
-class HelmRelease:
+class HelmRelease(Struct, frozen=True):
     """A Helm chart release, wherever it is declared."""
 
     name: str | Unknown
@@ -211,8 +208,7 @@ class HelmRelease:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class IstioInstall:
+class IstioInstall(Struct, frozen=True):
     """An Istio control plane the scope installs (istiod), with the revision it serves."""
 
     revision: str | Unknown  # "" for the default revision
@@ -230,8 +226,7 @@ class IstioInstall:
         return names
 
 
-@dataclass(frozen=True, slots=True)
-class NatGateways:
+class NatGateways(Struct, frozen=True):
     """NAT gateways that one VPC module instance or one aws_nat_gateway resource creates."""
 
     count: int | None  # None: not known before apply
@@ -243,8 +238,7 @@ class NatGateways:
     regional: bool = False  # regional NAT gateways (one spans every AZ of its VPC), not zonal
 
 
-@dataclass(frozen=True, slots=True)
-class GatewayWorkload:
+class GatewayWorkload(Struct, frozen=True):
     """An Envoy gateway deployment an Istio Gateway can select (see model.derive_gateways)."""
 
     name: str
@@ -266,8 +260,7 @@ class GatewayWorkload:
         return f"{ns}/{self.name} ({labels}) from {self.object}"
 
 
-@dataclass(frozen=True, slots=True)
-class Component:
+class Component(Struct, frozen=True):
     """One versioned piece of the mesh (an Istio chart, Kiali, a proxy image, Kubernetes)."""
 
     kind: str  # istio-base | istiod | gateway | cni | ztunnel | proxy | kiali | kubernetes
@@ -295,8 +288,7 @@ class LookupFailure(NamedTuple):
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Model:
+class Model(Struct, frozen=True):
     scope: str
     objects: list[K8sObject] = field(default_factory=list)
     namespaces: dict[str, list[Namespace]] = field(default_factory=dict)
@@ -375,8 +367,7 @@ class Model:
         return names
 
 
-@dataclass(frozen=True, slots=True)
-class LocalChart:
+class LocalChart(Struct, frozen=True):
     """What a chart folder in the repository says about itself (its Chart.yaml): a release
     of a local chart installs exactly this, so its version is known without a repository."""
 

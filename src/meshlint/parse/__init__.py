@@ -10,7 +10,8 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from meshlint.discover import (
     CHART,
@@ -27,7 +28,6 @@ from meshlint.parse.hclfront import HclFile, parse_hcl_bytes
 from meshlint.parse.templates import TEMPLATE_SKIP, template_at
 from meshlint.parse.yamlfront import YamlFile, parse_yaml_bytes
 from meshlint.values import Location
-
 
 # Go template actions ({{ .Values.x }}, {{- include ... }}): such files are Helm or other
 # templates, not YAML; they are skipped quietly, never reported as broken.
@@ -54,8 +54,7 @@ def _go_template_near(data: bytes, line: int) -> bool:
     return any(_GO_TEMPLATE.search(lines[n - 1]) for n in (line, line - 1) if 1 <= n <= len(lines))
 
 
-@dataclass(slots=True)
-class ParsedFile:
+class ParsedFile(Struct):
     entry: FileEntry
     yaml: YamlFile | None = None
     hcl: HclFile | None = None

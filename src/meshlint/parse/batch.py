@@ -16,9 +16,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+
+from msgspec import Struct
 
 from meshlint.discover import TERRAFORM, TFVARS, FileEntry
 from meshlint.forks import Worker, can_fork, in_background, later, settle
@@ -40,8 +41,7 @@ STATS = {"parsed": 0, "cached": 0}  # the last batch: for --verbose
 PARSE_BUDGET_SECONDS = 20.0
 
 
-@dataclass(frozen=True, slots=True)
-class ParseSettings:
+class ParseSettings(Struct, frozen=True):
     """What every file's parse needs to know besides its bytes."""
 
     max_bytes: int

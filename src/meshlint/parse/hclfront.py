@@ -10,8 +10,9 @@ python-hcl2 remains the oracle in the differential test (tests/test_hcl_oracle.p
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
+
+from msgspec import Struct, field
 
 from meshlint.parse.hclcap import cap_literals
 
@@ -34,8 +35,7 @@ class HclRoomSpent(Exception):
     """The file might not fit in the tree nodes its caller has room for (see parse.hclbudget)."""
 
 
-@dataclass(slots=True)
-class HclAttr:
+class HclAttr(Struct):
     name: str
     expr: object  # tree_sitter.Node of the expression
     file: "HclFile"
@@ -45,8 +45,7 @@ class HclAttr:
     end_col: int
 
 
-@dataclass(slots=True)
-class HclBlock:
+class HclBlock(Struct):
     type: str
     labels: list[str]
     body: "HclBody"
@@ -57,8 +56,7 @@ class HclBlock:
     end_col: int
 
 
-@dataclass(slots=True)
-class HclBody:
+class HclBody(Struct):
     attrs: dict[str, HclAttr] = field(default_factory=dict)
     blocks: list[HclBlock] = field(default_factory=list)
 
@@ -66,8 +64,7 @@ class HclBody:
         return [b for b in self.blocks if b.type == block_type]
 
 
-@dataclass(slots=True)
-class HclFile:
+class HclFile(Struct):
     path: str
     src: bytes
     body: HclBody = field(default_factory=HclBody)

@@ -12,7 +12,8 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 _TEMPLATE_SYNTAX = re.compile(rb"\$\{[^}\n]*\}|%\{[^}\n]*\}|\{\{[^}\n]*\}\}")
 
@@ -42,8 +43,7 @@ _MODULE_PATH = re.compile(r"\$\{path\.(?:module|root|cwd)\}")
 _BLOCK_WINDOW = 4000  # how far into a data block its path argument is looked for
 
 
-@dataclass(frozen=True, slots=True)
-class RenderedPattern:
+class RenderedPattern(Struct, frozen=True):
     """A path (or glob) that Terraform renders as a template, and who names it."""
 
     pattern: str  # absolute, normalised; may hold glob characters

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass, field
 
+from msgspec import Struct, field
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.main import CParser
@@ -44,8 +44,7 @@ MAX_DOCUMENTS = 10_000
 MAX_INT_CHARS = 1000
 
 
-@dataclass(slots=True)
-class YamlDocument:
+class YamlDocument(Struct):
     value: object  # YMap, YSeq, scalar or None
     line: int  # first line of the document
     end_line: int
@@ -53,8 +52,7 @@ class YamlDocument:
     partial: bool = False  # only apiVersion, kind and metadata were converted
 
 
-@dataclass(slots=True)
-class YamlFile:
+class YamlFile(Struct):
     path: str
     documents: list[YamlDocument] = field(default_factory=list)
     error: tuple[int, int, str] | None = None  # (line, column, message)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from meshlint.findings import Finding, Report
 from meshlint.report.ruledocs import doc_url
@@ -44,8 +45,7 @@ def headline(message: str) -> tuple[str, str]:
     return head, rest.lstrip(".:;— ")
 
 
-@dataclass
-class SourceLines:
+class SourceLines(Struct):
     """The lines of checked files, read once per file at report time."""
 
     _files: dict[str, list[str] | None] = field(default_factory=dict)

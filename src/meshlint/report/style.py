@@ -8,7 +8,8 @@ when piped, https://force-color.org); then colour only on a terminal (and not TE
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 STYLES = ("concise", "full")
 COLOR_CHOICES = ("auto", "always", "never")
@@ -36,8 +37,7 @@ _CODES = {"bold": "1", "dim": "2", "red": "31", "yellow": "33", "blue": "34", "c
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 
 
-@dataclass(frozen=True, slots=True)
-class Palette:
+class Palette(Struct, frozen=True):
     """Wraps already-cleaned text in ANSI styles, or leaves it alone when colour is off."""
 
     enabled: bool = False

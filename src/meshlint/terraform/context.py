@@ -8,9 +8,9 @@ called module reads them from the caller's arguments, evaluated in the caller's 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from msgspec import Struct, field
 from tree_sitter import Node
 
 from meshlint.parse.hclfront import HclAttr, HclBlock, HclBody, HclFile
@@ -27,8 +27,7 @@ if TYPE_CHECKING:  # type-only: the project creates root contexts
 
 
 
-@dataclass(frozen=True)
-class CallerInput:
+class CallerInput(Struct, frozen=True):
     """One argument of a module call: written in the caller's module block, evaluated in the
     caller's context with the call instance's `count`/`each` bound."""
 
@@ -37,8 +36,7 @@ class CallerInput:
     scope: Scope = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class InstanceProblem:
+class InstanceProblem(Struct, frozen=True):
     """`count` / `for_each` of a value Terraform refuses (`count = 1e999`, `for_each = [["a"]]`):
     the block has no instances meshlint can read, and the model reports why."""
 

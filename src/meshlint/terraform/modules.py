@@ -7,7 +7,8 @@ type and name, a module call) instead of walking the HCL bodies again.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from meshlint.parse.hclfront import HclAttr, HclBlock, HclFile
 from meshlint.tfrefs import module_source_dir
@@ -18,8 +19,7 @@ BLOCK_TYPES = frozenset(("terraform", "provider", "variable", "output", "locals"
                          "data", "moved", "import", "check", "removed", "ephemeral", "action"))
 
 
-@dataclass
-class TfModule:
+class TfModule(Struct):
     """All .tf files of one directory, indexed by what they declare."""
 
     directory: str  # path as discovered
