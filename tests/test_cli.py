@@ -69,12 +69,13 @@ def test_usage_errors_exit_2():
 
 
 def test_internal_error_is_one_line_unless_debug(tmp_path):
-    # a broken rule catalog is an internal error: one line, exit 2, no traceback
+    # a broken rule catalog is an internal error: one line, exit 2, no traceback (the run
+    # lists the catalog's codes when it registers the rules)
     env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))}
     pkg = tmp_path / "sitecustomize.py"
     pkg.write_text("import meshlint.knowledge as k\n"
                    "def boom(): raise RuntimeError('catalog exploded\\nsecond line')\n"
-                   "k.catalog = boom\n")
+                   "k.codes = boom\n")
     proc = meshlint_cli("check", str(EXAMPLE), "--no-cache", env=env)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0

@@ -3,7 +3,6 @@
 
 from conftest import check, write_tree
 from meshlint.checks.base import Reporter
-from meshlint.knowledge import catalog
 from meshlint.values import Location
 
 MODULE = """
@@ -39,8 +38,7 @@ def test_a_shared_module_line_names_each_caller(tmp_path, monkeypatch):
 
 
 def _report(scope: str, path: str) -> str:
-    doc = catalog()["MESH502"]
-    return Reporter(doc, scope)("message.", Location(path, 3), object="module.eks").message
+    return Reporter("MESH502", scope)("message.", Location(path, 3), object="module.eks").message
 
 
 def test_only_terraform_outside_the_root_folder_says_its_caller():
@@ -52,7 +50,6 @@ def test_only_terraform_outside_the_root_folder_says_its_caller():
 
 
 def test_the_fingerprint_does_not_change_with_the_caller():
-    doc = catalog()["MESH502"]
-    a = Reporter(doc, "blue")("m", Location("modules/eks/main.tf", 3), object="module.eks")
-    b = Reporter(doc, "green")("m", Location("modules/eks/main.tf", 3), object="module.eks")
+    a = Reporter("MESH502", "blue")("m", Location("modules/eks/main.tf", 3), object="module.eks")
+    b = Reporter("MESH502", "green")("m", Location("modules/eks/main.tf", 3), object="module.eks")
     assert a.message != b.message and a.fingerprint == b.fingerprint

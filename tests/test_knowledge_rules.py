@@ -16,7 +16,7 @@ HERE = Location("a.yaml", 3, 5)
 
 
 def test_a_reporter_fills_code_name_severity_and_scope():
-    report = Reporter(knowledge.catalog()["MESH501"], "envs/dev")
+    report = Reporter("MESH501", "envs/dev")
     f = report("two NAT gateways", HERE, object="module.vpc", detail="d", fix="one")
     assert (f.rule, f.name, f.severity, f.scope) == ("MESH501", "multi-nat-gateway", Severity.WARNING, "envs/dev")
     assert (f.message, f.location, f.object, f.detail, f.fix) == ("two NAT gateways", HERE, "module.vpc", "d", "one")

@@ -243,19 +243,23 @@ def _progress_line(quiet: bool):
 def _rendered(report, fmt: str, output: str | None, style: str | None, color_choice: str,
               statistics: bool, quiet: bool, verbose: bool) -> str:
     """The report in the format asked; text in the style and colours of where it goes."""
-    import shutil
-
-    from meshlint.report import render, resolve_format, statsfmt
+    from meshlint.report import render, resolve_format
     from meshlint.report.style import Palette, default_style, use_color
 
     to_terminal = output is None and sys.stdout.isatty()
     # FORCE_COLOR is for piped output; a report file gets colour only with --color always
     color = use_color(color_choice, to_terminal, os.environ) if output is None else color_choice == "always"
     if statistics:
+        from meshlint.report import statsfmt
+
         if resolve_format(fmt) == "json":
             return statsfmt.render_json(report)
         return statsfmt.render_text(report, Palette(color))
-    width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 120)) if to_terminal else 100
+    width = 100
+    if to_terminal:
+        import shutil  # only for a terminal's width (start-up time)
+
+        width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
     return render(report, fmt, verbose=verbose, style=style or default_style(to_terminal),
                   color=color, quiet=quiet, width=width)
 

@@ -27,10 +27,10 @@ _CODE = re.compile(r"^(MESH[0-9]{0,3}|ALL)$")
 
 
 def _known_codes() -> list[str]:
-    # imported here: the rule catalog is read only when a configuration names codes
-    from meshlint.knowledge import catalog
+    # imported here: the rule catalog is listed only when a configuration names codes
+    from meshlint.knowledge import codes
 
-    return list(catalog())
+    return list(codes())
 
 
 class ConfigError(Exception):

@@ -25,7 +25,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import subprocess
 from collections.abc import Callable
 
 from msgspec import Struct, field
@@ -180,6 +179,8 @@ class GitTracked:
             if parent == probe:
                 return None  # no work tree: skip the git call (start-up time)
             probe = parent
+        import subprocess  # only in a work tree (start-up time)
+
         try:
             proc = subprocess.run(["git", "-C", top, "ls-files", "-z", "--cached", "--others",
                                    "--exclude-standard"], capture_output=True, timeout=60)

@@ -10,11 +10,11 @@ def known_codes(values, option: str) -> list[str]:
     """The codes of --select/--ignore; a code or prefix that names no rule is a usage error
     (a run filtered by a typo would be green whatever the files hold)."""
     from meshlint import filters
-    from meshlint.knowledge import catalog
+    from meshlint.knowledge import codes as catalog_codes
 
     codes = filters.normalise_codes(values)
     for code in codes:
-        problem = filters.unknown_code(code, list(catalog()))
+        problem = filters.unknown_code(code, list(catalog_codes()))
         if problem:
             raise click.BadParameter(str(problem), param_hint=option)
     return codes
@@ -23,11 +23,11 @@ def known_codes(values, option: str) -> list[str]:
 def complete_codes(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
     """Shell completion for --select/--ignore and `rules`: rule codes and ALL, after the
     last comma of a comma-separated list."""
-    from meshlint.knowledge import catalog
+    from meshlint.knowledge import codes
 
     done, _, last = incomplete.rpartition(",")
     head = done + "," if done else ""
-    return [head + code for code in ["ALL", *catalog()] if code.startswith(last.upper())]
+    return [head + code for code in ["ALL", *codes()] if code.startswith(last.upper())]
 
 
 def complete_rule(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:

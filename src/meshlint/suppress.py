@@ -361,8 +361,9 @@ def apply(findings: list[Finding], index: SuppressionIndex) -> tuple[list[Findin
 
 def unused(index: SuppressionIndex, ran) -> list[Finding]:
     """MESH002 for suppressions of rules that ran but matched nothing."""
-    known = list(knowledge.catalog())
-    doc = knowledge.catalog()["MESH002"]
+    known = list(knowledge.codes())
+    doc = knowledge.rule_doc("MESH002")
+    assert doc is not None
     out = []
     for sup in index.all():
         written = sup.written if len(sup.written) <= 120 else sup.written[:119] + "…"

@@ -34,12 +34,20 @@ class Reporter(Struct, frozen=True):
     """A rule's finding factory, bound to its catalog entry and the model's scope: a check
     says only what is specific to the finding (message, place, object, detail, fix)."""
 
-    doc: RuleDoc
+    code: str
     scope: str
+
+    @property
+    def doc(self) -> RuleDoc:
+        """The rule's catalog entry, read when the rule first reports something."""
+        doc = knowledge.rule_doc(self.code)
+        assert doc is not None  # `rule` registers only codes the catalog has
+        return doc
 
     def __call__(self, message: str, location: Location, *, object: str, detail: str = "",
                  fix: str | None = None, severity: Severity | None = None) -> Finding:
-        return new_finding(self.doc.id, self.doc.name, severity or self.doc.severity,
+        doc = self.doc
+        return new_finding(doc.id, doc.name, severity or doc.severity,
                            message + self._called_from(location.path), location,
                            object=object, scope=self.scope, detail=detail, fix=fix)
 
@@ -61,20 +69,19 @@ def rule(code: str) -> Callable[[F], F]:
     """Register a check for the catalog entry `code` (a code not in the catalog fails at
     import). A check `fn(model, ctx, report)` yields `report(message, location, ...)`.
     """
-    doc = knowledge.catalog().get(code)
-    if doc is None:
+    if code not in knowledge.codes():
         raise KeyError(f"rule {code} has no entry in rules/catalog")
 
     def register(fn: F) -> F:
         if code in REGISTRY:
             raise RuntimeError(f"rule {code} registered twice")
-        REGISTRY[code] = _bound(typing.cast(ReportingCheck, fn), doc)
+        REGISTRY[code] = _bound(typing.cast(ReportingCheck, fn), code)
         return fn
     return register
 
 
-def _bound(fn: ReportingCheck, doc: RuleDoc) -> CheckFn:
+def _bound(fn: ReportingCheck, code: str) -> CheckFn:
     def run(model: Model, ctx: CheckContext) -> Iterable[Finding]:
-        return fn(model, ctx, Reporter(doc, model.scope))
+        return fn(model, ctx, Reporter(code, model.scope))
     run.__name__ = run.__qualname__ = fn.__name__
     return run

@@ -15,7 +15,7 @@ import importlib
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from meshlint.knowledge.catalog import RuleDoc, catalog, rule_doc
+from meshlint.knowledge.catalog import RuleDoc, catalog, codes, rule_doc
 from meshlint.knowledge.files import load_yaml, rules_dir
 from meshlint.knowledge.schema import KnowledgeError, build
 from meshlint.values import YMap, text
@@ -58,7 +58,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "KnowledgeError", "RuleDoc", "catalog", "rule_doc", "rules_dir", "data", "data_names", "table",
+    "KnowledgeError", "RuleDoc", "catalog", "codes", "rule_doc", "rules_dir", "data", "data_names", "table",
     "InForce", "in_force", "stale_notes", "stale_tables", "preload", "reload",
     "artifact_hosts", "aws_arch", "eks_blueprints_addons", "eks_modules", "eks_versions", "gateway_api", "image_arch",
     "istio_patches", "istio_protocols", "istio_releases", "kiali_compat", "kiali_gateway_detection",

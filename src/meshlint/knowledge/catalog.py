@@ -32,17 +32,28 @@ class RuleDoc(Struct, frozen=True):
 
 
 @lru_cache(maxsize=1)
+def codes() -> tuple[str, ...]:
+    """Every rule code, in order: the catalog's file names (no entry is read)."""
+    return tuple(sorted(path.stem for path in (rules_dir() / "catalog").glob("MESH*.yaml")))
+
+
 def catalog() -> dict[str, RuleDoc]:
-    out: dict[str, RuleDoc] = {}
-    for path in sorted((rules_dir() / "catalog").glob("MESH*.yaml")):
-        doc = build(RuleDoc, load_yaml(path), str(path))
-        if doc.id != path.stem:
-            raise KnowledgeError(f"{path}: id {doc.id} does not match the file name")
-        out[doc.id] = replace(
-            doc, summary=doc.summary.strip(), description=doc.description.strip(),
-            fix=doc.fix.strip(), example=doc.example.rstrip())
-    return out
+    """Every rule's entry, by code."""
+    return {code: _entry(code) for code in codes()}
 
 
 def rule_doc(code: str) -> RuleDoc | None:
-    return catalog().get(code.upper())
+    code = code.upper()
+    return _entry(code) if code in codes() else None
+
+
+@lru_cache(maxsize=None)
+def _entry(code: str) -> RuleDoc:
+    """One rule's entry, read when first asked for: a run reads only the entries of the
+    rules that report something (reading all of them was a tenth of a small run)."""
+    path = rules_dir() / "catalog" / f"{code}.yaml"
+    doc = build(RuleDoc, load_yaml(path), str(path))
+    if doc.id != code:
+        raise KnowledgeError(f"{path}: id {doc.id} does not match the file name")
+    return replace(doc, summary=doc.summary.strip(), description=doc.description.strip(),
+                   fix=doc.fix.strip(), example=doc.example.rstrip())
