@@ -428,6 +428,7 @@ def main() -> None:
 def _main() -> int:
     # A short-lived process whose objects form no cycles worth collecting: a collection
     # after the run would traverse the whole model (half a second on a big repository).
+    # The `meshlint` command has switched it off before its imports (meshlint.__main__).
     gc.disable()
     global _as_program
     _as_program = True

@@ -142,8 +142,11 @@ def retired_artifact_host(model: Model, ctx: CheckContext, report: Reporter) -> 
 
 @rule("MESH502")
 def eks_version_support(model: Model, ctx: CheckContext, report: Reporter) -> Iterator[Finding]:
+    clusters = model.components_of("kubernetes")
+    if not clusters:
+        return  # the table is read only when there is a cluster version (start-up time)
     table = knowledge.eks_versions()
-    for comp in model.components_of("kubernetes"):
+    for comp in clusters:
         minor = minor_of(comp.effective) if comp.effective else None
         row = table.version(minor) if minor else None
         if row is None or row.eks_release > ctx.as_of:

@@ -21,7 +21,7 @@ from msgspec import Struct
 from meshlint.knowledge.files import load_yaml, rules_dir
 from meshlint.knowledge.schema import KnowledgeError, build
 from meshlint.knowledge.tables import TABLES, Table
-from meshlint.online import cache_dir
+from meshlint.cachedir import cache_dir
 from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.values import YMap
 

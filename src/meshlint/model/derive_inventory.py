@@ -42,7 +42,8 @@ def derive_components(objects: list[K8sObject], releases: list[HelmRelease], wor
                       cluster_versions: list[Component], as_of: _dt.date, shapes: Shapes) -> list[Component]:
     """Every versioned component, with its effective version as of the run's date."""
     components = list(cluster_versions)
-    charts = knowledge.data("istio-releases")["charts"]
+    # the chart table is read only when there are releases to name (start-up time)
+    charts = knowledge.data("istio-releases")["charts"] if releases else {}
     for rel in releases:
         if rel.is_local_chart:
             local = _from_local_chart(rel, charts)

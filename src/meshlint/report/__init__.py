@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 import importlib
+import os
 
 from meshlint.findings import Report
 
