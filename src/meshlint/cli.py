@@ -14,9 +14,8 @@ import sys
 import click
 
 from meshlint import __version__
-from meshlint.datacli import data_cmd
-from meshlint.findings import FailOn
 from meshlint.rulescli import complete_codes, known_codes, rule_cmd, rules_cmd
+from meshlint.severity import FailOn
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_ON_CHOICE = click.Choice([level.value for level in FailOn])
@@ -29,7 +28,25 @@ def _parse_date(value: str, what: str) -> _dt.date:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=what) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group, with commands a check never needs imported only when asked for
+    (`meshlint data` brings JSON and the data store: start-up time of every other command)."""
+
+    LAZY = {"data": ("meshlint.datacli", "data_cmd")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY and cmd_name not in self.commands:
+            import importlib
+
+            module, name = self.LAZY[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="meshlint")
 def cli() -> None:
     """Lint Istio-on-Kubernetes infrastructure repositories before `terraform apply`."""
@@ -304,7 +321,6 @@ def _say_when_nothing_read(paths, discovery, report_paths) -> None:
                    err=True)
 
 
-cli.add_command(data_cmd)
 cli.add_command(rules_cmd)
 cli.add_command(rule_cmd)
 

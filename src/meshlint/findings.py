@@ -2,46 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import re
 
 from msgspec import Struct, field
 
+from meshlint.severity import FAIL_ON, SEVERITIES, SEVERITY_RANK, FailOn, Severity
 from meshlint.values import Location
 
-
-class Severity(enum.StrEnum):
-    """How bad a finding is. A str, so reports and comparisons see "info", "warning", "error"."""
-
-    INFO = "info"
-    WARNING = "warning"
-    ERROR = "error"
-
-    @property
-    def rank(self) -> int:
-        return _RANK[self]
-
-
-_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
-
-
-class FailOn(enum.StrEnum):
-    """The least severity that makes a run exit 1 (`--fail-on`, `fail-on:`); never: always 0."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-    NEVER = "never"
-
-    @property
-    def threshold(self) -> Severity | None:
-        return None if self is FailOn.NEVER else Severity(self.value)
-
-
-SEVERITIES: tuple[Severity, ...] = tuple(Severity)
-FAIL_ON: tuple[FailOn, ...] = tuple(FailOn)
-SEVERITY_RANK = {s.value: s.rank for s in Severity}  # legacy view: use Severity(...).rank
+__all__ = ["FAIL_ON", "SEVERITIES", "SEVERITY_RANK", "FailOn", "Finding", "Report", "Severity",
+           "excerpt", "finding_from_record", "finding_record", "new_finding"]
 
 
 class Finding(Struct):
