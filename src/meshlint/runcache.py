@@ -18,7 +18,7 @@ from pathlib import Path
 from msgspec import structs
 
 from meshlint import __version__
-from meshlint.cachedir import code_digest
+from meshlint.cachedir import code_digest, files_under
 from meshlint.findings import Report, finding_from_record, finding_record
 
 FORMAT = 2
@@ -30,9 +30,10 @@ def _rules_digest() -> str:
     from meshlint.knowledge import rules_dir
 
     h = hashlib.sha256()
-    for path in sorted(rules_dir().rglob("*.yaml")):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
+    for path in files_under(str(rules_dir()), ".yaml"):
+        h.update(os.path.basename(path).encode())
+        with open(path, "rb") as f:
+            h.update(f.read())
     h.update(code_digest().encode())
     return h.hexdigest()
 
