@@ -87,6 +87,9 @@ def measure(cmd: list[str], env: dict | None = None) -> tuple[float, int]:
             break
         if _pid:
             peak = max(peak, usage.ru_maxrss)
+            code = os.waitstatus_to_exitcode(status)
+            if code not in (0, 1):  # 1: findings; anything else did not do the work timed
+                raise SystemExit(f"{' '.join(cmd)} exited {code}: a failed run is not a measurement")
             break
         time.sleep(0.005)
     return time.perf_counter() - start, peak // 1024
