@@ -122,12 +122,38 @@ spec:
           image: quay.io/kiali/kiali:{tag}
 '''
 
-ISTIOD_TF = '''
-resource "helm_release" "istiod" {
-  name       = "istiod"
+def helm_release_tf(name: str, chart: str, version: str, namespace: str = "istio-system") -> str:
+    """A helm_release of one of Istio's charts, from Istio's chart repository."""
+    return f'''
+resource "helm_release" "{name}" {{
+  name       = "{name}"
   repository = "https://istio-release.storage.googleapis.com/charts"
-  chart      = "istiod"
-  version    = "1.22.3"
-  namespace  = "istio-system"
-}
+  chart      = "{chart}"
+  version    = "{version}"
+  namespace  = "{namespace}"
+}}
 '''
+
+
+ISTIOD_TF = helm_release_tf("istiod", "istiod", "1.22.3")
+
+
+# runs meshlint (`python -c RUN_WITH_PEAK check ...`) and reports its peak memory on stderr
+# (VmHWM: ru_maxrss would count the forking pytest process, as it survives exec; meshlint
+# itself leaves by os._exit)
+RUN_WITH_PEAK = """
+import os, sys
+from meshlint.cli import _main
+sys.argv = ["meshlint", *sys.argv[1:]]
+code = _main()
+peak = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM"))
+sys.stdout.flush()
+sys.stderr.write(f"\\nPEAK_KB {peak}\\n")
+sys.stderr.flush()
+os._exit(code)
+"""
+
+
+def peak_mb(stderr: str) -> float:
+    """The peak memory RUN_WITH_PEAK reported, in MB."""
+    return int(stderr.rsplit("PEAK_KB ", 1)[1].split()[0]) / 1024

@@ -1,30 +1,10 @@
 """Issue 11, cause 14 (and 3): messages name things once and never print an empty name or
 `None`; MESH203's fix names a real gateway (a Gateway API one when it is the only one)."""
 
-from conftest import check, write_tree
+from conftest import KIALI as KIALI_DEPLOYMENT
+from conftest import check, helm_release_tf, write_tree
 
-ISTIO = '''
-resource "helm_release" "{name}" {{
-  name       = "{name}"
-  repository = "https://istio-release.storage.googleapis.com/charts"
-  chart      = "{chart}"
-  version    = "{version}"
-  namespace  = "istio-system"
-}}
-'''
-
-KIALI = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: kiali
-  namespace: istio-system
-spec:
-  template:
-    spec:
-      containers:
-        - name: kiali
-          image: quay.io/kiali/kiali:v1.89.0
-"""
+KIALI = KIALI_DEPLOYMENT.format(tag="v1.89.0")
 
 APP_AND_GATEWAY_API = """apiVersion: apps/v1
 kind: Deployment
@@ -58,7 +38,7 @@ spec:
 
 def test_mesh203_fix_names_the_gateway_api_gateway_and_no_app(tmp_path):
     root = write_tree(tmp_path, {
-        "infra/main.tf": ISTIO.format(name="istiod", chart="istiod", version="1.27.1"),
+        "infra/main.tf": helm_release_tf("istiod", "istiod", "1.27.1"),
         "infra/k8s/kiali.yaml": KIALI,
         "infra/k8s/apps.yaml": APP_AND_GATEWAY_API,
     })
@@ -72,8 +52,8 @@ def test_mesh203_fix_names_the_gateway_api_gateway_and_no_app(tmp_path):
 
 
 def test_skew_message_names_a_component_once(tmp_path):
-    root = write_tree(tmp_path, {"infra/main.tf": ISTIO.format(name="istio-base", chart="base", version="1.26.1")
-                                 + ISTIO.format(name="istiod", chart="istiod", version="1.27.1")})
+    root = write_tree(tmp_path, {"infra/main.tf": helm_release_tf("istio-base", "base", "1.26.1")
+                                 + helm_release_tf("istiod", "istiod", "1.27.1")})
     messages = [f.message for f in check(root).report.findings if f.rule == "MESH101"]
     assert messages
     for m in messages:

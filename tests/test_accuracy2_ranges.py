@@ -1,19 +1,11 @@
 """Issue 11, cause 7: a chart version range that admits the version the other components
 run is not skew (MESH101); a range that does not admit it still is."""
 
-from conftest import check, write_tree
+from conftest import check, helm_release_tf, write_tree
 
 
 def _tree(tmp_path, istiod_version: str, others: str):
-    releases = "".join(f'''
-        resource "helm_release" "{name}" {{
-          name       = "{name}"
-          repository = "https://istio-release.storage.googleapis.com/charts"
-          chart      = "{chart}"
-          version    = "{version}"
-          namespace  = "istio-system"
-        }}
-        ''' for name, chart, version in (("istio-base", "base", others), ("istiod", "istiod", istiod_version),
+    releases = "".join(helm_release_tf(name, chart, version) for name, chart, version in (("istio-base", "base", others), ("istiod", "istiod", istiod_version),
                                           ("istio-ingress", "gateway", others)))
     return write_tree(tmp_path, {"infra/main.tf": releases})
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write_tree
+from conftest import REPO, RUN_WITH_PEAK, peak_mb, write_tree
 
 from meshlint.parse.hclcap import MAX_LITERAL_BYTES, cap_literals
 from meshlint.parse import hclfront
@@ -102,17 +102,6 @@ def test_long_strings_are_unknown_with_a_note_and_the_rest_evaluates(tmp_path: P
     assert ctx.local("ok") == "n-ok"
 
 
-_RUN = """
-import os, sys
-from meshlint.cli import _main
-sys.argv = ["meshlint", *sys.argv[1:]]
-code = _main()
-peak = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM"))
-sys.stdout.flush()
-sys.stderr.write(f"\\nPEAK_KB {peak}\\n")
-sys.stderr.flush()
-os._exit(code)
-"""
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
@@ -126,13 +115,13 @@ def test_a_twelve_megabyte_one_line_string_ends_quickly_within_memory(tmp_path: 
                       + _namespace("ns", "local.big")})
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
     start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-c", _RUN, "check", str(root), "--no-cache", "--format", "json"],
+    proc = subprocess.run([sys.executable, "-c", RUN_WITH_PEAK, "check", str(root), "--no-cache", "--format", "json"],
                           capture_output=True, text=True, env=env, timeout=120)
     elapsed = time.monotonic() - start
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert elapsed < 20, f"took {elapsed:.1f} s"
-    peak_mb = int(proc.stderr.rsplit("PEAK_KB ", 1)[1].split()[0]) / 1024
-    assert peak_mb < 500, f"peak {peak_mb:.0f} MB"
+    peak = peak_mb(proc.stderr)
+    assert peak < 500, f"peak {peak:.0f} MB"
     report = json.loads(proc.stdout)
     assert [(f["rule"], f["line"]) for f in report["findings"]] == [("MESH501", 10)]
     assert [n.rsplit("/", 1)[-1] for n in report["notes"]] == [

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, write_tree
+from conftest import REPO, RUN_WITH_PEAK, peak_mb, write_tree
 from meshlint.discover import discover
 from meshlint.engine import Options, parse_all, terraform_project
 from meshlint.terraform import ModuleContext, Project, expand_instances
@@ -23,19 +23,6 @@ from meshlint.values import Unknown
 SECONDS = 20  # a whole run, generous for a loaded CI machine; the evaluator stops far sooner
 MAX_RSS_MB = 500
 
-# runs meshlint and reports its peak memory (VmHWM: ru_maxrss would count the forking
-# pytest process, as it survives exec; meshlint itself leaves by os._exit)
-_RUN = """
-import os, sys
-from meshlint.cli import _main
-sys.argv = ["meshlint", *sys.argv[1:]]
-code = _main()
-peak = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM"))
-sys.stdout.flush()
-sys.stderr.write(f"\\nPEAK_KB {peak}\\n")
-sys.stderr.flush()
-os._exit(code)
-"""
 
 
 def _limit_memory() -> None:  # in the child: fail fast rather than take the machine down
@@ -45,14 +32,14 @@ def _limit_memory() -> None:  # in the child: fail fast rather than take the mac
 def run_bounded(root: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-c", _RUN, "check", str(root), "--no-cache", "--jobs", "1",
+    proc = subprocess.run([sys.executable, "-c", RUN_WITH_PEAK, "check", str(root), "--no-cache", "--jobs", "1",
                            "--format", "json"], capture_output=True, text=True, env=env,
                           timeout=SECONDS * 3, preexec_fn=_limit_memory)
     elapsed = time.monotonic() - start
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
     assert elapsed < SECONDS, f"took {elapsed:.1f} s"
-    peak_mb = int(proc.stderr.rsplit("PEAK_KB ", 1)[1].split()[0]) / 1024
-    assert peak_mb < MAX_RSS_MB, f"peak {peak_mb:.0f} MB"
+    peak = peak_mb(proc.stderr)
+    assert peak < MAX_RSS_MB, f"peak {peak:.0f} MB"
     return proc
 
 
