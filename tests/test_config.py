@@ -106,6 +106,17 @@ def test_explicit_scopes(tmp_path):
     assert result.report.scopes == ["prod"]
 
 
+def test_explicit_scope_root_calling_its_own_folder_stays_a_root(tmp_path):
+    # `source = "./"` is a cycle Terraform refuses; in a configured scope, as in a discovered
+    # one, that line must not make the folder a called module with no root left to check
+    write_tree(tmp_path, {
+        "app/main.tf": 'module "me" {\n  source = "./"\n}\n',
+        ".meshlint.yaml": "scopes:\n  all: ['**']\n",
+    })
+    result = _run(tmp_path)
+    assert [s.roots for s in result.discovery.scopes] == [[str(tmp_path / "app")]]
+
+
 @pytest.mark.parametrize("pattern, path, ok", [
     ("vendor/", "vendor/a/b.yaml", True), ("*.yaml", "k8s/a.yaml", True), ("k8s/*.yaml", "k8s/a/b.yaml", False),
     ("k8s/**", "k8s/a/b.yaml", True), ("**/values.yaml", "charts/x/values.yaml", True), ("a?c", "abc", True),

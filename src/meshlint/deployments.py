@@ -16,6 +16,9 @@ from __future__ import annotations
 import os
 import re
 
+from meshlint.project import within
+from meshlint.tfrefs import read_tf
+
 # `1-eks`, `02_istio`: the numbered layers of one deployment, applied in order
 LAYER_NAME = re.compile(r"^\d+[-_]")
 _BACKEND = re.compile(rb'\bbackend\s+"(\w+)"\s*\{')
@@ -70,10 +73,8 @@ def _states(roots: list[str], tf_files: dict[str, list[str]]) -> tuple[dict[str,
     for r in roots:
         has_backend = False
         for path in tf_files.get(r, ()):
-            try:
-                with open(path, "rb") as fh:
-                    data = fh.read(4 * 1024 * 1024)
-            except OSError:
+            data = read_tf(path)
+            if data is None:
                 continue
             for m in _BACKEND.finditer(data):
                 has_backend = True
@@ -113,11 +114,6 @@ def _block_text(data: bytes, brace: int) -> bytes:
     return data[brace:brace + 20000]
 
 
-def is_within(path: str, directory: str) -> bool:
-    """Is `path` the folder `directory` or inside it?"""
-    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
-
-
 def set_aside_dir(d: str, top: str) -> tuple[str, str] | None:
     """(folder, why) when the folder `d` sits in something that is not a deployment:
 
@@ -129,7 +125,7 @@ def set_aside_dir(d: str, top: str) -> tuple[str, str] | None:
       chart or an Ansible role).
     Only folders below the checked path count: a path named on the command line is checked."""
     current = d
-    while is_within(current, top) and current != top:
+    while within(current, top) and current != top:
         name = os.path.basename(current).lower()
         parent = os.path.dirname(current)
         if os.path.isdir(os.path.join(current, "manifests", "profiles")) and \

@@ -29,7 +29,8 @@ from collections.abc import Callable
 
 from msgspec import Struct, field
 
-from meshlint.deployments import LAYER_NAME, is_within, layer_groups, set_aside_dir
+from meshlint.deployments import LAYER_NAME, layer_groups, set_aside_dir
+from meshlint.project import within
 from meshlint.tfrefs import local_module_calls, named_paths
 
 # the largest file meshlint reads (bigger ones are reported, not parsed)
@@ -314,9 +315,7 @@ def _scopes(top: str, entries: list[FileEntry], cwd: str,
     calls = module_calls(entries, top)
     refs = references(entries)
     module_dirs = set(calls)
-    # a module that calls its own folder (`source = "./"`) is still a root: Terraform refuses
-    # the cycle, and one such line must not hide the folder's installations
-    called = {t for d, targets in calls.items() for t in targets if t in module_dirs and t != d}
+    called = {t for targets in calls.values() for t in targets if t in module_dirs}
     roots = sorted(d for d in module_dirs if d not in called)
 
     names: dict[str, str] = {}
@@ -450,11 +449,11 @@ def _layered(scopes: dict[str, Scope], roots: list[str], entries: list[FileEntry
 def _owners(d: str, top: str, roots: list[str], reach: dict[str, set[str]], module_dirs: set[str],
             called: set[str]) -> tuple[list[str], str, str]:
     """The roots a folder's files go with, else its own group folder, and why."""
-    inside = [r for r in roots if is_within(d, r)]
+    inside = [r for r in roots if within(d, r)]
     if inside:
         return [max(inside, key=len)], "", "inside the root's folder"
     # files inside a called module's directory go with its callers
-    mods = [m for m in module_dirs if is_within(d, m) and m in called]
+    mods = [m for m in module_dirs if within(d, m) and m in called]
     if mods:
         m = max(mods, key=len)
         return [r for r in roots if m in reach[r]], "", "inside a local module's folder"
@@ -486,7 +485,7 @@ def _look_up(d: str, top: str, roots: list[str], reach: dict[str, set[str]]) -> 
     current = d
     previous = d
     while True:
-        under = [r for r in roots if is_within(r, current)]
+        under = [r for r in roots if within(r, current)]
         if under:
             # the plain layout: the root's folder beside this one (`infra/` + `k8s/`), or
             # environment roots in a folder beside it (`envs/dev`, `envs/prod` + `k8s/`);
@@ -497,7 +496,7 @@ def _look_up(d: str, top: str, roots: list[str], reach: dict[str, set[str]]) -> 
                     beside and len(under) == 1:
                 return under, ""
             return [], previous if previous != current else current
-        if current == top or not is_within(current, top):
+        if current == top or not within(current, top):
             return [], current
         previous = current
         current = os.path.dirname(current)

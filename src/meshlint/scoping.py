@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator, Mapping
 from msgspec.structs import replace
 
 from meshlint.config import matches_any
-from meshlint.deployments import is_within
 from meshlint.discover import (
     KUSTOMIZATION,
     MANIFEST,
@@ -24,6 +23,7 @@ from meshlint.findings import Finding
 from meshlint.model.extract_kustomize import kustomization_refs, patch_files
 from meshlint.model.types import as_mapping
 from meshlint.parse import ParsedFile
+from meshlint.project import within
 
 
 def cut_scopes(discovered: list[Scope], all_files: list[FileEntry], parsed: Mapping[str, ParsedFile],
@@ -59,7 +59,7 @@ def join_referenced(scopes: list[Scope], all_files: list[FileEntry],
             files = scope.files + list(extra[i].values())
             for folder, why in referenced_folders(files, parsed):
                 for path, e in movable.items():
-                    if is_within(path, folder) and path not in own[i] and path not in extra[i]:
+                    if within(path, folder) and path not in own[i] and path not in extra[i]:
                         extra[i][path] = e
                         reasons[i].setdefault(e.path.rsplit("/", 1)[0] if "/" in e.path else ".", why)
                         changed = True

@@ -10,6 +10,8 @@ import os
 import re
 from collections.abc import Iterable
 
+from meshlint.project import within
+
 _SOURCE = re.compile(rb'\bsource\s*=\s*"([^"$\n]*)"')
 # The GitHub module sources Terraform fetches from one repository's subfolder:
 # `github.com/<org>/<repo>//<dir>`, `git::https://github.com/<org>/<repo>.git//<dir>` and
@@ -30,7 +32,7 @@ _READ_LIMIT = 4 * 1024 * 1024
 _READS: dict[tuple[str, int, int], bytes] = {}  # (path, mtime, size) -> text: scope cutting asks thrice
 
 
-def _read(path: str) -> bytes | None:
+def read_tf(path: str) -> bytes | None:
     """A .tf file's text (capped), read once while it is unchanged (by mtime and size)."""
     try:
         st = os.stat(path)
@@ -45,10 +47,6 @@ def _read(path: str) -> bytes | None:
         _READS.clear()
     _READS[key] = data
     return data
-
-
-def _within(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _names_repository(root: str, org: str, repo: str) -> bool:
@@ -86,12 +84,12 @@ def own_repository_module(source: str, caller_dir: str, tree_roots: Iterable[str
     real_caller = os.path.realpath(caller_dir)
     for root in tree_roots:
         real_root = os.path.realpath(root)
-        if not _within(real_caller, real_root):
+        if not within(real_caller, real_root):
             continue
         if not _names_repository(real_root, m.group("org"), m.group("repo")):
             return None
         target = os.path.join(real_root, *parts)
-        if not _within(os.path.realpath(target), real_root):
+        if not within(os.path.realpath(target), real_root):
             return None  # a symlink out of the checked tree
         try:
             holds_tf = any(n.endswith(".tf") and os.path.isfile(os.path.join(target, n))
@@ -114,18 +112,20 @@ def module_source_dir(source: str, caller_dir: str, tree_roots: Iterable[str]) -
 def local_module_calls(tf_files: Iterable[str], tree_roots: Iterable[str] = ()) -> dict[str, set[str]]:
     """Module directory -> module directories it calls inside the checked tree, for the
     given .tf files (every directory holding one is a key, even when it calls nothing).
-    `tree_roots` are the checked paths, for sources naming the repository itself."""
+    `tree_roots` are the checked paths, for sources naming the repository itself. A module
+    calling its own folder (`source = "./"`) is no call: Terraform refuses the cycle, and one
+    such line must not make the folder look called (and so not a root)."""
     roots = list(tree_roots)
     calls: dict[str, set[str]] = {}
     for path in tf_files:
         d = os.path.dirname(path)
         calls.setdefault(d, set())
-        data = _read(path)
+        data = read_tf(path)
         if data is None:
             continue
         for m in _SOURCE.finditer(data):
             target = module_source_dir(m.group(1).decode("utf-8", "replace"), d, roots)
-            if target is not None:
+            if target is not None and target != d:
                 calls[d].add(target)
     return calls
 
@@ -140,7 +140,7 @@ def named_paths(tf_files: Iterable[str]) -> dict[str, set[str]]:
     for path in tf_files:
         d = os.path.dirname(path)
         texts.setdefault(d, [])
-        data = _read(path)
+        data = read_tf(path)
         if data is not None:
             texts[d].append(data)
     refs: dict[str, set[str]] = {}

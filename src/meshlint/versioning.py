@@ -42,9 +42,7 @@ def terraform_constraint(constraint: str):
     """A predicate for a Terraform version constraint ('~> 5.0', '>= 4, < 6', '5.1.2');
     None when the text is not a constraint we can read."""
     clauses = []
-    if _HUGE_NUMBER.search(str(constraint)):
-        return None
-    for part in str(constraint).split(","):
+    for part in str(constraint).split(","):  # parse_version refuses numbers too long to compare
         m = _OP.match(part)
         if not m:
             return None

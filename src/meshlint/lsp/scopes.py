@@ -97,11 +97,6 @@ class _ScopeProject(Project):
         self.layer_asked = _Recorded(base.yaml_files)
         super().__init__(_Recorded(base.modules), base.tree_roots, self.layer_asked, base.files.overlay)
         self.base = base
-        self.yaml_asked: set[str] = set()
-
-    def parsed_documents(self, real_path: str) -> list[object] | None:
-        self.yaml_asked.add(real_path)
-        return self.base.parsed_documents(real_path)
 
 
 def check_scope(scope: Scope, opaque: frozenset[str], parsed: Mapping[str, ParsedFile], base: Project,
@@ -114,7 +109,7 @@ def check_scope(scope: Scope, opaque: frozenset[str], parsed: Mapping[str, Parse
     assert isinstance(modules, _Recorded)
     return ScopeResult(
         outcome, _outcome_fixes(outcome, options, abspath_of, read),
-        frozenset({e.abspath for e in scope.files} | project.yaml_asked | project.layer_asked.asked),
+        frozenset({e.abspath for e in scope.files} | project.layer_asked.asked),
         frozenset(modules.asked), {path: digest(path) for path in project.files_read}, opaque)
 
 

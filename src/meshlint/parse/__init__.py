@@ -49,11 +49,6 @@ def full_conversion(full_kinds: frozenset[str] | None):
     return needs_full
 
 
-def _go_template_near(data: bytes, line: int) -> bool:
-    lines = data.split(b"\n", line)[:line]
-    return any(_GO_TEMPLATE.search(lines[n - 1]) for n in (line, line - 1) if 1 <= n <= len(lines))
-
-
 class ParsedFile(Struct):
     entry: FileEntry
     yaml: YamlFile | None = None
@@ -131,7 +126,7 @@ def parse_data(entry: FileEntry, data: bytes, max_bytes: int = DEFAULT_MAX_FILE_
     # a Go template is skipped when its template syntax is what broke the parse (on the error
     # line or the line before), not for a `{{` anywhere plus an unrelated error elsewhere
     if templated and "took longer" not in (y.error or (0, 0, ""))[2] and (
-            y.has_complex_keys or (y.error and _go_template_near(data, y.error[0]))):
+            y.has_complex_keys or (y.error and template_at(data, y.error[0], _GO_TEMPLATE) is not None)):
         out.skipped = "Go template"
         return out
     if y.error and "took longer" not in y.error[2]:

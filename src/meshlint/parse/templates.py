@@ -18,13 +18,14 @@ from msgspec import Struct
 _TEMPLATE_SYNTAX = re.compile(rb"\$\{[^}\n]*\}|%\{[^}\n]*\}|\{\{[^}\n]*\}\}")
 
 
-def template_at(data: bytes, line: int) -> str | None:
-    """The template expression on the parser's error line (or the line before it, where
-    a scanner that stopped at the next token left it), else None."""
+def template_at(data: bytes, line: int, syntax: re.Pattern[bytes] = _TEMPLATE_SYNTAX) -> str | None:
+    """The template expression (by default any of Terraform's or Go's; `syntax` narrows it)
+    on the parser's error line (or the line before it, where a scanner that stopped at the
+    next token left it), else None."""
     lines = data.split(b"\n", line)[:line]  # only an error pays for this
     for number in (line, line - 1):
         if 1 <= number <= len(lines):
-            m = _TEMPLATE_SYNTAX.search(lines[number - 1])
+            m = syntax.search(lines[number - 1])
             if m is not None:
                 return m.group(0).decode("utf-8", "replace")
     return None

@@ -11,12 +11,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from meshlint.discover import display_path
 from meshlint.parse.yamlfront import YamlFile
 from meshlint.values import Unknown
 
 from .convert import EvalError, Value, to_string
 from .rendering import rendered
-from .yamlread import YamlReads, display
+from .yamlread import YamlReads
 
 if TYPE_CHECKING:  # type-only: the evaluator calls these functions with itself
     from .evaluate import Evaluator
@@ -54,7 +55,7 @@ class TreeFiles:
         self._yaml = yaml_files or {}  # real path -> YamlFile parsed by the parse layer
         # YAML read into the model through file() or a renderer, and the MESH001s it gave
         self.yaml = YamlReads(self._yaml, lambda real: self._yaml[real].path if real in self._yaml
-                              else display(real))
+                              else display_path(real, os.getcwd()))
 
     @property
     def layer_yaml(self) -> dict[str, YamlFile]:
@@ -64,13 +65,6 @@ class TreeFiles:
     def resolve(path: str, module_dir: str) -> str:
         return os.path.realpath(path if os.path.isabs(path) else os.path.join(module_dir, path))
 
-    def parsed_documents(self, real_path: str) -> list[object] | None:
-        """The documents of a YAML file the parse layer already read (None if it did not,
-        or it did not parse)."""
-        y = self._yaml.get(real_path)
-        if y is None or y.error:
-            return None
-        return [d.value for d in y.documents]
 
     def refusal(self, path: str, module_dir: str) -> str | None:
         """Why file() may not read a path at all, else None."""

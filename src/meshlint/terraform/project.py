@@ -55,10 +55,6 @@ class Project:
         """Real path -> the YAML file the parse layer read (what file() readers reuse)."""
         return self.files.layer_yaml
 
-    def parsed_documents(self, real_path: str) -> list[object] | None:
-        """The documents of a YAML file the parse layer already read (see TreeFiles)."""
-        return self.files.parsed_documents(real_path)
-
     def root_context(self, directory: str) -> ModuleContext:
         return ModuleContext(self.modules[directory], self)
 

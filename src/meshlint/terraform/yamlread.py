@@ -113,13 +113,3 @@ def _remap(value: object, line_map: tuple[int, ...], seen: set[int]) -> None:
         value.itempos = [(_mapped(line_map, ln), col) for ln, col in value.itempos]
         for item in value:
             _remap(item, line_map, seen)
-
-
-def display(real_path: str) -> str:
-    """How a file read by Terraform is shown: like discovered files, relative to the
-    current directory."""
-    try:
-        rel = os.path.relpath(real_path, os.getcwd())
-    except ValueError:
-        rel = real_path
-    return rel.replace(os.sep, "/")
