@@ -97,3 +97,30 @@ def test_file_dependency_of_an_umbrella_chart_is_read(tmp_path):
     })
     found = [f for f in check(root).report.findings if f.rule in ("MESH105", "MESH103")]
     assert [f.rule for f in found] == ["MESH105"] and "1.18.2" in found[0].message
+
+
+def test_file_dependency_is_read_from_its_chart_yaml_when_a_chart_lock_sits_beside_it(tmp_path):
+    # Chart.lock is a chart file too (and sorts first): the dependency's version is its Chart.yaml's
+    root = write_tree(tmp_path, {
+        "chart/Chart.yaml": "apiVersion: v2\nname: mesh\nversion: 0.1.0\ndependencies:\n"
+                            "  - name: istiod\n    version: '*'\n    repository: file://../vendor/istiod\n",
+        "vendor/istiod/Chart.yaml": CHART.format(name="istiod", version="1.18.2"),
+        "vendor/istiod/Chart.lock": "dependencies: []\ndigest: sha256:0\ngenerated: '2024-01-01T00:00:00Z'\n",
+    })
+    found = [f for f in check(root).report.findings if f.rule in ("MESH105", "MESH103")]
+    assert [f.rule for f in found] == ["MESH105"] and "1.18.2" in found[0].message
+
+
+def test_a_local_chart_with_scalar_keywords_and_sources_is_read_not_a_crash(tmp_path):
+    root = write_tree(tmp_path, {
+        "infra/main.tf": '''
+            resource "helm_release" "istiod" {
+              name      = "istiod"
+              chart     = "./charts/istiod"
+              namespace = "istio-system"
+            }
+            ''',
+        "infra/charts/istiod/Chart.yaml": "apiVersion: v2\nname: istiod\nversion: 1.19.3\nhome: https://istio.io\nkeywords: 5\nsources: x\n",
+    })
+    result = check(root)
+    assert [f.rule for f in result.report.findings if f.rule in ("MESH105", "MESH103")] == ["MESH105"]

@@ -10,7 +10,7 @@ from meshlint.discover import CHART, VALUES
 from meshlint.locate import key_location
 from meshlint.model.extract_manifests import yaml_location
 from meshlint.model.shapes import Shapes, Where
-from meshlint.model.types import HelmRelease, LocalChart
+from meshlint.model.types import HelmRelease, LocalChart, as_sequence
 from meshlint.parse import ParsedFile
 from meshlint.parse.yamlfront import parse_yaml_bytes
 from meshlint.values import Location, Unknown, text
@@ -65,7 +65,7 @@ def chart_dependency_releases(files: list[ParsedFile], shapes: Shapes) -> list[H
             repository = text(dep.get("repository")) or ""
             if repository.startswith("file://"):
                 target = os.path.normpath(os.path.join(chart_dir, repository[len("file://"):]))
-                local = _parsed_local_chart(target, files)
+                local = _parsed_local_chart(target, by_dir.get(target, {}).get("Chart.yaml"))
             out.append(HelmRelease(
                 name=alias, chart=name, repository=text(dep.get("repository")), version=version,
                 version_key="version" if dep.get("version") is not None else None,
@@ -79,13 +79,10 @@ def chart_dependency_releases(files: list[ParsedFile], shapes: Shapes) -> list[H
     return out
 
 
-def _parsed_local_chart(directory: str, files: list[ParsedFile]) -> LocalChart | None:
-    """The Chart.yaml of a `file://` dependency, when the scope read it."""
-    for pf in files:
-        if pf.entry.kind == CHART and pf.entry.chart_dir == directory:
-            doc = _first_mapping(pf)
-            return local_chart_of(directory, doc, pf.entry.path) if doc is not None else None
-    return None
+def _parsed_local_chart(directory: str, chart_yaml: ParsedFile | None) -> LocalChart | None:
+    """A `file://` dependency's chart, from its Chart.yaml when the scope read it."""
+    doc = _first_mapping(chart_yaml)
+    return local_chart_of(directory, doc, chart_yaml.entry.path) if chart_yaml and doc is not None else None
 
 
 def local_chart_dirs(chart: str, repository: str | None, bases: list[str]) -> list[str]:
@@ -122,7 +119,7 @@ def local_chart_of(directory: str, doc: Mapping, display: str) -> LocalChart | N
     start = yaml_location(display, doc)
     location = key_location(doc, "version", start) if "version" in doc else \
         Location(display, start.line, start.column)
-    told = [doc.get("home"), *(doc.get("keywords") or []), *(doc.get("sources") or [])]
+    told = [doc.get("home"), *as_sequence(doc.get("keywords")), *as_sequence(doc.get("sources"))]
     about_istio = any(isinstance(t, str) and "istio" in t.lower() for t in told)
     return LocalChart(directory, name, version.lstrip("v") if version else None,
                       app_version.lstrip("v") if app_version else None, location, about_istio)
