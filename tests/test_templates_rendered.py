@@ -197,6 +197,7 @@ def test_broken_yaml_read_with_file_into_helm_values_is_mesh001(tmp_path):
     finding = only(result, "MESH001")
     assert finding.location.path.endswith("infra/config/kiali.yaml")
     assert "read by helm_release.kiali values" in finding.message
+    assert finding.name == "parse-error"  # as every MESH001, in JSON, SARIF and text
 
 
 def test_broken_yaml_read_with_yamldecode_and_kubectl_manifest_is_mesh001(tmp_path):

@@ -152,8 +152,7 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, tuple[byt
     models = [o.model for o in outcomes if o.model is not None]
     timings["model and checks"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("filters", 0, 1)
-    found = parse_error_findings(parsed, scopes)
-    found.extend(terraform_read_errors(every.read_errors, scopes))
+    found = parse_error_findings(parsed, scopes, every.read_errors)
     found.extend(every.findings)
     report = finish_report(found, ran, disc, scopes, parsed, options, every.notes, every.read_through,
                            every.shape_notes)
@@ -233,13 +232,6 @@ def check_together(scopes: list[Scope], opaque: list[frozenset[str]], parsed: Ma
     first.notes, first.read_errors = list(project.notes), project.read_errors
     first.read_through, first.files_read = project.read_through, project.files_read
     return outcomes
-
-
-def terraform_read_errors(errors: list[Finding], scopes: list[Scope]) -> list[Finding]:
-    """MESH001 for YAML that Terraform reads (file(), templatefile(), ...) and that does not
-    parse, each in the (first) scope holding the file."""
-    scope_of = {e.path: s.name for s in reversed(scopes) for e in s.files}
-    return [replace(f, scope=scope_of.get(f.location.path, "")) for f in errors]
 
 
 def finish_report(found: list[Finding], ran: list[str], disc: Discovery, scopes: list[Scope],

@@ -5,7 +5,7 @@ Parse errors (MESH001) get the scope of their file here."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from msgspec.structs import replace
 
@@ -251,14 +251,18 @@ def manifest_identities(pf: ParsedFile) -> set[tuple]:
     return out
 
 
-def parse_error_findings(parsed: Mapping[str, ParsedFile], scopes: list[Scope]) -> list[Finding]:
-    """MESH001 for every file that did not parse, in the (first) scope of the file."""
+def parse_error_findings(parsed: Mapping[str, ParsedFile], scopes: list[Scope],
+                         read_errors: Iterable[Finding] = ()) -> list[Finding]:
+    """MESH001 for every file that did not parse, and for the YAML Terraform read (file(),
+    templatefile(), ...) that did not (`read_errors`), each in the (first) scope of the file."""
     scope_of: dict[str, str] = {}
     for scope in scopes:
         for e in scope.files:
             scope_of.setdefault(e.abspath, scope.name)
-    return [replace(pf.error, scope=scope_of.get(pf.entry.abspath, ""), name="parse-error")
-            for pf in parsed.values() if pf.error is not None]
+            scope_of.setdefault(e.path, scope.name)  # read errors carry the display path
+    errors = [(pf.error, pf.entry.abspath) for pf in parsed.values() if pf.error is not None]
+    errors += [(f, f.location.path) for f in read_errors]
+    return [replace(error, scope=scope_of.get(key, ""), name="parse-error") for error, key in errors]
 
 
 def split_alternatives(scope: Scope, parsed: Mapping[str, ParsedFile]) -> list[Scope]:

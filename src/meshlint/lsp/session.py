@@ -58,7 +58,6 @@ from meshlint.engine import (
     rules_run,
     run_scopes,
     terraform_project,
-    terraform_read_errors,
 )
 from meshlint.fix import Fix, NoFix, disk_reader
 from meshlint.lsp.project import ProjectResult, project_options
@@ -311,8 +310,7 @@ class ProjectSession:
         from meshlint.scoping import parse_error_findings
 
         every = merged([result.outcome for result in results])  # notes and reads as one run keeps them
-        found = parse_error_findings(parsed, scopes)
-        found.extend(terraform_read_errors(every.read_errors, scopes))
+        found = parse_error_findings(parsed, scopes, every.read_errors)
         fix_of: dict[int, Fix | NoFix | None] = {}
         for result in results:
             for raw in result.outcome.findings:
