@@ -236,3 +236,18 @@ def test_the_projects_configuration_applies_and_a_change_of_it_rechecks(tmp_path
     assert "MESH102" not in {f.rule for f in after.findings}
     mesh105 = [f for f in after.findings if f.rule == "MESH105"]
     assert mesh105 and all(f.severity == "info" for f in mesh105)
+
+
+def test_suppressions_are_read_from_the_unsaved_buffer(tmp_path: Path) -> None:
+    # the comment exists only in the buffer: it is read (MESH002 for its unknown code);
+    # the comment exists only on disk, the buffer removed it: no MESH002 for it
+    ns = tmp_path / "ns.yaml"
+    plain = b"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n"
+    commented = b"# meshlint: ignore[MESH9999] unknown code\n" + plain
+    ns.write_bytes(plain)
+    session = ProjectSession(str(tmp_path))
+    only_buffer = same_as_engine(session, {str(ns): commented})
+    assert "MESH002" in rules_in(only_buffer, ns)
+    ns.write_bytes(commented)
+    only_disk = same_as_engine(session, {str(ns): plain})
+    assert "MESH002" not in rules_in(only_disk, ns)

@@ -244,7 +244,7 @@ def finish_report(found: list[Finding], ran: list[str], disc: Discovery, scopes:
     from meshlint import knowledge
 
     report = _report(found, ran, disc, scopes, parsed, options.config, options.select, options.ignore,
-                     options.identity_root, read_through)
+                     options.identity_root, read_through, options.overlay)
     report.notes.extend(evaluator_notes)  # what the evaluator's budget left unevaluated, and where
     report.notes.extend(dict.fromkeys(n for n in shape_notes or () if n not in report.notes))
     report.notes.extend(knowledge.stale_notes(options.as_of))  # facts older than the run's date
@@ -364,7 +364,8 @@ def _online_answers(needed, timeout: float, registries_config: Mapping):
 def _report(found: list[Finding], ran: list[str], disc: Discovery, scopes: list[Scope],
             parsed: Mapping[str, ParsedFile], config: Config, select: list[str],
             ignore: list[str], identity_root: str | None = None,
-            read_through: Mapping[str, str | None] | None = None) -> Report:
+            read_through: Mapping[str, str | None] | None = None,
+            overlay: Mapping[str, bytes] | None = None) -> Report:
     """Filters (selection, severities, per-path ignores, inline suppressions), then the report."""
     from meshlint import suppress
     from meshlint.parse.templates import skip_notes
@@ -376,7 +377,7 @@ def _report(found: list[Finding], ran: list[str], disc: Discovery, scopes: list[
     abspath_of = {e.path: e.abspath for e in disc.files}
     if config.per_path_ignores:
         kept = [f for f in kept if not _path_ignored(config, f, abspath_of)]
-    index = suppress.build_index(parsed.values())
+    index = suppress.build_index(parsed.values(), overlay)
     kept, suppressed = suppress.apply(kept, index)
     if filters.rule_selected("MESH002", select, ignore):
         kept.extend(suppress.unused(index, lambda c: any(r.startswith(c) or c.startswith(r) for r in ran + ["MESH001"])))

@@ -15,7 +15,7 @@ what one expects. A suppression that matches no finding of a rule that ran is re
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from msgspec import Struct, field
 from ruamel.yaml import YAML
@@ -226,14 +226,17 @@ class _Cover:
         return min(s, line), e
 
 
-def build_index(parsed_files) -> SuppressionIndex:
-    """Scan each parsed file's text for suppression comments (and annotations)."""
+def build_index(parsed_files, overlay: Mapping[str, bytes] | None = None) -> SuppressionIndex:
+    """Scan each parsed file's text for suppression comments (and annotations): the text
+    that was parsed (`overlay`: an editor's unsaved buffers, as the parse layer read them)."""
     index = SuppressionIndex()
     for pf in parsed_files:
         if not pf.has_suppressions:
             continue
         raw = pf.hcl.src if pf.hcl is not None else None
-        if raw is None and pf.yaml is not None:
+        if raw is None and pf.yaml is not None and overlay and pf.entry.abspath in overlay:
+            raw = overlay[pf.entry.abspath]
+        elif raw is None and pf.yaml is not None:
             try:
                 with open(pf.entry.abspath, "rb") as fh:
                     raw = fh.read()
