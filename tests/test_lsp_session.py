@@ -251,3 +251,17 @@ def test_suppressions_are_read_from_the_unsaved_buffer(tmp_path: Path) -> None:
     ns.write_bytes(commented)
     only_disk = same_as_engine(session, {str(ns): plain})
     assert "MESH002" not in rules_in(only_disk, ns)
+
+
+def test_the_editor_finds_a_file_s_project_as_meshlint_check_does(tmp_path: Path) -> None:
+    from meshlint.lsp.project import project_root
+
+    (tmp_path / ".git").mkdir()
+    svc = tmp_path / "svc"
+    (svc / "k8s").mkdir(parents=True)
+    (svc / "pyproject.toml").write_text('[tool.meshlint]\nignore = ["MESH4"]\n')
+    ns = svc / "k8s" / "ns.yaml"
+    ns.write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n")
+    assert project_root(str(ns), [str(tmp_path)]) == str(svc)  # as `meshlint check svc/k8s`
+    assert project_root(str(ns), [str(svc / "k8s")]) == str(svc / "k8s")  # never above the workspace
+    assert project_root(str(tmp_path / "top.yaml"), []) == str(tmp_path)

@@ -12,30 +12,24 @@ from collections.abc import Mapping
 
 from msgspec import Struct, field
 
+from meshlint import project
 from meshlint.discover import FileEntry, Scope
 from meshlint.engine import Options, run
 from meshlint.findings import Finding, Report
 from meshlint.fix import Fix, NoFix, disk_reader, fixes_for_run
 
-MARKERS = (".git", ".meshlint.yaml", ".meshlint.yml")
-CHECKED_SUFFIXES = (".tf", ".tfvars", ".yaml", ".yml", ".json")
-
 
 def project_root(path: str, workspace_roots: list[str]) -> str:
-    """The project a file belongs to: the nearest directory up from it with a `.git` or a
-    meshlint configuration, inside the innermost workspace folder holding it; else that
-    workspace folder; else (a file outside every project) the file alone."""
+    """The project a file belongs to: its project as `meshlint check` finds it (the nearest
+    directory up with `.git`, a meshlint configuration or a pyproject.toml with
+    [tool.meshlint]) when that is inside the innermost workspace folder holding the file;
+    else that workspace folder; else (a file outside every project) the file alone."""
     path = os.path.abspath(path)
     directory = os.path.dirname(path)
-    holders = [r for r in workspace_roots if directory == r or directory.startswith(r.rstrip(os.sep) + os.sep)]
-    limit = max(holders, key=len) if holders else None
-    d = directory
-    while True:
-        if any(os.path.exists(os.path.join(d, m)) for m in MARKERS):
-            return d
-        if d == limit or os.path.dirname(d) == d:
-            break
-        d = os.path.dirname(d)
+    limit = max((r for r in workspace_roots if project.within(directory, r)), key=len, default=None)
+    root = project.project_root(directory)
+    if root is not None and (limit is None or project.within(root, limit)):
+        return root
     return limit or path
 
 
