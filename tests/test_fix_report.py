@@ -42,3 +42,20 @@ def test_sarif_and_json_carry_fixes(tmp_path: Path) -> None:
     # without the option the reports stay as they were
     plain = json.loads(render(_run(root, fixes=False).report, "json"))
     assert not any("fixes" in f for f in plain["findings"])
+
+
+def test_fixes_are_planned_on_the_unsaved_buffer_the_run_checked(tmp_path: Path) -> None:
+    from conftest import ISTIOD_TF
+
+    (tmp_path / "main.tf").write_text(ISTIOD_TF)
+    ns = tmp_path / "ns.yaml"
+    ns.write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n"
+                  "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n"
+                  "spec:\n  template:\n    spec:\n      containers: [{name: web, image: nginx}]\n")
+    buffer = b"# edited\n# not saved\n" + ns.read_bytes()  # the namespace two lines down
+    result = run(Options(paths=[str(tmp_path)], as_of=_dt.date(2026, 11, 27), fixes=True, jobs=1,
+                         overlay={str(ns): buffer}))
+    (finding,) = [f for f in result.report.findings if f.rule == "MESH401"]
+    assert finding.location.line == 6
+    edits = result.report.fixes[finding.fingerprint]["edits"]
+    assert [e["line"] for e in edits] == [6] and all(e["path"].endswith("ns.yaml") for e in edits)

@@ -163,7 +163,7 @@ def _analyse(options: Options, disc: Discovery, contents: Mapping[str, tuple[byt
             attach,  # lazy: only runs that report fixes need it
         )
 
-        attach(result, options.as_of)
+        attach(result, options.as_of, options.overlay)
     return result
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from meshlint.fix.edits import Fix
 
@@ -34,10 +34,11 @@ def sarif_fix(record: dict, uri_of: Callable[[str], str]) -> dict:
                                 for path, replacements in sorted(by_file.items())]}
 
 
-def attach(run, as_of) -> None:
-    """Put each finding's fix on the run's report (`report.fixes`, by fingerprint)."""
-    from meshlint.fix.plan import fixes_for_run  # lazy: only runs that report fixes need it
+def attach(run, as_of, overlay: Mapping[str, bytes] | None = None) -> None:
+    """Put each finding's fix on the run's report (`report.fixes`, by fingerprint), planned
+    on the text the run checked (`overlay`: unsaved buffers read instead of the disk)."""
+    from meshlint.fix.plan import disk_reader, fixes_for_run  # lazy: only runs that report fixes need it
 
-    for finding, fix in fixes_for_run(run, as_of):
+    for finding, fix in fixes_for_run(run, as_of, disk_reader(overlay)):
         if isinstance(fix, Fix):
             run.report.fixes[finding.fingerprint] = fix_record(fix)
