@@ -305,3 +305,16 @@ def test_conflicting_label_removed_block_and_flow(tmp_path: Path) -> None:
     assert "    istio.io/rev: canary\n    team: pay\n" in text and "    istio-injection" not in text
     assert "labels: {istio.io/rev: canary}" in text
     assert not [f for f in findings(tmp_path) if f["rule"] == "MESH402"]
+
+
+def test_a_crlf_file_keeps_crlf_line_endings(tmp_path: Path) -> None:
+    vpc = ('module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n  version = "5.1.2"\n\n'
+           '  azs             = ["us-east-1a", "us-east-1b", "us-east-1c"]\n'
+           '  private_subnets = ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]\n'
+           '  public_subnets  = ["10.0.101.0/24", "10.0.102.0/24", "10.0.103.0/24"]\n\n'
+           '  enable_nat_gateway = true\n}\n')
+    (tmp_path / "main.tf").write_bytes(vpc.replace("\n", "\r\n").encode())
+    meshlint("fix", str(tmp_path), "--unsafe-fixes", "--select", "MESH501", "--as-of", AS_OF)
+    data = (tmp_path / "main.tf").read_bytes()
+    assert b"  enable_nat_gateway = true\r\n  single_nat_gateway = true\r\n}\r\n" in data
+    assert data.count(b"\n") == data.count(b"\r\n")  # no bare LF anywhere

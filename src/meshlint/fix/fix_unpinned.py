@@ -17,9 +17,8 @@ from meshlint.fix.hcledit import (
     aligned,
     elem_key,
     elem_value,
-    indent_of,
     insert_after_elem,
-    line_text,
+    insert_attribute,
     literal_kind,
     object_elem_at,
     object_elems,
@@ -115,10 +114,7 @@ def _helm_release(ctx: FixContext, f: HclFile, path: str, rel: HelmRelease, key:
                        "the chart is chosen")
     if blk.end_line == blk.line or chart.end_line >= blk.end_line:
         raise _Refused(f"{rel.object} is written on one line")
-    text = line_text(f, chart.end_line)
-    eol = "\r\n" if f.src.split(b"\n")[chart.end_line - 1].endswith(b"\r") else "\n"
-    return TextEdit(path, chart.end_line, len(text) + 1, "",
-                    eol + indent_of(f, chart.line) + aligned(f, chart.line, key, json.dumps(version)))
+    return insert_attribute(f, path, blk, aligned(f, chart.line, key, json.dumps(version)), after=chart)
 
 
 def _hcl_object(f: HclFile, path: str, rel: HelmRelease, key: str, version: str) -> TextEdit:

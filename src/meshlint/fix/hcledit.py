@@ -53,15 +53,24 @@ def indent_of(f: HclFile, line: int) -> str:
 
 
 def insert_attribute(f: HclFile, path: str, block: HclBlock, text: str, after: HclAttr | None = None) -> TextEdit:
-    """A new line `text` in `block`: after the attribute `after` (else after the block's
-    first line), indented like the block's attributes."""
+    """A new line `text` in `block`: after the attribute `after` (indented like it; else
+    after the block's first line, indented like the block's attributes), with the file's
+    line ending (a CRLF file stays CRLF, `text`'s own line breaks included)."""
     attrs = sorted(block.body.attrs.values(), key=lambda a: a.line)
-    indent = indent_of(f, attrs[0].line) if attrs else indent_of(f, block.line) + "  "
+    if after is not None:
+        indent = indent_of(f, after.line)
+    else:
+        indent = indent_of(f, attrs[0].line) if attrs else indent_of(f, block.line) + "  "
     anchor = after.end_line if after is not None else block.line
     if block.end_line == block.line:
         raise ValueError("a block written on one line")
-    line_text = f.src.split(b"\n")[anchor - 1].decode("utf-8", "replace")
-    return TextEdit(path, anchor, len(line_text) + 1, "", "\n" + indent + text)
+    eol = line_end(f, anchor)
+    return TextEdit(path, anchor, len(line_text(f, anchor)) + 1, "", eol + indent + text.replace("\n", eol))
+
+
+def line_end(f: HclFile, line: int) -> str:
+    """The line ending of a 1-based line: CRLF or LF."""
+    return "\r\n" if f.src.split(b"\n")[line - 1].endswith(b"\r") else "\n"
 
 
 def line_text(f: HclFile, line: int) -> str:
@@ -145,6 +154,5 @@ def insert_after_elem(f: HclFile, path: str, elem: Node, key: str, value: str) -
         return TextEdit(path, end_row + 1, char_col(f, elem.end_point), "", f", {key} = {value}")
     start = elem.start_point[0] + 1
     text = line_text(f, end_row + 1)
-    eol = "\r\n" if raw.endswith(b"\r") else "\n"
     return TextEdit(path, end_row + 1, len(text) + 1, "",
-                    eol + indent_of(f, start) + aligned(f, start, key, value))
+                    line_end(f, end_row + 1) + indent_of(f, start) + aligned(f, start, key, value))
