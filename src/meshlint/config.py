@@ -15,13 +15,12 @@ from pathlib import Path
 
 from msgspec import Struct, field
 
-from meshlint import findings
 from meshlint.discover import DEFAULT_MAX_FILE_BYTES
-from meshlint.filters import ALL, unknown_code
+from meshlint.filters import unknown_code
 from meshlint.project import CONFIG_NAMES, search_upwards
+from meshlint.severity import FAIL_ON, SEVERITIES
 from meshlint.values import YMap
 
-SEVERITIES, FAIL_ON = findings.SEVERITIES, findings.FAIL_ON  # the one definition: meshlint.findings
 _CODE = re.compile(r"^(MESH[0-9]{0,3}|ALL)$")
 
 

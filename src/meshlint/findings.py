@@ -7,10 +7,10 @@ import re
 
 from msgspec import Struct, field
 
-from meshlint.severity import FAIL_ON, SEVERITIES, SEVERITY_RANK, FailOn, Severity
+from meshlint.severity import FAIL_ON, SEVERITIES, FailOn, Severity
 from meshlint.values import Location
 
-__all__ = ["FAIL_ON", "SEVERITIES", "SEVERITY_RANK", "FailOn", "Finding", "Report", "Severity",
+__all__ = ["FAIL_ON", "SEVERITIES", "FailOn", "Finding", "Report", "Severity",
            "excerpt", "finding_from_record", "finding_record", "new_finding"]
 
 

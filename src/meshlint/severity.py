@@ -37,4 +37,3 @@ class FailOn(enum.StrEnum):
 
 SEVERITIES: tuple[Severity, ...] = tuple(Severity)
 FAIL_ON: tuple[FailOn, ...] = tuple(FailOn)
-SEVERITY_RANK = {s.value: s.rank for s in Severity}  # legacy view: use Severity(...).rank

@@ -50,13 +50,6 @@ class Suppression(Struct):
     used: bool = False
     written: str = ""  # the comment as written, up to its codes (what MESH002 quotes)
 
-    def covers(self, f: Finding) -> bool:
-        if self.codes and not any(c == ALL or f.rule.startswith(c) for c in self.codes):
-            return False
-        if self.kind == "file":
-            return True
-        return self.start <= f.location.line <= self.end
-
 
 class SuppressionIndex(Struct):
     by_path: dict[str, list[Suppression]] = field(default_factory=dict)

@@ -19,14 +19,11 @@ def single_nat_gateway(finding: Finding, ctx: FixContext) -> tuple[str, list[Tex
         return NoFix("MESH501", "the NAT gateways are not in the model")
     if "aws_nat_gateway" in nat.object:
         return NoFix("MESH501", "aws_nat_gateway resources: remove the extra ones by hand")
-    blk = ctx.hcl_block_at(nat.location)
     f = ctx.hcl(nat.location)
     path = ctx.abspath(nat.location)
-    while blk is not None and blk.type != "module" and f is not None:
-        blk = None  # the location is inside a nested block: find the module around it
-        for b in f.body.blocks_of("module"):
-            if b.line <= nat.location.line <= b.end_line:
-                blk = b
+    # the module block around the location (module blocks are top-level)
+    blk = next((b for b in f.body.blocks_of("module") if b.line <= nat.location.line <= b.end_line),
+               None) if f is not None else None
     if blk is None or f is None or path is None:
         return NoFix("MESH501", f"no module block at {nat.location}")
     title = "set single_nat_gateway = true"

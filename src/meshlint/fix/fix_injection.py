@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from meshlint.findings import Finding
 from meshlint.fix.context import FixContext
 from meshlint.fix.edits import NoFix, Safety, TextEdit
-from meshlint.fix.hcledit import indent_of, insert_attribute, literal_kind, node_of
-from meshlint.fix.mapedit import Refused, flow_insert
+from meshlint.fix.hcledit import char_col, indent_of, insert_attribute, literal_kind, node_of
+from meshlint.fix.mapedit import Refused, Spot, insert_entry
 from meshlint.model import Namespace
 from meshlint.fix.registry import fixer
 from meshlint.fix.values import NotLiteral, value_edit
@@ -76,37 +76,22 @@ def _yaml_add(ctx: FixContext, decl: Namespace, key: str, value: str) -> TextEdi
 
 
 def _map_add(ctx: FixContext, path: str, mapping: YMap, key: str, value: str | dict) -> TextEdit:
-    loc = Location(mapping.path or "", mapping.line, mapping.col)
-    line = ctx.line(Location(_display(ctx, path), mapping.line))
-    if line is None:
+    """`key: value` added to a YAML mapping, in its style (flow: before its closing brace;
+    block: above its first key, at that key's indentation)."""
+    text = ctx.read(path)
+    if text is None:
         raise _Refused("the manifest cannot be read")
-    if line[mapping.col - 1:mapping.col] == "{":  # flow style: before the closing brace
-        flow = f"{key}: {_flow(value)}"
-        return _flow_insert(ctx, path, mapping, flow)
-    first_line, first_col = min(mapping.keypos.values())
-    indent = " " * (first_col - 1)
-    if isinstance(value, dict):
-        (k, v), = value.items()
-        new = f"{indent}{key}:\n{indent}  {k}: {v}\n"
+    lines = text.split("\n")
+    opening = lines[mapping.line - 1][mapping.col - 1:] if 0 < mapping.line <= len(lines) else ""
+    if opening.startswith("{"):
+        spot = Spot(path, mapping.line, mapping.col, "flow")
     else:
-        new = f"{indent}{key}: {value}\n"
-    prefix = ctx.line(Location(_display(ctx, path), first_line)) or ""
-    if prefix[:first_col - 1].strip(" "):  # the first key shares its line (`- name: x`)
-        raise _Refused(f"{loc.path}:{first_line}: the mapping starts on a shared line")
-    return TextEdit(path, first_line, 1, "", new)
-
-
-def _flow(value: str | dict) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
-    return value
-
-
-def _flow_insert(ctx: FixContext, path: str, mapping: YMap, item: str) -> TextEdit:
+        first_line, first_col = min(mapping.keypos.values())
+        spot = Spot(path, first_line, first_col, "block")
     try:
-        return flow_insert(ctx.read(path) or "", path, mapping.line, mapping.col, item)
+        return insert_entry(text, spot, key, value)
     except Refused as why:
-        raise _Refused(str(why)) from None
+        raise _Refused(f"{mapping.path}: {why}") from None
 
 
 def _yaml_set(ctx: FixContext, decl: Namespace, key: str, value: str) -> TextEdit:
@@ -115,10 +100,6 @@ def _yaml_set(ctx: FixContext, decl: Namespace, key: str, value: str) -> TextEdi
         return value_edit(ctx, loc, None, value)
     except NotLiteral as why:
         raise _Refused(str(why)) from None
-
-
-def _display(ctx: FixContext, abspath: str) -> str:
-    return next((d for d, a in ctx.abspath_of.items() if a == abspath), abspath)
 
 
 def _hcl_add(ctx: FixContext, decl: Namespace, key: str, value: str) -> TextEdit:
@@ -146,22 +127,11 @@ def _hcl_add(ctx: FixContext, decl: Namespace, key: str, value: str) -> TextEdit
             return value_edit(ctx, loc, None, value)
         except NotLiteral as why:
             raise _Refused(str(why)) from None
-    end_row, end_col = node.end_point  # just past the closing brace
-    row_text = f.src.split(b"\n")[end_row].decode("utf-8", "replace")
-    close = len(f.src.split(b"\n")[end_row][:end_col - 1].decode("utf-8", "replace"))
-    if node.start_point[0] == end_row:  # `{ a = "b" }` or `{}`
-        inner = f.text(node)[1:-1].strip()
-        new = "{ " + (inner.rstrip(",") + ", " if inner else "") + entry + " }"
-        return TextEdit(path, node.start_point[0] + 1, _char_col(f, node.start_point), f.text(node), new)
-    indent = row_text[:len(row_text) - len(row_text.lstrip())]
-    if row_text[:close].strip():  # `a = "b" }`: the closing brace shares a line
-        raise _Refused(f"the labels of {decl.object} close on a shared line")
-    return TextEdit(path, end_row + 1, 1, "", f"{indent}  {entry}\n")
-
-
-def _char_col(f, point) -> int:
-    row, byte_col = point
-    return len(f.src.split(b"\n")[row][:byte_col].decode("utf-8", "replace")) + 1
+    spot = Spot(path, node.start_point[0] + 1, char_col(f, node.start_point), "hcl")
+    try:  # the key quoted: `istio.io/rev` is no HCL identifier
+        return insert_entry("", spot, f'"{key}"', value, f)  # (an HCL edit reads `f`)
+    except Refused as why:
+        raise _Refused(f"the labels of {decl.object}: {why}") from None
 
 
 _HCL_KEY = r'''(?:"{key}"|{key})\s*='''
@@ -174,7 +144,7 @@ def _hcl_key_location(f, node, key: str, display: str) -> Location | None:
         m = pattern.search(line)
         if m:
             row = node.start_point[0] + i
-            col = m.start() + 1 + (_char_col(f, node.start_point) - 1 if i == 0 else 0)
+            col = m.start() + 1 + (char_col(f, node.start_point) - 1 if i == 0 else 0)
             return Location(display, row + 1, col)
     return None
 

@@ -138,13 +138,13 @@ def _insert(ctx: FixContext, docs: Sequence[Mapping], prefix: tuple[str, ...], c
     value: object = components
     for key in reversed(path[depth + 1:]):
         value = {key: value}
-    spot, file_text = _spot(ctx, mapping, docs[index], rel)
-    hcl = ctx.hcl(Location(_display(ctx, spot.path), 1)) if spot.style == "hcl" else None
+    spot, file_text, display = _spot(ctx, mapping, docs[index], rel)
+    hcl = ctx.hcl(Location(display, 1)) if spot.style == "hcl" else None
     return insert_entry(file_text, spot, path[depth], value, hcl)
 
 
-def _spot(ctx: FixContext, mapping: Mapping, doc: Mapping, rel: HelmRelease | None) -> tuple[Spot, str]:
-    """Where `mapping` is written in its file, and the file's text."""
+def _spot(ctx: FixContext, mapping: Mapping, doc: Mapping, rel: HelmRelease | None) -> tuple[Spot, str, str]:
+    """Where `mapping` is written in its file, the file's text and its display path."""
     if not isinstance(mapping, YMap) or not isinstance(doc, YMap):
         raise Refused("Kiali's values have no recorded position")
     line_off, col_off, display = 0, 0, mapping.path
@@ -156,14 +156,14 @@ def _spot(ctx: FixContext, mapping: Mapping, doc: Mapping, rel: HelmRelease | No
     if abspath is None or file_text is None:
         raise Refused(f"{display or 'the values'} cannot be read")
     if display.endswith(_HCL_SUFFIXES) and mapping.path:
-        return Spot(abspath, mapping.line, mapping.col, "hcl"), file_text
+        return Spot(abspath, mapping.line, mapping.col, "hcl"), file_text, display
     if display.endswith(".json"):
         raise Refused(f"{display}: JSON values are not edited")
     lines = file_text.split("\n")
     line, col = mapping.line + line_off, mapping.col + col_off
     at = lines[line - 1][col - 1:] if 0 < line <= len(lines) else ""
     if at.startswith("{"):
-        return Spot(abspath, line, col, "flow"), file_text
+        return Spot(abspath, line, col, "flow"), file_text, display
     if not mapping.keypos:
         raise Refused(f"{display}:{line}: an empty mapping written in block style")
     first_key = min(mapping.keypos, key=lambda k: mapping.keypos[k])
@@ -171,7 +171,7 @@ def _spot(ctx: FixContext, mapping: Mapping, doc: Mapping, rel: HelmRelease | No
     at = lines[line - 1][col - 1:] if 0 < line <= len(lines) else ""
     if not at.lstrip("\"'").startswith(str(first_key)):
         raise Refused(f"{display}:{line} does not read {first_key!r} (the values are not written as parsed)")
-    return Spot(abspath, line, col, "block"), file_text
+    return Spot(abspath, line, col, "block"), file_text, display
 
 
 def _heredoc(ctx: FixContext, rel: HelmRelease | None, doc: YMap) -> tuple[int, int]:
@@ -215,7 +215,3 @@ def _new_values_attribute(ctx: FixContext, rel: HelmRelease, components: list[di
         return insert_attribute(f, path, blk, text_, after=attrs[-1] if attrs else None)
     except ValueError as why:
         raise Refused(str(why)) from None
-
-
-def _display(ctx: FixContext, abspath: str) -> str:
-    return next((d for d, a in ctx.abspath_of.items() if a == abspath), abspath)

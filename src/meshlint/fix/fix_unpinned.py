@@ -24,6 +24,7 @@ from meshlint.fix.hcledit import (
     object_elems,
 )
 from meshlint.fix.registry import fixer
+from meshlint.fix.values import EXACT_VERSION
 from meshlint.model import HelmRelease
 from meshlint.model.derive_inventory import effective_version
 from meshlint.model.types import Component
@@ -31,7 +32,6 @@ from meshlint.parse.hclfront import HclFile
 from meshlint.values import Location
 from meshlint.versioning import ABSENT
 
-_EXACT = re.compile(r"^v?\d+\.\d+\.\d+$")
 # the key that pins a release's chart, by where the release is declared
 VERSION_KEY = {"helm_release": "version", "eks-blueprints-addons": "chart_version", "argocd": "targetRevision",
                "flux": "version", "kustomize": "version", "chart-dependency": "version"}
@@ -76,7 +76,7 @@ def _resolved(ctx: FixContext, rel: HelmRelease) -> str | NoFix:
                                 f"{ctx.as_of} (its release data covers Istio's charts; an online run reads the "
                                 "chart repository's index: `online: true` in the user configuration)")
     exact = comp.effective
-    if not exact or not _EXACT.match(exact):
+    if not exact or not EXACT_VERSION.match(exact):
         why = f" ({comp.effective_note})" if comp.effective_note else ""
         return NoFix("MESH103", f"meshlint does not know which exact version of the {chart} chart is newest "
                                 f"on {ctx.as_of}{why}")

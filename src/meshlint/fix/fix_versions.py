@@ -8,18 +8,16 @@ from meshlint.findings import Finding
 from meshlint.fix.context import FixContext
 from meshlint.fix.edits import NoFix, Safety, TextEdit
 from meshlint.fix.registry import fixer
-from meshlint.fix.values import NotLiteral, value_edit
+from meshlint.fix.values import EXACT_VERSION, NotLiteral, value_edit
 from meshlint.model import HelmRelease
 from meshlint.values import text
-
-_EXACT = re.compile(r"^v?\d+\.\d+\.\d+$")
-
+from meshlint.versioning import IGNORED, LATEST, RANGE
 
 def _release(ctx: FixContext, finding: Finding) -> HelmRelease | None:
     return next((r for r in ctx.model.releases if r.object == finding.object), None)
 
 
-@fixer("MESH103", Safety.SAFE, when=lambda f: f.detail == "ignored-key")
+@fixer("MESH103", Safety.SAFE, when=lambda f: f.detail == IGNORED)
 def rename_ignored_version(finding: Finding, ctx: FixContext) -> tuple[str, list[TextEdit]] | NoFix:
     rel = _release(ctx, finding)
     loc = rel.ignored_keys.get("version") if rel is not None else None
@@ -37,14 +35,14 @@ def rename_ignored_version(finding: Finding, ctx: FixContext) -> tuple[str, list
             [TextEdit(path, loc.line, loc.column, old, "chart_version" + " " * keep)])
 
 
-@fixer("MESH103", Safety.UNSAFE, when=lambda f: f.detail in ("range", "latest"))
+@fixer("MESH103", Safety.UNSAFE, when=lambda f: f.detail in (RANGE, LATEST))
 def pin_floating_version(finding: Finding, ctx: FixContext) -> tuple[str, list[TextEdit]] | NoFix:
     rel = _release(ctx, finding)
     if rel is None or rel.version_location is None or not isinstance(rel.version, str):
         return NoFix("MESH103", "the version is not a literal in one place")
     comp = next((c for c in ctx.model.components if c.object == rel.object), None)
     exact = comp.effective if comp is not None else None
-    if not exact or not _EXACT.match(exact):
+    if not exact or not EXACT_VERSION.match(exact):
         return NoFix("MESH103", f"meshlint does not know which exact version {rel.version!r} resolves to")
     try:
         edit = value_edit(ctx, rel.version_location, rel.version, exact)

@@ -15,6 +15,8 @@ _KEY_VALUE = re.compile(r'''^(?P<key>"[^"]*"|'[^']*'|[\w./-]+)\s*[:=]\s*''')
 _QUOTED = re.compile(r'''^(?P<q>["'])(?P<v>[^"'\\]*)(?P=q)''')
 _BARE = re.compile(r'''^(?P<v>[^\s,}\]#"']+)''')
 _REF = re.compile(r"^(local|var)\.([A-Za-z_][\w-]*)\b")
+# a version a fix may write: exact, major.minor.patch
+EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+$")
 _TEMPLATE = re.compile(r"\$\{|%\{|\{\{")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from meshlint.findings import Report
+from meshlint.findings import Report, Severity
 from meshlint.report.safety import neutralise, neutralise_json
 from meshlint.report.style import Palette
 from meshlint.report.summary import summary_line
@@ -15,16 +15,12 @@ def rows(report: Report) -> list[tuple[int, str, str, str]]:
     """(count, code, name, worst severity) per rule, most findings first, then by code."""
     counts = Counter(f.rule for f in report.findings)
     names = {f.rule: f.name for f in report.findings}
-    worst: dict[str, str] = {}
+    worst: dict[str, Severity] = {}
     for f in report.findings:
-        if f.rule not in worst or f.severity.rank > _rank(worst[f.rule]):
-            worst[f.rule] = f.severity.value
-    return sorted(((n, code, names[code], worst[code]) for code, n in counts.items()),
+        if f.rule not in worst or f.severity.rank > worst[f.rule].rank:
+            worst[f.rule] = f.severity
+    return sorted(((n, code, names[code], worst[code].value) for code, n in counts.items()),
                   key=lambda r: (-r[0], r[1]))
-
-
-def _rank(severity: str) -> int:
-    return ("info", "warning", "error").index(severity)
 
 
 def render_text(report: Report, palette: Palette) -> str:
