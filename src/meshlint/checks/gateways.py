@@ -264,8 +264,7 @@ def kiali_gateway_expectation(model: Model, ctx: CheckContext, report: Reporter)
                       f" and istio_labels.ingress_gateway_label: \"{label[0]}={label[1]}\""))
         else:
             # every component with its namespace: Kiali 2.14+ looks only where they name
-            istiod_ns = model.istiod_namespace() or next(
-                (e.namespace for e in expected if e.namespace), None) or "istio-system"
+            istiod_ns = model.istiod_namespace_for(kiali)
             fix = ("set external_services.istio.component_status.components: "
                    f"[{{app_label: istiod, is_core: true, namespace: {istiod_ns}}}, {{app_label: {app}, "
                    f"is_core: true, is_proxy: true, namespace: {ingress.namespace}}}]")

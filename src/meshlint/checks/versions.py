@@ -239,8 +239,7 @@ def chart_version_unpinned(model: Model, ctx: CheckContext, report: Reporter) ->
             fix = "rename version to chart_version"
         elif pin == ABSENT:
             loc = rel.location
-            key = "chart_version" if rel.origin == "eks-blueprints-addons" else (
-                "targetRevision" if rel.origin == "argocd" else "version")
+            key = rel.pin_key or "version"
             message = (f"{rel.object} installs the {chart} chart without a version: Helm takes "
                        f"the newest at every apply{resolves}, so two applies can install different "
                        f"releases. Pin it with `{key}`.")

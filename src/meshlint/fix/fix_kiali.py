@@ -68,13 +68,8 @@ def gateway_components(model: Model, kiali: KialiInstall) -> list[dict] | NoFix:
         by_app[app] = {"app_label": app, "is_core": not egress, "is_proxy": True, "namespace": w.namespace}
     if not any(c["is_core"] for c in by_app.values()):
         return NoFix(RULE, "no ingress gateway with an `app` label, by which component_status names it")
-    return [{"app_label": "istiod", "is_core": True, "namespace": _istiod_namespace(model, kiali)},
+    return [{"app_label": "istiod", "is_core": True, "namespace": model.istiod_namespace_for(kiali)},
             *by_app.values()]
-
-
-def _istiod_namespace(model: Model, kiali: KialiInstall) -> str:
-    return (model.istiod_namespace() or next((e.namespace for e in kiali.expectations if e.namespace), None)
-            or "istio-system")
 
 
 def _edit(ctx: FixContext, kiali: KialiInstall, components: list[dict]) -> TextEdit:

@@ -32,9 +32,6 @@ from meshlint.parse.hclfront import HclFile
 from meshlint.values import Location
 from meshlint.versioning import ABSENT
 
-# the key that pins a release's chart, by where the release is declared
-VERSION_KEY = {"helm_release": "version", "eks-blueprints-addons": "chart_version", "argocd": "targetRevision",
-               "flux": "version", "kustomize": "version", "chart-dependency": "version"}
 _YAML_KEY = re.compile(r'''^(?P<key>"[^"]*"|'[^']*'|[\w./-]+)\s*:(?:\s+|$)''')
 _YAML_VALUE = re.compile(r'''^(?:"[^"\\]*"|'[^']*'|[^\s,{}\[\]#"'][^\s,{}\[\]#]*)''')
 
@@ -48,7 +45,7 @@ def pin_unpinned_chart(finding: Finding, ctx: FixContext) -> tuple[str, list[Tex
     rel = next((r for r in ctx.model.releases if r.object == finding.object), None)
     if rel is None:
         return NoFix("MESH103", "the release is not in the model")
-    key = VERSION_KEY.get(rel.origin)
+    key = rel.pin_key
     if key is None:
         return NoFix("MESH103", f"meshlint does not write versions of {rel.origin} releases")
     exact = _resolved(ctx, rel)

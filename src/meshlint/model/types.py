@@ -107,6 +107,11 @@ class Workload(Struct, frozen=True):
         return self.object.namespace or "default"
 
 
+# the key that pins a release's chart, by where the release is declared (HelmRelease.origin)
+PIN_KEYS = {"helm_release": "version", "eks-blueprints-addons": "chart_version", "argocd": "targetRevision",
+            "flux": "version", "kustomize": "version", "chart-dependency": "version"}
+
+
 class HelmRelease(Struct, frozen=True):
     """A Helm chart release, wherever it is declared."""
 
@@ -135,6 +140,12 @@ class HelmRelease(Struct, frozen=True):
         if self.version is None and "version" in self.ignored_keys:
             return IGNORED
         return classify_chart_version(self.version)
+
+    @property
+    def pin_key(self) -> str | None:
+        """The key that pins the chart where the release is declared (`chart_version` in
+        eks-blueprints-addons, `targetRevision` in Argo CD); None for a source not known."""
+        return PIN_KEYS.get(self.origin)
 
     @property
     def pin_location(self) -> Location:
@@ -335,6 +346,12 @@ class Model(Struct, frozen=True):
         """The namespace the istiod chart is installed into, when a release says it."""
         return next((r.namespace for r in self.releases
                      if r.chart_name == "istiod" and isinstance(r.namespace, str)), None)
+
+    def istiod_namespace_for(self, kiali: KialiInstall) -> str:
+        """Where Kiali is to look for istiod: the namespace a release installs it into, else
+        the one Kiali's own settings name, else Istio's default."""
+        return (self.istiod_namespace() or next((e.namespace for e in kiali.expectations if e.namespace), None)
+                or "istio-system")
 
     def known_gateway_workloads(self) -> list[GatewayWorkload] | None:
         """The scope's gateway workloads, or None when they cannot all be known."""
