@@ -237,9 +237,12 @@ class ProjectSession:
         changed_dirs: set[str] = set()
         todo: list[FileEntry] = []
         states: dict[str, tuple] = {}
+        read: dict[str, tuple[bytes, str]] = {}  # abspath -> (bytes, sha256) read from disk just now
         for e in entries:
             before = self._files.get(e.abspath)
-            signature, disk = _disk_state(e.abspath, before, now, limit)
+            signature, disk, data = _disk_state(e.abspath, before, now, limit)
+            if data is not None and disk is not None and len(data) <= limit:
+                read[e.abspath] = (data, disk.hex())
             buffer = overlay.get(e.abspath)
             content = ("disk", disk) if buffer is None else ("buffer", hashlib.sha256(buffer).digest())
             key = (e.path, e.kind, e.chart_dir)
@@ -253,7 +256,7 @@ class ProjectSession:
             changed.add(gone)
             if self._files.pop(gone).key[1] in _TERRAFORM_KINDS:
                 changed_dirs.add(os.path.dirname(gone))
-        fresh = self._parse(todo, overlay, options)
+        fresh = self._parse(todo, overlay, read, options)
         for e in entries:
             key, signature, disk, content = states[e.abspath]
             if e.abspath in fresh:
@@ -266,11 +269,12 @@ class ProjectSession:
         self.stats.files_parsed = len(todo)
         return changed, changed_dirs
 
-    def _parse(self, todo: list[FileEntry], overlay: Mapping[str, bytes],
+    def _parse(self, todo: list[FileEntry], overlay: Mapping[str, bytes], read: Mapping[str, tuple[bytes, str]],
                options: Options) -> dict[str, tuple[ParsedFile, list[RenderedPattern]]]:
         """The engine's parse of these files (through the parse cache), YAML and Terraform
         apart so that neither is yet set aside as rendered by Terraform: that depends on
-        every Terraform file (see `_parsed`)."""
+        every Terraform file (see `_parsed`). `read`: the disk's bytes already read (and
+        hashed) for the signature, parsed as they are (each changed file is read once)."""
         root = cache_dir() if options.cache else None
         buffers = {e.abspath: overlay[e.abspath] for e in todo if e.abspath in overlay}
         out: dict[str, tuple[ParsedFile, list[RenderedPattern]]] = {}
@@ -278,9 +282,9 @@ class ProjectSession:
         for part in (yaml, [e for e in todo if e.kind in _TERRAFORM_KINDS]):
             if not part:
                 continue
-            parsed = parse_files(part, options.max_file_bytes, options.jobs, root, buffers)
+            parsed = parse_files(part, options.max_file_bytes, options.jobs, root, buffers, prefetched=read)
             for e in part:
-                out[e.abspath] = (parsed[e.abspath], _rendered(e, buffers, options.max_file_bytes))
+                out[e.abspath] = (parsed[e.abspath], _rendered(e, buffers, read, options.max_file_bytes))
         return out
 
     def _parsed(self, entries: list[FileEntry], changed: set[str]) -> dict[str, ParsedFile]:
@@ -327,33 +331,40 @@ class ProjectSession:
 
 
 def _disk_state(abspath: str, before: _File | None, now: int,
-                limit: int) -> tuple[tuple[int, ...] | None, bytes | None]:
-    """(trusted stat signature or None, digest of the disk's bytes): the bytes are read only
-    when the signature changed or was too recent to be trusted."""
+                limit: int) -> tuple[tuple[int, ...] | None, bytes | None, bytes | None]:
+    """(trusted stat signature or None, digest of the disk's bytes, the bytes when they were
+    read now): the bytes are read only when the signature changed or was too recent to be
+    trusted."""
     try:
         st = os.stat(abspath)
     except OSError:
-        return None, None
+        return None, None, None
     signature = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_mode)
     if before is not None and before.signature == signature:
-        return signature, before.disk
+        return signature, before.disk, None
+    data: bytes | None
     try:
         with open(abspath, "rb") as fh:
-            disk: bytes | None = hashlib.sha256(fh.read(limit + 1)).digest()
+            data = fh.read(limit + 1)
     except OSError:
-        disk = None
+        data = None
+    disk = hashlib.sha256(data).digest() if data is not None else None
     trusted = now - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS
-    return (signature if trusted else None), disk
+    return (signature if trusted else None), disk, data
 
 
-def _rendered(entry: FileEntry, buffers: Mapping[str, bytes], limit: int) -> list[RenderedPattern]:
+def _rendered(entry: FileEntry, buffers: Mapping[str, bytes], read: Mapping[str, tuple[bytes, str]],
+              limit: int) -> list[RenderedPattern]:
     """The files a Terraform file renders as templates, as `parse.batch` reads them."""
     if entry.kind != TERRAFORM:
         return []
-    data, early = (buffers[entry.abspath], None) if entry.abspath in buffers else read_entry(entry, limit)
-    if early is not None or not (b"template" in data or b"kubectl_path_documents" in data):
-        return []
-    return rendered_patterns(entry.path, entry.abspath, data)
+    if entry.abspath in buffers:
+        data, early = buffers[entry.abspath], None
+    elif entry.abspath in read:
+        data, early = read[entry.abspath][0], None
+    else:
+        data, early = read_entry(entry, limit)
+    return [] if early is not None else rendered_patterns(entry.path, entry.abspath, data)
 
 
 def _shape(disc: Discovery) -> tuple | None:

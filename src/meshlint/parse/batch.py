@@ -129,7 +129,7 @@ def parse_files(entries: list[FileEntry], max_bytes: int, jobs: int = 1,
     results.update(parse_terraform(terraform, partial(_parse_hcl, settings=settings)))
     rendered: list[RenderedPattern] = []
     for entry, data in terraform:
-        if entry.kind == TERRAFORM and (b"template" in data or b"kubectl_path_documents" in data):
+        if entry.kind == TERRAFORM:
             rendered.extend(rendered_patterns(entry.path, entry.abspath, data))
     unencoded = _parse_here(mine, settings, results)
     encoded: list[tuple[str, bytes]] = []

@@ -55,6 +55,8 @@ class RenderedPattern(Struct, frozen=True):
 def rendered_patterns(tf_path: str, tf_abspath: str, data: bytes) -> list[RenderedPattern]:
     """The files a Terraform file hands to a template renderer, where their paths are
     literal apart from `${path.module}` (paths built from variables are not followed)."""
+    if b"template" not in data and b"kubectl_path_documents" not in data:
+        return []  # most files: no renderer named
     found: list[tuple[bytes, str]] = [(m.group(1), "templatefile()") for m in _TEMPLATEFILE.finditer(data)]
     for m in _DATA_SOURCE.finditer(data):
         arg = _IN_BLOCK[m.group(1)].search(data, m.end(), m.end() + _BLOCK_WINDOW)
