@@ -356,11 +356,8 @@ def _writable(path: str | None, option: str) -> None:
         raise click.BadParameter(f"{path!r}: {directory!r} is not a directory", param_hint=option)
     if not os.path.isdir(directory):
         raise click.BadParameter(f"{path!r}: directory {directory!r} does not exist", param_hint=option)
-    target = path if os.path.exists(path) else directory
-    if not os.access(target, os.W_OK):
-        raise click.BadParameter(f"{path!r} is not writable", param_hint=option)
     existed = os.path.exists(path)
-    try:  # what access() cannot tell (/proc, read-only mounts): opening it, without truncating
+    try:  # opening it, without truncating: permissions, /proc, read-only mounts, all at once
         with open(path, "a", encoding="utf-8"):
             pass
     except OSError as exc:

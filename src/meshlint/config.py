@@ -138,9 +138,6 @@ def untrusted(config: Config) -> Config:
                                 "(use --online or the user configuration)")
         config.online = None
     if config.max_file_bytes is not None and config.max_file_bytes > DEFAULT_MAX_FILE_BYTES:
-        # one note: the setting is dropped whole, so the hard-cap note of the same file says
-        # nothing that happens
-        config.notes = [n for n in config.notes if not n.startswith(f"{where}: `max-file-bytes`")]
         config.notes.append(f"{where}: `max-file-bytes` above {DEFAULT_MAX_FILE_BYTES:,} is ignored in a "
                             f"repository's configuration: the limit stays {DEFAULT_MAX_FILE_BYTES:,} bytes "
                             f"unless {user_config_path()} raises it")
@@ -160,7 +157,17 @@ def load_config(path: str) -> Config:
         own = Path(path).resolve() == user_config_path().resolve()
     except OSError:
         own = False
-    return config if own else untrusted(config)
+    return _capped(config) if own else untrusted(config)
+
+
+def _capped(config: Config) -> Config:
+    """The user's own configuration with `max-file-bytes` held to the hard cap (a repository's
+    is dropped whole above the default, see `untrusted`)."""
+    if config.max_file_bytes is not None and config.max_file_bytes > MAX_FILE_BYTES_CAP:
+        config.notes.append(f"{config.path}: `max-file-bytes` {config.max_file_bytes:,} is over the hard cap "
+                            f"of {MAX_FILE_BYTES_CAP:,} bytes; the cap is used")
+        config.max_file_bytes = MAX_FILE_BYTES_CAP
+    return config
 
 
 def _load_any(path: str) -> Config:
@@ -293,11 +300,7 @@ def _validate(doc, path: str, line_of) -> Config:
         value = doc["max-file-bytes"]
         if not isinstance(value, int) or isinstance(value, bool) or value < 1024:
             fail("max-file-bytes", "max-file-bytes must be a whole number of at least 1024")
-        if value > MAX_FILE_BYTES_CAP:
-            cfg.notes.append(f"{path}: `max-file-bytes` {value:,} is over the hard cap of "
-                             f"{MAX_FILE_BYTES_CAP:,} bytes; the cap is used")
-            value = MAX_FILE_BYTES_CAP
-        cfg.max_file_bytes = value
+        cfg.max_file_bytes = value  # held to the hard cap where it counts (load_config)
     if "registries" in doc:
         reg = doc["registries"]
         if not isinstance(reg, dict):
