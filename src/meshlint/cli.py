@@ -68,15 +68,12 @@ def _options(paths, select, ignore, as_of, online, timeout, config_path, project
     paths = _existing(paths)
     config = _load_config(config_path, paths)
     where = plan(paths) if project else Plan(list(paths), None, None)
-    sel = known_codes(select, "--select") or config.select
-    ign = config.ignore + known_codes(ignore, "--ignore")
     day = _parse_date(as_of, "--as-of") if as_of else (
         config.as_of or _as_of(None))
-    opts = Options(paths=where.check_paths, select=sel, ignore=ign, as_of=day,
-                   online=online or bool(config.online), timeout=timeout, config=config,
-                   report_paths=where.report_paths, identity_root=where.identity_root)
-    if config.max_file_bytes:
-        opts.max_file_bytes = config.max_file_bytes
+    opts = Options.configured(config, where.check_paths, day, known_codes(select, "--select"),
+                              known_codes(ignore, "--ignore"), online=online or bool(config.online),
+                              timeout=timeout, report_paths=where.report_paths,
+                              identity_root=where.identity_root)
     reg_timeout = config.registries.get("timeout")
     if reg_timeout and timeout == 10.0:
         opts.timeout = float(reg_timeout)

@@ -70,6 +70,18 @@ class Options(Struct):
     # out: the command line), not before the run returns
     cache_after_exit: bool = False
 
+    @classmethod
+    def configured(cls, config: Config, paths: list[str], as_of: _dt.date, select: list[str] | None = None,
+                   ignore: list[str] | None = None, **settings) -> Options:
+        """A run under `config`: its selection unless `select` is given, its ignores and then
+        `ignore`, its max-file-bytes; `settings` are the other fields. The command line and
+        the editor both start here, so that they run the same check."""
+        options = cls(paths=paths, select=list(select or config.select), ignore=config.ignore + list(ignore or ()),
+                      as_of=as_of, config=config, **settings)
+        if config.max_file_bytes:
+            options.max_file_bytes = config.max_file_bytes
+        return options
+
 
 class Run(Struct):
     """Everything one run produced, for reporters and for `--verbose`."""

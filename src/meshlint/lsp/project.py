@@ -54,12 +54,8 @@ def project_options(root: str, overlay: Mapping[str, bytes], as_of: _dt.date | N
     except ConfigError as exc:
         config = Config()
         config.notes.append(f"configuration error (defaults used): {exc}")
-    options = Options(paths=[root], select=list(config.select), ignore=list(config.ignore),
-                      as_of=as_of or config.as_of or _dt.date.today(), config=config, cache=cache,
-                      overlay=dict(overlay), jobs=1)
-    if config.max_file_bytes:
-        options.max_file_bytes = config.max_file_bytes
-    return options
+    return Options.configured(config, [root], as_of or config.as_of or _dt.date.today(), cache=cache,
+                              overlay=dict(overlay), jobs=1)
 
 
 def check_project(root: str, overlay: Mapping[str, bytes], as_of: _dt.date | None = None,
