@@ -15,23 +15,16 @@ what one expects. A suppression that matches no finding of a rule that ran is re
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from msgspec import Struct, field
-from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.main import CParser
-from ruamel.yaml.tokens import (
-    AliasToken,
-    AnchorToken,
-    ScalarToken,
-    StreamEndToken,
-    TagToken,
-)
+from ruamel.yaml.tokens import AliasToken, AnchorToken, ScalarToken, TagToken
 
 from meshlint import knowledge
 from meshlint.filters import ALL, unknown_code
 from meshlint.findings import Finding, new_finding
+from meshlint.parse.yamlfront import scan_tokens
 from meshlint.values import Location, YMap
 
 COMMENT = re.compile(rb"(?:#|//|/\*)\s*meshlint:\s*(ignore|ignore-file)(?:\[([^\]\n]*)\])?(?![\w-])[ \t]*([^\n]*)")
@@ -114,10 +107,10 @@ def _yaml_text_spans(raw: bytes) -> list[tuple[tuple[int, int], tuple[int, int]]
     ruamel's pure-Python scanner, as the YAML front-end parses it; a stream that one rejects
     too yields the spans up to the error."""
     spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
-    for pure in ((False, True) if CParser is not None else (True,)):
+    for pure in (False, True):
         spans = []
         try:
-            for token in _tokens(raw, pure):
+            for token in scan_tokens(raw, pure):
                 if isinstance(token, _TEXT_TOKENS):
                     spans.append(((token.start_mark.line, token.start_mark.column),
                                    (token.end_mark.line, token.end_mark.column)))
@@ -125,22 +118,6 @@ def _yaml_text_spans(raw: bytes) -> list[tuple[tuple[int, int], tuple[int, int]]
             continue
         break
     return spans
-
-
-def _tokens(raw: bytes, pure: bool) -> Iterator[object]:
-    """libyaml's tokens, or ruamel's pure-Python scanner's (`pure`)."""
-    if pure or CParser is None:
-        yield from YAML(typ="safe", pure=True).scan(raw)
-        return
-    scanner = CParser(raw)
-    try:
-        while True:
-            token = scanner.get_token()
-            if token is None or isinstance(token, StreamEndToken):
-                return
-            yield token
-    finally:
-        scanner.dispose()
 
 
 class _CommentTest:

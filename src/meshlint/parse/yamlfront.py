@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Iterator
 
 from msgspec import Struct, field
 from ruamel.yaml import YAML
@@ -26,6 +27,7 @@ from ruamel.yaml.main import CParser
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.tag import Tag
+from ruamel.yaml.tokens import StreamEndToken
 
 from meshlint.values import RawFloat, YMap, YSeq, _make_map, _make_seq, text  # noqa: F401 (text: public API)
 
@@ -180,6 +182,23 @@ def _compose_all(data: bytes, pure: bool = False):
             yield composer.get_node()
     finally:
         composer.dispose()
+
+
+def scan_tokens(data: bytes, pure: bool = False) -> Iterator[object]:
+    """The stream's tokens, one at a time: libyaml's scanner, or ruamel's pure-Python one
+    (`pure`, or when ruamel.yaml.clib is missing), as `_compose_all` chooses its composer."""
+    if pure or CParser is None:
+        yield from YAML(typ="safe", pure=True).scan(data)
+        return
+    scanner = CParser(data)
+    try:
+        while True:
+            token = scanner.get_token()
+            if token is None or isinstance(token, StreamEndToken):
+                return
+            yield token
+    finally:
+        scanner.dispose()
 
 
 _HEAD_KEYS = ("apiVersion", "kind", "metadata")
