@@ -20,6 +20,7 @@ from msgspec import Struct, field
 
 from meshlint.findings import Finding, finding_from_record, finding_record
 from meshlint.terraform import budget as limits
+from meshlint.terraform.budget import Spent
 
 if TYPE_CHECKING:
     from meshlint.checks import CheckContext
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from meshlint.parse import ParsedFile
     from meshlint.terraform import Project
 
-Spent = tuple[int, int, int]  # evaluator steps, bytes, module instances
 
 
 class ScopeOutcome(Struct):
@@ -82,10 +82,10 @@ def check_scope(scope: Scope, opaque: frozenset[str], parsed: Mapping[str, Parse
 
     project = project or own_project(base)
     budget = project.budget
-    budget.steps, budget.bytes, budget.module_instances = before
+    budget.start_from(before)
     model, found, shape_notes = check_sources(read_sources(scope, parsed, project), opaque, as_of,
                                               None, None, ran, ctx)
-    spent = (budget.steps - before[0], budget.bytes - before[1], budget.module_instances - before[2])
+    spent = _plus(budget.spent, before, -1)
     return ScopeOutcome(found, list(project.notes), shape_notes, project.read_errors, project.read_through,
                         project.files_read, spent, model)
 
@@ -103,8 +103,7 @@ class InTurn:
     def __call__(self, i: int) -> ScopeOutcome:
         outcome = check_scope(self.scopes[i], self.opaque[i], self.parsed, self.base, self.as_of, self.ran,
                               self.ctx, self.total)
-        self.total = (self.total[0] + outcome.spent[0], self.total[1] + outcome.spent[1],
-                      self.total[2] + outcome.spent[2])
+        self.total = _plus(self.total, outcome.spent)
         if not self.keep_models:
             outcome.model = None
         return outcome
@@ -113,9 +112,14 @@ class InTurn:
 def over_budget(spending: Iterable[Spent]) -> bool:
     """Would one budget for all scopes have run out (see terraform.budget)? `spending`: what
     each scope spent on its own."""
-    spent = list(spending)
-    return (sum(s[0] for s in spent) > limits.MAX_STEPS or sum(s[1] for s in spent) > limits.MAX_BYTES
-            or sum(s[2] for s in spent) > limits.MAX_MODULE_INSTANCES)
+    total: Spent = (0, 0, 0)
+    for spent in spending:
+        total = _plus(total, spent)
+    return limits.over_limits(total)
+
+
+def _plus(a: Spent, b: Spent, sign: int = 1) -> Spent:
+    return a[0] + sign * b[0], a[1] + sign * b[1], a[2] + sign * b[2]
 
 
 class Merged(Struct):
@@ -135,9 +139,8 @@ def merged(outcomes: list[ScopeOutcome]) -> Merged:
     read: dict[str, None] = {}
     for o in outcomes:
         out.findings.extend(o.findings)
-        for note in o.notes:  # as Budget.note keeps them: the first MAX_NOTES, each once
-            if note not in out.notes and len(out.notes) < limits.MAX_NOTES:
-                out.notes.append(note)
+        for note in o.notes:
+            limits.keep_note(out.notes, note)
         out.shape_notes.extend(o.shape_notes)
         for error in o.read_errors:
             loc = error.location

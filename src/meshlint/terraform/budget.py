@@ -42,6 +42,20 @@ class OverBudget(Exception):
         self.reason = reason
 
 
+Spent = tuple[int, int, int]  # evaluator steps, bytes, module instances
+
+
+def over_limits(spent: Spent) -> bool:
+    """Is `spent` more than one run's budget allows?"""
+    return spent[0] > MAX_STEPS or spent[1] > MAX_BYTES or spent[2] > MAX_MODULE_INSTANCES
+
+
+def keep_note(notes: list[str], text: str) -> None:
+    """Keep a note as a run keeps them: the first MAX_NOTES, each once."""
+    if len(notes) < MAX_NOTES and text not in notes:
+        notes.append(text)
+
+
 class Budget:
     """What the evaluator may still spend in this run, and the notes on where it stopped."""
 
@@ -74,10 +88,16 @@ class Budget:
             self._spent = reason
         raise OverBudget(self._spent)
 
+    @property
+    def spent(self) -> Spent:
+        return self.steps, self.bytes, self.module_instances
+
+    def start_from(self, spent: Spent) -> None:
+        """Continue from what earlier work spent (scopes checked one after another)."""
+        self.steps, self.bytes, self.module_instances = spent
+
     def note(self, where: str, reason: str) -> None:
-        text = f"{where}: Terraform value not evaluated: {reason}"
-        if len(self.notes) < MAX_NOTES and text not in self.notes:
-            self.notes.append(text)
+        keep_note(self.notes, f"{where}: Terraform value not evaluated: {reason}")
 
     def admit(self, value: object) -> None:
         """Check a produced value against the caps and charge its size to the run."""
