@@ -49,3 +49,26 @@ def test_the_run_key_does_not_read_files_past_the_size_limit(tmp_path: Path) -> 
     assert digest.startswith("oversize:5000:")
     assert runcache.file_digest(str(big), max_bytes=10_000) != digest
     assert runcache.file_digest(str(tmp_path / "nothing"), 100) == "missing"
+
+
+def test_a_file_edited_while_the_run_used_it_is_a_miss_next_time(tmp_path: Path, monkeypatch) -> None:
+    # the run read BAD_HUB; the file changes before its result is stored: the stored result
+    # depends on what the run read, so the next run (reading GOOD_HUB) is not answered by it
+    import datetime as _dt
+
+    from meshlint import runcache
+    from meshlint.engine import Options, run
+
+    repo = write_tree(tmp_path / "repo", {"main.tf": RELEASE.format(read=READS["file"]), "istiod.values": BAD_HUB})
+    monkeypatch.setenv("MESHLINT_CACHE_DIR", str(tmp_path / "cache"))
+    options = Options(paths=[str(repo)], select=["MESH107"], as_of=_dt.date(2026, 11, 27), cache=True, jobs=1)
+    store = runcache.store
+
+    def edited_meanwhile(*args, **kwargs):
+        (repo / "istiod.values").write_text(GOOD_HUB)
+        store(*args, **kwargs)
+
+    monkeypatch.setattr(runcache, "store", edited_meanwhile)
+    assert [f.rule for f in run(options).report.findings] == ["MESH107"]
+    monkeypatch.setattr(runcache, "store", store)
+    assert [f.rule for f in run(options).report.findings] == []

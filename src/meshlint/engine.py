@@ -90,7 +90,7 @@ class Run(Struct):
     discovery: Discovery  # with the scopes the run checked
     models: list  # model.Model, one per scope (empty when answered from the run cache or not kept)
     timings: dict = field(default_factory=dict)  # phase -> seconds (for --verbose)
-    files_read: list[str] = field(default_factory=list)  # by file()/templatefile(): the run cache checks them
+    files_read: dict[str, str | None] = field(default_factory=dict)  # file()/templatefile(): path -> digest read
 
 
 def run(options: Options) -> Run:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 
 from msgspec import structs
@@ -131,10 +132,11 @@ def load(root: Path, key: str, max_bytes: int) -> Report | None:
     return report
 
 
-def store(root: Path, key: str, report: Report, files_read: list[str], max_bytes: int) -> None:
-    """Save a run's result with the digests of the extra files it read (see load)."""
+def store(root: Path, key: str, report: Report, files_read: Mapping[str, str | None], max_bytes: int) -> None:
+    """Save a run's result with the digests of the extra files it read (see load): of the
+    bytes the run read (a path it could not read: as the key sees it now)."""
     doc = {
-        "depends": {path: file_digest(path, max_bytes) for path in files_read},
+        "depends": {path: digest or file_digest(path, max_bytes) for path, digest in files_read.items()},
         "findings": [finding_record(f) for f in report.findings],
         "files_checked": report.files_checked, "scopes": report.scopes,
         "suppressed": report.suppressed, "notes": report.notes, "rules_run": report.rules_run,

@@ -40,7 +40,7 @@ class ScopeOutcome(Struct):
     shape_notes: list[str] = field(default_factory=list)  # values of a shape it could not read
     read_errors: list[Finding] = field(default_factory=list)  # MESH001 of YAML its Terraform read
     read_through: dict[str, str | None] = field(default_factory=dict)  # templates read rendered
-    files_read: list[str] = field(default_factory=list)  # real paths file()/templatefile() read
+    files_read: dict[str, str | None] = field(default_factory=dict)  # file()/templatefile(): path -> digest
     spent: Spent = (0, 0, 0)
     model: Model | None = None  # kept when the caller asked for models
 
@@ -130,13 +130,13 @@ class Merged(Struct):
     shape_notes: list[str] = field(default_factory=list)
     read_errors: list[Finding] = field(default_factory=list)
     read_through: dict[str, str | None] = field(default_factory=dict)
-    files_read: list[str] = field(default_factory=list)
+    files_read: dict[str, str | None] = field(default_factory=dict)
 
 
 def merged(outcomes: list[ScopeOutcome]) -> Merged:
     out = Merged()
     errors: dict[tuple[str, int, int], Finding] = {}  # one per place, the first (as YamlReads keeps them)
-    read: dict[str, None] = {}
+    read: dict[str, str | None] = {}
     for o in outcomes:
         out.findings.extend(o.findings)
         for note in o.notes:
@@ -146,9 +146,10 @@ def merged(outcomes: list[ScopeOutcome]) -> Merged:
             loc = error.location
             errors.setdefault((loc.path, loc.line, loc.column), error)
         out.read_through.update(o.read_through)
-        read.update(dict.fromkeys(o.files_read))
+        for path, digest in o.files_read.items():
+            read.setdefault(path, digest)
     out.read_errors = list(errors.values())
-    out.files_read = list(read)
+    out.files_read = read
     return out
 
 
@@ -165,17 +166,17 @@ def decoded(blob: bytes) -> ScopeOutcome | None:
     """What `encoded` wrote; None when it is not that."""
     try:
         doc = json.loads(blob)
-        strings = [doc["notes"], doc["shape_notes"], doc["files_read"]]
+        strings = [doc["notes"], doc["shape_notes"]]
         if not all(isinstance(v, list) and all(isinstance(s, str) for s in v) for v in strings):
             return None
-        through = doc["read_through"]
-        spent = doc["spent"]
-        if not isinstance(through, dict) or not all(isinstance(v, (str, type(None))) for v in through.values()):
+        through, read, spent = doc["read_through"], doc["files_read"], doc["spent"]
+        if not all(isinstance(d, dict) and all(isinstance(v, (str, type(None))) for v in d.values())
+                   for d in (through, read)):
             return None
         if not (isinstance(spent, list) and len(spent) == 3 and all(isinstance(n, int) for n in spent)):
             return None
         return ScopeOutcome([finding_from_record(r) for r in doc["findings"]], doc["notes"], doc["shape_notes"],
-                            [finding_from_record(r) for r in doc["read_errors"]], through, doc["files_read"],
+                            [finding_from_record(r) for r in doc["read_errors"]], through, read,
                             (spent[0], spent[1], spent[2]))
     except (ValueError, KeyError, TypeError):
         return None

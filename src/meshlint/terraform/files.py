@@ -6,6 +6,7 @@ outside the checked tree, no file over MAX_FILE_READ, each file read once per ru
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -49,9 +50,10 @@ class TreeFiles:
         # real path -> an editor's unsaved text, read instead of the disk (the language server)
         self.overlay = {os.path.realpath(p): data for p, data in (overlay or {}).items()}
         self._cache: dict[str, bytes | None] = {}
-        # every real path file()/templatefile() read or tried to read, in order: the run
-        # cache's key must cover them (an edited or deleted one makes a cached run stale)
-        self.read_paths: list[str] = []
+        # every real path file()/templatefile() read or tried to read, in order, with the
+        # sha256 of the bytes read (None: none were): the run cache's key must cover them (an
+        # edited or deleted one makes a cached run stale)
+        self.read_paths: dict[str, str | None] = {}
         self._yaml = yaml_files or {}  # real path -> YamlFile parsed by the parse layer
         # YAML read into the model through file() or a renderer, and the MESH001s it gave
         self.yaml = YamlReads(self._yaml, lambda real: self._yaml[real].path if real in self._yaml
@@ -86,19 +88,20 @@ class TreeFiles:
         real = self.resolve(path, module_dir)
         if real in self._cache:
             return self._cache[real]
-        self.read_paths.append(real)
         data = None
         if real in self.overlay:
             data = self.overlay[real] if len(self.overlay[real]) <= MAX_FILE_READ else None
-            self._cache[real] = data
-            return data
-        try:
-            p = Path(real)
-            if p.is_file() and p.stat().st_size <= MAX_FILE_READ:
-                data = p.read_bytes()
-        except OSError:
-            data = None
+        else:
+            try:
+                p = Path(real)
+                if p.is_file() and p.stat().st_size <= MAX_FILE_READ:
+                    data = p.read_bytes()
+            except OSError:
+                data = None
         self._cache[real] = data
+        # what was read, hashed as it was read: the run cache keys on it (hashing the file
+        # again after the run would miss a change made while the run used the old bytes)
+        self.read_paths[real] = hashlib.sha256(data).hexdigest() if data is not None else None
         return data
 
 

@@ -32,9 +32,10 @@ class Project:
         return self.budget.notes
 
     @property
-    def files_read(self) -> list[str]:
-        """The real paths of the files HCL read (file(), templatefile()), for the run cache."""
-        return list(self.files.read_paths)
+    def files_read(self) -> dict[str, str | None]:
+        """The files HCL read (file(), templatefile()): real path -> sha256 of the bytes read
+        (None when none were), for the run cache."""
+        return dict(self.files.read_paths)
 
     @property
     def read_errors(self) -> list[Finding]:
