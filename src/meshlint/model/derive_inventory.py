@@ -99,15 +99,22 @@ def derive_components(objects: list[K8sObject], releases: list[HelmRelease], wor
 
 
 def _from_release(rel: HelmRelease, kind: str) -> Component:
-    pin, location = rel.pin, rel.pin_location
-    revision: str | Unknown | None = None
-    if kind in ("istiod", "gateway"):
-        raw = rel.value("revision")
-        revision = "" if raw is None else (raw if isinstance(raw, Unknown) else text(raw))
     version = rel.version if not isinstance(rel.version, str) else rel.version.strip().lstrip("v")
-    name = rel.name if isinstance(rel.name, str) else rel.object
-    return Component(kind, name, version, pin, location, rel.object, rel.origin, revision,
-                     available=rel.available)
+    return Component(kind, _name(rel), version, rel.pin, rel.pin_location, rel.object, rel.origin,
+                     _revision(rel, kind), available=rel.available)
+
+
+def _name(rel: HelmRelease) -> str:
+    return rel.name if isinstance(rel.name, str) else rel.object
+
+
+def _revision(rel: HelmRelease, kind: str) -> str | Unknown | None:
+    """The Istio revision a control plane or gateway release installs ("": the default);
+    None for the other charts."""
+    if kind not in ("istiod", "gateway"):
+        return None
+    raw = rel.value("revision")
+    return "" if raw is None else (raw if isinstance(raw, Unknown) else text(raw))
 
 
 def _from_local_chart(rel: HelmRelease, charts: Mapping[str, str]) -> Component | None:
@@ -123,13 +130,8 @@ def _from_local_chart(rel: HelmRelease, charts: Mapping[str, str]) -> Component 
     version = local.app_version or local.version
     if kind is None or not version or parse_version(version) is None:
         return None
-    revision: str | Unknown | None = None
-    if kind in ("istiod", "gateway"):
-        raw = rel.value("revision")
-        revision = "" if raw is None else (raw if isinstance(raw, Unknown) else text(raw))
-    name = rel.name if isinstance(rel.name, str) else rel.object
     where = local.location.path.rsplit("/", 1)[0] if "/" in local.location.path else local.location.path
-    return Component(kind, name, version, PINNED, rel.location, rel.object, rel.origin, revision,
+    return Component(kind, _name(rel), version, PINNED, rel.location, rel.object, rel.origin, _revision(rel, kind),
                      effective=version,
                      effective_note=f"from the local chart {where}, "
                                     f"{'appVersion' if local.app_version else 'version'} {version}")
