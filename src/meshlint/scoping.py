@@ -52,17 +52,17 @@ def join_referenced(scopes: list[Scope], all_files: list[FileEntry],
     own = [{e.abspath for e in s.files} for s in scopes]
     extra: list[dict[str, FileEntry]] = [{} for _ in scopes]
     reasons: list[dict[str, str]] = [{} for _ in scopes]
-    changed = True
-    while changed:
-        changed = False
-        for i, scope in enumerate(scopes):
-            files = scope.files + list(extra[i].values())
-            for folder, why in referenced_folders(files, parsed):
+    for i, scope in enumerate(scopes):
+        todo = list(scope.files)  # each file's references are read once: what joins is read next
+        while todo:
+            joined: list[FileEntry] = []
+            for folder, why in referenced_folders(todo, parsed):
                 for path, e in movable.items():
                     if within(path, folder) and path not in own[i] and path not in extra[i]:
                         extra[i][path] = e
+                        joined.append(e)
                         reasons[i].setdefault(e.path.rsplit("/", 1)[0] if "/" in e.path else ".", why)
-                        changed = True
+            todo = joined
     if not any(extra):
         return scopes
     claimed = {path for moved in extra for path in moved}
