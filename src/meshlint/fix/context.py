@@ -19,13 +19,20 @@ class FixContext(Struct):
     abspath_of: Mapping[str, str]  # display path (as in Location.path) -> absolute path
     read: Callable[[str], str | None]  # absolute path -> text, None when unreadable
     _hcl: dict[str, HclFile | None] = field(default_factory=dict)
+    _text: dict[str, str | None] = field(default_factory=dict)  # read once per planning
 
     def abspath(self, loc: Location) -> str | None:
         return self.abspath_of.get(loc.path)
 
     def text(self, loc: Location) -> str | None:
         path = self.abspath(loc)
-        return None if path is None else self.read(path)
+        return None if path is None else self.file_text(path)
+
+    def file_text(self, path: str) -> str | None:
+        """A file's text by absolute path, read once (fixers ask for the same file often)."""
+        if path not in self._text:
+            self._text[path] = self.read(path)
+        return self._text[path]
 
     def line(self, loc: Location, line: int | None = None) -> str | None:
         """One line of the file `loc` is in (its own line by default), without the newline."""
@@ -47,7 +54,7 @@ class FixContext(Struct):
         if path is None:
             return None
         if path not in self._hcl:
-            text = self.read(path)
+            text = self.file_text(path)
             parsed = None if text is None else parse_hcl_bytes(text.encode("utf-8"), loc.path)
             self._hcl[path] = None if parsed is None or parsed.error else parsed
         return self._hcl[path]

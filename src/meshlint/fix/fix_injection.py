@@ -78,7 +78,7 @@ def _yaml_add(ctx: FixContext, decl: Namespace, key: str, value: str) -> TextEdi
 def _map_add(ctx: FixContext, path: str, mapping: YMap, key: str, value: str | dict) -> TextEdit:
     """`key: value` added to a YAML mapping, in its style (flow: before its closing brace;
     block: above its first key, at that key's indentation)."""
-    text = ctx.read(path)
+    text = ctx.file_text(path)
     if text is None:
         raise _Refused("the manifest cannot be read")
     lines = text.split("\n")

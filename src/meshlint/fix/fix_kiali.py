@@ -147,7 +147,7 @@ def _spot(ctx: FixContext, mapping: Mapping, doc: Mapping, rel: HelmRelease | No
         line_off, col_off = _heredoc(ctx, rel, doc)
         display = rel.location.path if rel is not None else ""
     abspath = ctx.abspath_of.get(display)
-    file_text = ctx.read(abspath) if abspath else None
+    file_text = ctx.file_text(abspath) if abspath else None
     if abspath is None or file_text is None:
         raise Refused(f"{display or 'the values'} cannot be read")
     if display.endswith(_HCL_SUFFIXES) and mapping.path:
